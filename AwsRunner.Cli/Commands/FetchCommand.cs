@@ -1,0 +1,48 @@
+using System.Globalization;
+using AwsRunner.Cli.Rendering;
+using AwsRunner.Cli.Verbs;
+using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Jobs;
+using Microsoft.Extensions.Logging;
+
+namespace AwsRunner.Cli.Commands;
+
+/// <summary><c>awsrunner fetch</c>: brings finished jobs home and says which failed or are missing.</summary>
+internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactory loggers)
+{
+    public async Task<int> RunAsync(FetchVerb verb, CancellationToken cancellationToken)
+    {
+        BatchName.Validate(verb.Name);
+        await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
+        var runner = new BatchRunner(connection, home, loggers);
+        var result = await runner.FetchAsync(verb.Name, verb.Output, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        if (verb.Json)
+        {
+            terminal.Result(JsonOutput.Serialize(new
+            {
+                output = result.OutputDirectory,
+                downloaded = result.Downloaded,
+                skipped = result.Skipped,
+                bytes = result.Bytes,
+                succeeded = result.Succeeded.Select(j => j.Index),
+                failed = result.Failed.Select(j => new { index = j.Index, exit_code = j.ExitCode }),
+                missing = result.Missing.Select(j => j.Index),
+            }));
+            return ExitCodes.Ok;
+        }
+
+        terminal.Result($"Fetched batch {verb.Name} into {result.OutputDirectory}: {result.Downloaded} objects downloaded ({Formats.Bytes(result.Bytes)}), {result.Skipped} already here.");
+        terminal.Result($"{result.Jobs.Count} jobs: {result.Succeeded.Count} succeeded, {result.Failed.Count} failed, {result.Missing.Count} missing.");
+        if (result.Failed.Count > 0)
+        {
+            terminal.Result("  failed:  " + string.Join(", ", result.Failed.Select(j => $"{JobIndex.Format(j.Index)} (exit {j.ExitCode?.ToString(CultureInfo.InvariantCulture)})")));
+        }
+
+        if (result.Missing.Count > 0)
+        {
+            terminal.Result("  missing: " + string.Join(", ", result.Missing.Select(j => JobIndex.Format(j.Index))) + $" (still running or lost: awsrunner status {verb.Name})");
+        }
+
+        return ExitCodes.Ok;
+    }
+}

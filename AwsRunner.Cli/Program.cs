@@ -1,0 +1,75 @@
+using AwsRunner.Cli.Commands;
+using AwsRunner.Cli.Rendering;
+using AwsRunner.Cli.Verbs;
+using AwsRunner.Core;
+using CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace AwsRunner.Cli;
+
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        using var parser = new Parser(settings =>
+        {
+            settings.HelpWriter = Console.Error;
+            settings.AutoVersion = true;
+            settings.AutoHelp = true;
+        });
+        var parsed = parser.ParseArguments<DispatchVerb, StatusVerb, FetchVerb, DownVerb>(args);
+        return await parsed.MapResult(
+            (DispatchVerb v) => RunAsync(v, (t, h, l) => new DispatchCommand(t, h, l).RunAsync(v, cancel.Token)),
+            (StatusVerb v) => RunAsync(v, (t, h, l) => new StatusCommand(t, h, l).RunAsync(v, cancel.Token)),
+            (FetchVerb v) => RunAsync(v, (t, h, l) => new FetchCommand(t, h, l).RunAsync(v, cancel.Token)),
+            (DownVerb v) => RunAsync(v, (t, h, l) => new DownCommand(t, h, l).RunAsync(v, cancel.Token)),
+            errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError)
+                ? ExitCodes.Ok
+                : ExitCodes.BadInput)).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunAsync(CommonOptions options, Func<Terminal, string, ILoggerFactory, Task<int>> command)
+    {
+        var terminal = new Terminal(Console.Out, Console.Error, options.Quiet);
+        using var loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(options.Verbose ? LogLevel.Debug : options.Quiet ? LogLevel.Error : LogLevel.Warning)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            })
+            .AddFilter("Microsoft", LogLevel.Warning));
+        try
+        {
+            return await command(terminal, AwsRunnerHome.Resolve(), loggers).ConfigureAwait(false);
+        }
+        catch (InvalidInputException e)
+        {
+            terminal.Error($"awsrunner: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (CloudException e)
+        {
+            terminal.Error($"awsrunner: {e.Message}" + (e.RequestId is null ? "" : $" [request {e.RequestId}]"));
+            if (e.Hint is not null)
+            {
+                terminal.Error($"  hint: {e.Hint}");
+            }
+
+            return ExitCodes.CloudError;
+        }
+        catch (OperationCanceledException)
+        {
+            terminal.Error("awsrunner: interrupted.");
+            return ExitCodes.Interrupted;
+        }
+    }
+}

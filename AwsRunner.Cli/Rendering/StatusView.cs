@@ -1,0 +1,76 @@
+using System.Globalization;
+using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Jobs;
+
+namespace AwsRunner.Cli.Rendering;
+
+/// <summary>How a batch's status is shown: a table, a counts line, a JSON document, an exit code.</summary>
+internal static class StatusView
+{
+    public static object From(BatchStatus status) => new
+    {
+        name = status.Name,
+        bucket = status.Bucket,
+        cloud = status.Cloud,
+        created_at = status.CreatedAt,
+        read_at = status.ReadAt,
+        finished = status.Finished,
+        counts = status.Counts.ToDictionary(c => c.Key.ToName(), c => c.Value),
+        jobs = status.Jobs.Select(j => new
+        {
+            index = j.Index,
+            instance_type = j.InstanceType,
+            instance_id = j.InstanceId,
+            instance_state = j.Instance?.ToString().ToLowerInvariant(),
+            state = j.State.ToName(),
+            exit_code = j.ExitCode,
+            started = j.Started,
+            finished = j.Finished,
+            last_heartbeat = j.LastHeartbeat,
+            elapsed_seconds = j.Elapsed?.TotalSeconds is { } s ? Math.Round(s, 1) : (double?)null,
+            progress = j.Progress,
+        }),
+    };
+
+    public static string CountsLine(BatchStatus status) =>
+        string.Join("  ", status.Counts.Select(c => $"{c.Key.ToName()} {c.Value}"));
+
+    public static IEnumerable<string> Lines(BatchStatus status)
+    {
+        yield return $"Batch {status.Name} ({status.Cloud} cloud, bucket {status.Bucket}): {CountsLine(status)}";
+        var rows = status.Jobs.Select(j => (IReadOnlyList<string>)
+        [
+            JobIndex.Format(j.Index),
+            j.InstanceType,
+            j.InstanceId ?? "-",
+            j.State.ToName(),
+            j.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-",
+            Formats.Elapsed(j.Elapsed),
+            Formats.Ago(j.LastHeartbeat, status.ReadAt),
+            j.Progress ?? "",
+        ]);
+        foreach (var line in Formats.Table(["JOB", "TYPE", "INSTANCE", "STATE", "EXIT", "ELAPSED", "HEARTBEAT", "PROGRESS"], rows))
+        {
+            yield return line;
+        }
+    }
+
+    public static IEnumerable<string> ListLines(IReadOnlyList<BatchSummary> batches)
+    {
+        var rows = batches.Select(b => (IReadOnlyList<string>)
+        [
+            b.Name,
+            b.Cloud,
+            b.LiveInstances.ToString(CultureInfo.InvariantCulture),
+            b.InstanceHours.ToString("0.00", CultureInfo.InvariantCulture),
+            $"{b.Finished}/{b.Jobs?.ToString(CultureInfo.InvariantCulture) ?? "?"}",
+        ]);
+        return Formats.Table(["NAME", "CLOUD", "LIVE NODES", "INSTANCE-HOURS", "RESULTS"], rows);
+    }
+
+    /// <summary>0 when every job succeeded, 3 when a node was lost or failed, else 1 when a job exited non-zero.</summary>
+    public static int ExitCode(BatchStatus status) =>
+        status.Jobs.Any(j => j.State is JobState.Lost or JobState.Hung or JobState.UploadFailed or JobState.InstallFailed or JobState.Unreachable)
+            ? ExitCodes.CloudError
+            : status.Jobs.Any(j => j.State == JobState.Failed) ? ExitCodes.JobFailed : ExitCodes.Ok;
+}

@@ -1,0 +1,63 @@
+using CommandLine;
+using CommandLine.Text;
+
+namespace AwsRunner.Cli.Verbs;
+
+[Verb("dispatch", HelpText = "Validate a job file and create nodes (--create) and/or start the jobs (--dispatch).")]
+internal sealed class DispatchVerb : CommonOptions
+{
+    [Value(0, MetaName = "AMI", Required = true, HelpText = "The machine image every node boots from (ami-...; any word on the local cloud).")]
+    public string Image { get; set; } = "";
+
+    [Value(1, MetaName = "NAME", Required = true, HelpText = "The batch's name: 3-63 lowercase letters, digits, hyphens (it names the bucket).")]
+    public string Name { get; set; } = "";
+
+    [Value(2, MetaName = "JOBS.csv", Required = true, HelpText = "The job file: a header with instance_type and command, one row per job; extra columns become variables.")]
+    public string JobFile { get; set; } = "";
+
+    [Option('c', "create", HelpText = "Create the nodes, upload the code and INSTALL.sh, run it on every node.")]
+    public bool Create { get; set; }
+
+    [Option('d', "dispatch", HelpText = "Start every job on its node, detached: the nodes carry on after awsrunner exits.")]
+    public bool Dispatch { get; set; }
+
+    [Option("install", HelpText = "The INSTALL.sh run on every node after the upload.")]
+    public string? Install { get; set; }
+
+    [Option("code", HelpText = "The folder uploaded to every node as ~/code, the jobs' working directory (default: the job file's folder).")]
+    public string? Code { get; set; }
+
+    [Option("results", Separator = ',', HelpText = "Paths, relative to the code folder, that make up a job's results (default: output).")]
+    public IEnumerable<string>? Results { get; set; }
+
+    [Option("max-hours", Default = 24.0, HelpText = "Dead man's switch: every node powers itself off this many hours after creation.")]
+    public double MaxHours { get; set; }
+
+    [Option("timeout", HelpText = "Stop a job that runs longer than this (e.g. 90s, 30m, 6h); its log and results are still uploaded.")]
+    public string? Timeout { get; set; }
+
+    [Option("heartbeat", HelpText = "How often a running node reports (e.g. 60s; default 1m).")]
+    public string? Heartbeat { get; set; }
+
+    [Option("parallel", Default = 32, HelpText = "How many nodes are worked on at once.")]
+    public int Parallel { get; set; }
+
+    [Option("max-upload", HelpText = "The largest code folder to upload (e.g. 500M, 2G; default 1G).")]
+    public string? MaxUpload { get; set; }
+
+    [Option("keep-failed", HelpText = "Keep nodes whose INSTALL.sh failed, to look at them (they are terminated otherwise).")]
+    public bool KeepFailed { get; set; }
+
+    [Option("wait", HelpText = "With --dispatch: stay, show progress, return when every job has finished (exit 1 if any failed).")]
+    public bool Wait { get; set; }
+
+    [Option("json", HelpText = "Print the result as JSON.")]
+    public bool Json { get; set; }
+
+    [Usage(ApplicationAlias = "awsrunner")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Check a job file and see the plan (creates nothing)", new DispatchVerb { Image = "ami-0abcdef1234567890", Name = "sweep1", JobFile = "jobs/sweep.csv" }),
+        new("Run a demo batch on this machine and wait for it", new DispatchVerb { Image = "local", Name = "demo", JobFile = "jobs/demo.csv", Cloud = "local", Create = true, Dispatch = true, Install = "install/demo.sh", Wait = true }),
+    ];
+}

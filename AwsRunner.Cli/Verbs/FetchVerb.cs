@@ -1,0 +1,23 @@
+using CommandLine;
+using CommandLine.Text;
+
+namespace AwsRunner.Cli.Verbs;
+
+[Verb("fetch", HelpText = "Download every finished job's status, log and results into OUTDIR/<index>/; skips what is already there.")]
+internal sealed class FetchVerb : CommonOptions
+{
+    [Value(0, MetaName = "NAME", Required = true, HelpText = "The batch.")]
+    public string Name { get; set; } = "";
+
+    [Value(1, MetaName = "OUTDIR", Required = true, HelpText = "The folder to fill.")]
+    public string Output { get; set; } = "";
+
+    [Option("json", HelpText = "Print the summary as JSON.")]
+    public bool Json { get; set; }
+
+    [Usage(ApplicationAlias = "awsrunner")]
+    public static IEnumerable<Example> Examples =>
+    [
+        new("Bring a batch's results home", new FetchVerb { Name = "sweep1", Output = "./output" }),
+    ];
+}

@@ -1,0 +1,21 @@
+namespace AwsRunner.Core;
+
+/// <summary>awsrunner's own folder on this machine: <c>$AWSRUNNER_HOME</c>, else <c>~/.awsrunner</c>.</summary>
+public static class AwsRunnerHome
+{
+    /// <summary>The folder from the environment.</summary>
+    /// <returns>The full path (it may not exist yet).</returns>
+    public static string Resolve()
+    {
+        var configured = Environment.GetEnvironmentVariable("AWSRUNNER_HOME");
+        return Path.GetFullPath(string.IsNullOrEmpty(configured)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".awsrunner")
+            : configured);
+    }
+
+    /// <summary>The folder of one batch: its key, known hosts and record.</summary>
+    /// <param name="home">The awsrunner home.</param>
+    /// <param name="batch">The batch's NAME.</param>
+    /// <returns>The full path.</returns>
+    public static string BatchFolder(string home, string batch) => Path.Combine(home, batch);
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace AwsRunner.Core.Cloud;
+
+/// <summary>Runs a program to completion, streaming its input and collecting its output; cancellation kills it.</summary>
+internal static class ChildProcess
+{
+    public static async Task<ShellResult> RunAsync(ProcessStartInfo start, Stream? input, CancellationToken cancellationToken)
+    {
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var error = process.StandardError.ReadToEndAsync(cancellationToken);
+            await FeedAsync(process, input, cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return new ShellResult(process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
+    private static async Task FeedAsync(Process process, Stream? input, CancellationToken cancellationToken)
+    {
+        var stdin = process.StandardInput.BaseStream;
+        try
+        {
+            if (input is not null)
+            {
+                await input.CopyToAsync(stdin, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (IOException)
+        {
+            // The program closed its input early; its exit code and error output say why.
+        }
+        finally
+        {
+            try
+            {
+                stdin.Close();
+            }
+            catch (IOException)
+            {
+                // Closing a pipe the program already closed: nothing left to tell it.
+            }
+        }
+    }
+}

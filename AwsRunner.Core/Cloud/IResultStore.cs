@@ -1,0 +1,68 @@
+namespace AwsRunner.Core.Cloud;
+
+/// <summary>The port to the bucket that receives every job's results, logs, heartbeats and the batch manifest.</summary>
+public interface IResultStore
+{
+    /// <summary>How the user would write an object's address, for messages (<c>s3://bucket/key</c>).</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key, or empty for the bucket itself.</param>
+    /// <returns>The address.</returns>
+    string Describe(string bucket, string key);
+
+    /// <summary>Creates the bucket if it is missing; fails if it exists and belongs to someone else.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the bucket is usable.</returns>
+    Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken);
+
+    /// <summary>Whether the bucket exists and can be read.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>True when it exists.</returns>
+    Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken);
+
+    /// <summary>Upload URLs for one job's objects, valid for the given time.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="keyPrefix">The job's prefix, such as <c>NAME/jobs/0007/</c>.</param>
+    /// <param name="validity">How long the URLs must work.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The URLs.</returns>
+    Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken);
+
+    /// <summary>Writes a small object.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="content">The bytes.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the object is written.</returns>
+    Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>Reads a small object.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The bytes, or null when there is no such object.</returns>
+    Task<byte[]?> GetAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>Every object under a prefix (all pages).</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="prefix">The prefix.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The objects.</returns>
+    Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Downloads an object to a file, replacing it.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="path">The local file.</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <returns>A task that completes when the file is complete.</returns>
+    Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every object under a prefix, then the bucket itself if that left it empty.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="prefix">The prefix.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the objects are gone.</returns>
+    Task DeleteAsync(string bucket, string prefix, CancellationToken cancellationToken);
+}

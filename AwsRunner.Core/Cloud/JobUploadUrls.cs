@@ -1,0 +1,8 @@
+namespace AwsRunner.Core.Cloud;
+
+/// <summary>The URLs a node PUTs its objects to; they carry their own authority, so no credential reaches the node.</summary>
+/// <param name="Heartbeat">For <c>heartbeat.json</c>.</param>
+/// <param name="Status">For <c>status.json</c>.</param>
+/// <param name="Log">For <c>job.log</c>.</param>
+/// <param name="Results">For <c>results.tar.gz</c>.</param>
+public sealed record JobUploadUrls(Uri Heartbeat, Uri Status, Uri Log, Uri Results);

@@ -1,0 +1,10 @@
+using AwsRunner.Core.Jobs;
+
+namespace AwsRunner.Core.Cloud;
+
+/// <summary>What to launch for a batch: one instance per row.</summary>
+/// <param name="Batch">The batch's NAME.</param>
+/// <param name="ImageId">The machine image (AMI) every node boots from.</param>
+/// <param name="Rows">The jobs that need an instance.</param>
+/// <param name="MaxLifetime">The dead man's switch: every node powers itself off after this long.</param>
+public sealed record LaunchRequest(string Batch, string ImageId, IReadOnlyList<JobRow> Rows, TimeSpan MaxLifetime);

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace AwsRunner.Core.Cloud.Local;
+
+/// <summary>Runs commands on a local node: bash in the node's home, with HOME pointing there.</summary>
+internal sealed class LocalNodeShell : INodeShell
+{
+    public Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken) =>
+        node.State == InstanceState.Running && Directory.Exists(node.Address)
+            ? Task.CompletedTask
+            : throw new CloudException("NodeGone", $"reach local node {node.InstanceId} (job {node.JobIndex})",
+                "the node is not running", hint: "run the dispatch with --create again to replace it");
+
+    public Task<ShellResult> RunAsync(NodeInstance node, string command, Stream? input, CancellationToken cancellationToken)
+    {
+        var home = node.Address ?? throw new ArgumentException("a local node has its home as address", nameof(node));
+        var start = new ProcessStartInfo("bash", ["-c", command]) { WorkingDirectory = home };
+        start.Environment["HOME"] = home;
+        // Every process the node starts inherits this; its power-off finds them by it.
+        start.Environment["AWSRUNNER_LOCAL_NODE"] = LocalPaths.NodeOfHome(home);
+        return ChildProcess.RunAsync(start, input, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace AwsRunner.Core.Cloud.Local;
+
+/// <summary>The local cloud's bucket: a folder per bucket; nodes upload to it with curl and <c>file://</c> URLs.</summary>
+internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
+{
+    public string Describe(string bucket, string key) => Path.Combine(paths.Buckets, bucket, key);
+
+    public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Describe(bucket, ""));
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) =>
+        Task.FromResult(Directory.Exists(Describe(bucket, "")));
+
+    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken)
+    {
+        // curl writes file:// uploads only into a folder that exists.
+        Directory.CreateDirectory(Describe(bucket, keyPrefix));
+        Uri Url(string name) => new(Describe(bucket, keyPrefix + name));
+        return Task.FromResult(new JobUploadUrls(
+            Url(ResultKeys.Heartbeat), Url(ResultKeys.Status), Url(ResultKeys.Log), Url(ResultKeys.Results)));
+    }
+
+    public async Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var path = Describe(bucket, key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp";
+        await File.WriteAllBytesAsync(temporary, content, cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public async Task<byte[]?> GetAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(Describe(bucket, key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken)
+    {
+        var root = Describe(bucket, "");
+        if (!Directory.Exists(root))
+        {
+            return Task.FromResult<IReadOnlyList<StoredObject>>([]);
+        }
+
+        IReadOnlyList<StoredObject> objects = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => new FileInfo(f))
+            .Select(f => (File: f, Key: Path.GetRelativePath(root, f.FullName).Replace(Path.DirectorySeparatorChar, '/')))
+            .Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && !f.Key.EndsWith(".tmp", StringComparison.Ordinal))
+            .OrderBy(f => f.Key, StringComparer.Ordinal)
+            .Select(f => new StoredObject(f.Key, f.File.Length, ETag(f.File), f.File.LastWriteTimeUtc))
+            .ToList();
+        return Task.FromResult(objects);
+    }
+
+    public async Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken)
+    {
+        var source = File.OpenRead(Describe(bucket, key));
+        await using (source.ConfigureAwait(false))
+        {
+            var target = File.Create(path);
+            await using (target.ConfigureAwait(false))
+            {
+                await source.CopyToAsync(target, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public Task DeleteAsync(string bucket, string prefix, CancellationToken cancellationToken)
+    {
+        var root = Describe(bucket, "");
+        var folder = Describe(bucket, prefix);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        if (Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            Directory.Delete(root);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // Size and write time change whenever curl rewrites the file, which is all an ETag has to promise here.
+    private static string ETag(FileInfo file) =>
+        file.Length.ToString(CultureInfo.InvariantCulture) + "-" + file.LastWriteTimeUtc.Ticks.ToString("x", CultureInfo.InvariantCulture);
+}

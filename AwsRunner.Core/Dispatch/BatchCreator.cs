@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Node;
+using Microsoft.Extensions.Logging;
+
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>
+/// The create step: image and bucket checked, access prepared, one instance per row launched (or adopted),
+/// the code bundle uploaded and INSTALL.sh started on every node at once, then polled in rounds until each is
+/// ready or failed.
+/// </summary>
+internal sealed partial class BatchCreator(CloudConnection connection, string home, TimeProvider time, ILogger<BatchCreator> logger)
+{
+    private readonly ManifestStore manifests = new(connection.Results);
+
+    public async Task<IReadOnlyList<NodeOutcome>> CreateAsync(BatchPlan plan, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+    {
+        await connection.Cloud.CheckImageAsync(plan.ImageId, cancellationToken).ConfigureAwait(false);
+        await connection.Results.EnsureBucketAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
+        BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl));
+        using var bundle = await CodeBundle.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
+        await connection.Cloud.PrepareAccessAsync(plan.Name, cancellationToken).ConfigureAwait(false);
+
+        foreach (var row in plan.Jobs.Rows)
+        {
+            progress?.Report(new NodeProgress(row.Index, JobState.Launching));
+        }
+
+        var maxLifetime = TimeSpan.FromHours(plan.Options.MaxHours);
+        var launched = await connection.Cloud.LaunchAsync(
+            new LaunchRequest(plan.Name, plan.ImageId, plan.Jobs.Rows, maxLifetime), cancellationToken).ConfigureAwait(false);
+        var manifest = await SaveManifestAsync(plan, launched, cancellationToken).ConfigureAwait(false);
+        var running = await WaitRunningAsync(plan, launched, progress, cancellationToken).ConfigureAwait(false);
+
+        var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
+        foreach (var row in plan.Jobs.Rows.Where(r => !running.ContainsKey(r.Index)))
+        {
+            outcomes[row.Index] = Report(progress, new NodeOutcome(row.Index, null, JobState.Unreachable, Detail: "the instance did not reach the running state"));
+        }
+
+        await Parallel.ForEachAsync(
+            running.Values,
+            new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
+            async (node, token) => outcomes[node.JobIndex] = Report(progress, await StartInstallAsync(node, bundle, maxLifetime, token).ConfigureAwait(false)))
+            .ConfigureAwait(false);
+
+        await PollInstallsAsync(plan, running, outcomes, progress, cancellationToken).ConfigureAwait(false);
+        await TerminateFailedAsync(plan, outcomes, cancellationToken).ConfigureAwait(false);
+
+        var result = plan.Jobs.Rows.Select(r => outcomes[r.Index]).ToList();
+        await manifests.SaveAsync(manifest with
+        {
+            Rows = manifest.Rows.Select(r => r with { Install = result[r.Index].State.ToName() }).ToList(),
+        }, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<BatchManifest> SaveManifestAsync(BatchPlan plan, IReadOnlyList<NodeInstance> nodes, CancellationToken cancellationToken)
+    {
+        var instances = nodes.ToDictionary(n => n.JobIndex, n => n.InstanceId);
+        var previous = await manifests.LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        var manifest = new BatchManifest
+        {
+            Name = plan.Name,
+            Bucket = plan.Bucket,
+            Cloud = connection.Kind,
+            ImageId = plan.ImageId,
+            CreatedAt = previous?.CreatedAt ?? time.GetUtcNow(),
+            HeartbeatSeconds = (int)plan.Options.HeartbeatInterval.TotalSeconds,
+            MaxHours = plan.Options.MaxHours,
+            Rows = plan.Jobs.Rows.Select(r => new ManifestRow
+            {
+                Index = r.Index,
+                Line = r.Line,
+                InstanceType = r.InstanceType,
+                Command = r.Command,
+                Variables = r.Variables.ToDictionary(v => v.Key, v => v.Value),
+                InstanceId = instances.GetValueOrDefault(r.Index),
+            }).ToList(),
+        };
+        await manifests.SaveAsync(manifest, cancellationToken).ConfigureAwait(false);
+        return manifest;
+    }
+
+    private async Task<IReadOnlyDictionary<int, NodeInstance>> WaitRunningAsync(
+        BatchPlan plan, IReadOnlyList<NodeInstance> launched, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+    {
+        var ids = launched.Select(n => n.InstanceId).ToHashSet(StringComparer.Ordinal);
+        foreach (var node in launched)
+        {
+            progress?.Report(new NodeProgress(node.JobIndex, JobState.Booting));
+        }
+
+        var nodes = await Polling.UntilAsync(
+            async token => (await connection.Cloud.DescribeAsync(plan.Name, token).ConfigureAwait(false))
+                .Where(n => ids.Contains(n.InstanceId))
+                .ToList(),
+            described => described.Count == ids.Count && described.All(n => n.State != InstanceState.Pending),
+            plan.Options.PollInterval,
+            plan.Options.BootTimeout,
+            time,
+            cancellationToken).ConfigureAwait(false);
+        return nodes.Where(n => n.State == InstanceState.Running).ToDictionary(n => n.JobIndex);
+    }
+
+    private async Task<NodeOutcome> StartInstallAsync(NodeInstance node, CodeBundle bundle, TimeSpan maxLifetime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.Shell.WaitReachableAsync(node, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CloudException e)
+        {
+            return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
+        }
+
+        var settings = new NodeEnvFile();
+        foreach (var (name, value) in connection.Cloud.NodeSettings(node))
+        {
+            settings.Set(name, value);
+        }
+
+        var remaining = maxLifetime - (time.GetUtcNow() - node.LaunchTime);
+        var armSeconds = Math.Max(60, (long)remaining.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        var command = string.Join(" && ",
+            CodeBundle.UnpackCommand,
+            $"printf %s {ShellQuote.Quote(settings.ToString())} > {NodeRunnerScript.Folder}/node.env",
+            NodeRunnerScript.Command("arm", armSeconds),
+            NodeRunnerScript.Command("start", "install"));
+        var stream = bundle.Open();
+        await using (stream.ConfigureAwait(false))
+        {
+            var result = await connection.Shell.RunAsync(node, command, stream, cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                LogUploadFailed(logger, node.JobIndex, result.ExitCode, result.Error);
+                return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.InstallFailed, result.ExitCode,
+                    $"uploading the code or starting INSTALL.sh failed: {result.Error.Trim()}");
+            }
+        }
+
+        return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Installing);
+    }
+
+    private async Task PollInstallsAsync(
+        BatchPlan plan,
+        IReadOnlyDictionary<int, NodeInstance> nodes,
+        ConcurrentDictionary<int, NodeOutcome> outcomes,
+        IProgress<NodeProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        bool Installing(NodeOutcome o) => o.State == JobState.Installing;
+        await Polling.UntilAsync(
+            async token =>
+            {
+                await Parallel.ForEachAsync(
+                    outcomes.Values.Where(Installing).ToList(),
+                    new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = token },
+                    async (outcome, t) =>
+                    {
+                        var report = await ReportAsync(nodes[outcome.Index], t).ConfigureAwait(false);
+                        var state = JobStateNames.FromRunner(report.State);
+                        if (state is JobState.Ready or JobState.InstallFailed)
+                        {
+                            outcomes[outcome.Index] = Report(progress, outcome with
+                            {
+                                State = state,
+                                ExitCode = state == JobState.InstallFailed ? report.InstallExitCode : null,
+                                Detail = state == JobState.InstallFailed ? report.LogTail : null,
+                            });
+                        }
+                    }).ConfigureAwait(false);
+                return outcomes.Values.Count(Installing);
+            },
+            installing => installing == 0,
+            plan.Options.PollInterval,
+            plan.Options.InstallTimeout,
+            time,
+            cancellationToken).ConfigureAwait(false);
+
+        foreach (var outcome in outcomes.Values.Where(Installing).ToList())
+        {
+            outcomes[outcome.Index] = Report(progress, outcome with
+            {
+                State = JobState.InstallFailed,
+                Detail = $"INSTALL.sh was still running after {plan.Options.InstallTimeout}",
+            });
+        }
+    }
+
+    private async Task<NodeReport> ReportAsync(NodeInstance node, CancellationToken cancellationToken)
+    {
+        var result = await connection.Shell.RunAsync(node, NodeRunnerScript.Command("report", "20"), null, cancellationToken).ConfigureAwait(false);
+        return NodeReport.Parse(result.Output);
+    }
+
+    private async Task TerminateFailedAsync(BatchPlan plan, ConcurrentDictionary<int, NodeOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var failed = outcomes.Values
+            .Where(o => o.State is JobState.InstallFailed or JobState.Unreachable && o.InstanceId is not null)
+            .Select(o => o.InstanceId!)
+            .ToList();
+        if (failed.Count == 0 || plan.Options.KeepFailed)
+        {
+            return;
+        }
+
+        LogTerminatingFailed(logger, failed.Count);
+        await connection.Cloud.TerminateAsync(plan.Name, failed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NodeOutcome Report(IProgress<NodeProgress>? progress, NodeOutcome outcome)
+    {
+        progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
+        return outcome;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload to job {Index}'s node failed with exit code {ExitCode}: {Error}")]
+    private static partial void LogUploadFailed(ILogger logger, int index, int exitCode, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Terminating {Count} nodes whose install failed")]
+    private static partial void LogTerminatingFailed(ILogger logger, int count);
+}

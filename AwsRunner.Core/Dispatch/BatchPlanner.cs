@@ -1,0 +1,128 @@
+using AwsRunner.Core.Jobs;
+
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>Checks everything a dispatch needs before anything is created; the first problem ends it.</summary>
+internal static class BatchPlanner
+{
+    public static BatchPlan Plan(DispatchOptions options, string cloud)
+    {
+        BatchName.Validate(options.Name);
+        var bucket = options.Bucket is null ? options.Name : BatchName.ValidateBucket(options.Bucket);
+        CheckNumbers(options);
+        CheckResultPaths(options.ResultPaths);
+        var jobs = JobFile.Load(options.JobFile);
+        var install = options.InstallScript is null ? null : CheckInstallScript(options.InstallScript);
+        var code = options.CodeDirectory ?? Path.GetDirectoryName(Path.GetFullPath(options.JobFile))!;
+        var (files, bytes) = MeasureCode(code, options.MaxUploadBytes);
+        return new BatchPlan
+        {
+            Name = options.Name,
+            ImageId = options.ImageId,
+            Bucket = bucket,
+            Cloud = cloud,
+            Jobs = jobs,
+            InstallScript = install,
+            CodeDirectory = Path.GetFullPath(code),
+            CodeFiles = files,
+            CodeBytes = bytes,
+            Options = options,
+        };
+    }
+
+    private static void CheckNumbers(DispatchOptions options)
+    {
+        if (!(options.MaxHours > 0) || double.IsInfinity(options.MaxHours))
+        {
+            throw new InvalidInputException("MaxHours", $"--max-hours {options.MaxHours}: must be a positive number of hours (the dead man's switch)");
+        }
+
+        if (options.JobTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new InvalidInputException("Timeout", "--timeout: must be a positive time");
+        }
+
+        if (options.Parallel < 1)
+        {
+            throw new InvalidInputException("Parallel", $"--parallel {options.Parallel}: must be at least 1");
+        }
+
+        if (options.HeartbeatInterval < TimeSpan.FromSeconds(1))
+        {
+            throw new InvalidInputException("Heartbeat", "--heartbeat: must be at least one second");
+        }
+    }
+
+    private static void CheckResultPaths(IReadOnlyList<string> paths)
+    {
+        if (paths.Count == 0)
+        {
+            throw new InvalidInputException("Results", "--results: give at least one path (the default is output)");
+        }
+
+        foreach (var path in paths)
+        {
+            var parts = path.Split('/');
+            if (path.Length == 0 || path.StartsWith('/') || parts.Contains("..") || path.Any(char.IsControl))
+            {
+                throw new InvalidInputException("Results", $"--results \"{path}\": must be a path inside the code folder (relative, without ..)");
+            }
+        }
+    }
+
+    private static string CheckInstallScript(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InvalidInputException("Install", $"{path}: install script not found");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new InvalidInputException("Install", $"{path}: install script cannot be read (permission denied)");
+        }
+
+        return Path.GetFullPath(path);
+    }
+
+    private static (int Files, long Bytes) MeasureCode(string folder, long limit)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new InvalidInputException("Code", $"{folder}: code folder not found");
+        }
+
+        int files = 0;
+        long bytes = 0;
+        try
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", CodeBundle.Enumeration))
+            {
+                files++;
+                bytes += file.Length;
+                if (bytes > limit)
+                {
+                    throw new InvalidInputException("Code",
+                        $"{folder}: the code folder holds more than {Bytes(limit)} (--max-upload); leave data out of it or raise --max-upload");
+                }
+            }
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InvalidInputException("Code", $"{folder}: part of the code folder cannot be read ({e.Message})");
+        }
+
+        return (files, bytes);
+    }
+
+    internal static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.#} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.#} MiB",
+        >= 1L << 10 => $"{bytes / 1024.0:0.#} KiB",
+        _ => $"{bytes} bytes",
+    };
+}

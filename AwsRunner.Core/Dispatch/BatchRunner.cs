@@ -1,0 +1,146 @@
+using AwsRunner.Core.Cloud;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>
+/// The entry point: plan, create, dispatch, watch, fetch and tear down batches on one cloud. The command line is
+/// a thin layer over this class; a program can use it the same way.
+/// </summary>
+public sealed class BatchRunner
+{
+    private readonly CloudConnection connection;
+    private readonly string home;
+    private readonly TimeProvider time;
+    private readonly ILoggerFactory loggers;
+
+    /// <summary>Creates the runner.</summary>
+    /// <param name="connection">The cloud to work on.</param>
+    /// <param name="home">The awsrunner home (see <see cref="AwsRunnerHome.Resolve"/>).</param>
+    /// <param name="loggers">Where to log; nowhere when null.</param>
+    /// <param name="time">The clock; the system's when null.</param>
+    public BatchRunner(CloudConnection connection, string home, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    {
+        this.connection = connection;
+        this.home = home;
+        this.loggers = loggers ?? NullLoggerFactory.Instance;
+        this.time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Validates a dispatch (job file, name, paths, limits) and says what it would do. Creates nothing.</summary>
+    /// <param name="options">The dispatch.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="InvalidInputException">Something the user gave is wrong.</exception>
+    public BatchPlan Plan(DispatchOptions options) => BatchPlanner.Plan(options, connection.Kind);
+
+    /// <summary>Plans, then creates the nodes and/or starts the jobs, as the options ask.</summary>
+    /// <param name="options">The dispatch.</param>
+    /// <param name="progress">Told each time a job's node changes state.</param>
+    /// <param name="cancellationToken">Stops the dispatch; what was created stays and a re-run adopts it.</param>
+    /// <returns>The plan and every node's outcome.</returns>
+    public async Task<DispatchResult> DispatchAsync(DispatchOptions options, IProgress<NodeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(options);
+        IReadOnlyList<NodeOutcome> nodes = [];
+        if (options.Create)
+        {
+            nodes = await new BatchCreator(connection, home, time, loggers.CreateLogger<BatchCreator>())
+                .CreateAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (options.Dispatch)
+        {
+            nodes = await new JobStarter(connection, time, loggers.CreateLogger<JobStarter>())
+                .StartAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new DispatchResult(plan, nodes);
+    }
+
+    /// <summary>Where every job of a batch stands.</summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The status.</returns>
+    public Task<BatchStatus> GetStatusAsync(string name, string? bucket = null, CancellationToken cancellationToken = default) =>
+        new StatusReader(connection, home, time).ReadAsync(name, BucketOf(name, bucket), cancellationToken);
+
+    /// <summary>Waits until no job of the batch will change state on its own.</summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="interval">How often to look.</param>
+    /// <param name="progress">Told the status after every look.</param>
+    /// <param name="cancellationToken">Stops waiting (the jobs go on).</param>
+    /// <returns>The final status.</returns>
+    public Task<BatchStatus> WaitAsync(string name, string? bucket, TimeSpan interval, IProgress<BatchStatus>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var reader = new StatusReader(connection, home, time);
+        var resolved = BucketOf(name, bucket);
+        return Polling.UntilAsync(
+            async token =>
+            {
+                var status = await reader.ReadAsync(name, resolved, token).ConfigureAwait(false);
+                progress?.Report(status);
+                return status;
+            },
+            status => status.Finished,
+            interval,
+            Timeout.InfiniteTimeSpan,
+            time,
+            cancellationToken);
+    }
+
+    /// <summary>Every batch on this cloud that still has nodes, or results this machine knows of.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The batches, by name.</returns>
+    public async Task<IReadOnlyList<BatchSummary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var live = (await connection.Cloud.ListBatchesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Batch);
+        var manifests = new ManifestStore(connection.Results);
+        var summaries = new List<BatchSummary>();
+        var known = BatchRecords.List(home).Where(r => r.Cloud == connection.Kind).ToDictionary(r => r.Name);
+        foreach (var name in live.Keys.Union(known.Keys).Order(StringComparer.Ordinal))
+        {
+            var bucket = known.TryGetValue(name, out var record) ? record.Bucket : name;
+            var finished = 0;
+            int? jobs = null;
+            if (await connection.Results.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
+            {
+                finished = (await connection.Results.ListAsync(bucket, ResultKeys.Jobs(name), cancellationToken).ConfigureAwait(false))
+                    .Count(o => o.Key.EndsWith("/" + ResultKeys.Status, StringComparison.Ordinal));
+                jobs = (await manifests.LoadAsync(bucket, name, cancellationToken).ConfigureAwait(false))?.Rows.Count;
+            }
+
+            var instances = live.GetValueOrDefault(name);
+            if (instances is not null || finished > 0)
+            {
+                summaries.Add(new BatchSummary(name, connection.Kind, instances?.Live ?? 0, instances?.InstanceHours ?? 0, jobs, finished));
+            }
+        }
+
+        return summaries;
+    }
+
+    /// <summary>Downloads every finished job's status, log and results into <c>OUT/0007/</c>; skips what is already there.</summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="outputDirectory">The folder to fill.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Stops the download; a later fetch resumes.</param>
+    /// <returns>What was fetched and which jobs failed or are missing.</returns>
+    public Task<FetchResult> FetchAsync(string name, string outputDirectory, string? bucket = null, CancellationToken cancellationToken = default) =>
+        new ResultFetcher(connection).FetchAsync(name, BucketOf(name, bucket), outputDirectory, cancellationToken);
+
+    /// <summary>Terminates whatever of the batch still runs and removes what it created; results stay unless asked.</summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="deleteResults">Also delete the batch's results from the bucket.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What was removed.</returns>
+    public Task<DownResult> DownAsync(string name, bool deleteResults = false, string? bucket = null, CancellationToken cancellationToken = default) =>
+        new BatchTeardown(connection, home, loggers.CreateLogger<BatchTeardown>())
+            .DownAsync(name, BucketOf(name, bucket), deleteResults, cancellationToken);
+
+    private string BucketOf(string name, string? bucket) =>
+        bucket ?? BatchRecords.Load(home, Jobs.BatchName.Validate(name))?.Bucket ?? name;
+}

@@ -1,0 +1,18 @@
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>Where every job of a batch stands.</summary>
+/// <param name="Name">The batch's NAME.</param>
+/// <param name="Bucket">Its bucket.</param>
+/// <param name="Cloud">Its cloud.</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="ReadAt">When this status was read.</param>
+/// <param name="Jobs">Every job, in order.</param>
+public sealed record BatchStatus(string Name, string Bucket, string Cloud, DateTimeOffset CreatedAt, DateTimeOffset ReadAt, IReadOnlyList<JobStatus> Jobs)
+{
+    /// <summary>Whether no job will change state any more on its own.</summary>
+    public bool Finished => Jobs.All(j => j.State.IsFinal());
+
+    /// <summary>How many jobs are in each state that occurs.</summary>
+    public IReadOnlyDictionary<JobState, int> Counts =>
+        Jobs.GroupBy(j => j.State).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
+}

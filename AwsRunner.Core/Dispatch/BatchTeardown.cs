@@ -1,0 +1,56 @@
+using AwsRunner.Core.Cloud;
+using Microsoft.Extensions.Logging;
+
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>The down step: terminate what still runs, then remove the firewall, key pair and (if asked) the results.</summary>
+internal sealed partial class BatchTeardown(CloudConnection connection, string home, ILogger<BatchTeardown> logger)
+{
+    public async Task<DownResult> DownAsync(string name, string bucket, bool deleteResults, CancellationToken cancellationToken)
+    {
+        var live = (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
+            .Where(n => n.State != InstanceState.Terminated)
+            .Select(n => n.InstanceId)
+            .ToList();
+        if (live.Count > 0)
+        {
+            LogTerminating(logger, live.Count, name);
+            await connection.Cloud.TerminateAsync(name, live, cancellationToken).ConfigureAwait(false);
+        }
+
+        await connection.Cloud.RemoveAccessAsync(name, cancellationToken).ConfigureAwait(false);
+        var folder = AwsRunnerHome.BatchFolder(home, name);
+        if (deleteResults)
+        {
+            if (await connection.Results.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
+            {
+                await connection.Results.DeleteAsync(bucket, ResultKeys.Batch(name), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        else if (Directory.Exists(folder))
+        {
+            // The record stays, so status and fetch still find the results; keys and caches go.
+            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos().Where(e => e.Name != "batch.json"))
+            {
+                if (entry is DirectoryInfo directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+        }
+
+        return new DownResult(name, live.Count, deleteResults, connection.Results.Describe(bucket, ResultKeys.Batch(name)));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Terminating {Count} instances of batch {Batch}")]
+    private static partial void LogTerminating(ILogger logger, int count, string batch);
+}

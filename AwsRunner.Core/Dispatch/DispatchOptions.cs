@@ -1,0 +1,62 @@
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>What <c>awsrunner dispatch</c> is asked to do; validated into a <see cref="BatchPlan"/> before anything is created.</summary>
+public sealed record DispatchOptions
+{
+    /// <summary>The machine image (AMI) every node boots from.</summary>
+    public required string ImageId { get; init; }
+
+    /// <summary>The batch's NAME: it names the bucket (unless <see cref="Bucket"/>), key pair and security group.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The job file (CSV).</summary>
+    public required string JobFile { get; init; }
+
+    /// <summary>Create the nodes, upload the code and run INSTALL.sh on them.</summary>
+    public bool Create { get; init; }
+
+    /// <summary>Start every job on its node.</summary>
+    public bool Dispatch { get; init; }
+
+    /// <summary>The INSTALL.sh to run on every node after the upload; none when null.</summary>
+    public string? InstallScript { get; init; }
+
+    /// <summary>The code folder uploaded to every node as <c>~/code</c>; the job file's folder when null.</summary>
+    public string? CodeDirectory { get; init; }
+
+    /// <summary>Paths, relative to the code folder, packed into each job's results.</summary>
+    public IReadOnlyList<string> ResultPaths { get; init; } = ["output"];
+
+    /// <summary>The dead man's switch: every node powers itself off this many hours after it was created.</summary>
+    public double MaxHours { get; init; } = 24;
+
+    /// <summary>The bucket for results; the batch's NAME when null.</summary>
+    public string? Bucket { get; init; }
+
+    /// <summary>A job still running after this long is stopped (its log and results are uploaded); none when null.</summary>
+    public TimeSpan? JobTimeout { get; init; }
+
+    /// <summary>How many nodes are worked on at once during create and dispatch.</summary>
+    public int Parallel { get; init; } = 32;
+
+    /// <summary>How often a running node reports that it is alive.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long INSTALL.sh may run before its node is reported failed.</summary>
+    public TimeSpan InstallTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a node keeps retrying a failed results upload before it powers off anyway.</summary>
+    public TimeSpan UploadGrace { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The largest code folder awsrunner uploads, in bytes.</summary>
+    public long MaxUploadBytes { get; init; } = 1L << 30;
+
+    /// <summary>How often create and dispatch ask the cloud and the nodes how they are doing.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an instance may take to reach the running state.</summary>
+    public TimeSpan BootTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Keep nodes whose INSTALL.sh failed running (for a look), instead of terminating them.</summary>
+    public bool KeepFailed { get; init; }
+}

@@ -1,0 +1,11 @@
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>What a dispatch did.</summary>
+/// <param name="Plan">The validated plan.</param>
+/// <param name="Nodes">Every job's node, in job order (empty when nothing was created or started).</param>
+public sealed record DispatchResult(BatchPlan Plan, IReadOnlyList<NodeOutcome> Nodes)
+{
+    /// <summary>The nodes that could not be made ready or could not start their job.</summary>
+    public IReadOnlyList<NodeOutcome> Failures =>
+        Nodes.Where(n => n.State is JobState.InstallFailed or JobState.Unreachable or JobState.Lost).ToList();
+}

@@ -1,0 +1,19 @@
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>What fetch brought home.</summary>
+/// <param name="OutputDirectory">Where the jobs' folders are.</param>
+/// <param name="Jobs">Every job of the batch.</param>
+/// <param name="Downloaded">Objects downloaded by this fetch.</param>
+/// <param name="Skipped">Objects already here from an earlier fetch.</param>
+/// <param name="Bytes">Bytes downloaded by this fetch.</param>
+public sealed record FetchResult(string OutputDirectory, IReadOnlyList<FetchedJob> Jobs, int Downloaded, int Skipped, long Bytes)
+{
+    /// <summary>Jobs that exited 0.</summary>
+    public IReadOnlyList<FetchedJob> Succeeded => Jobs.Where(j => j.ExitCode == 0).ToList();
+
+    /// <summary>Jobs that exited non-zero.</summary>
+    public IReadOnlyList<FetchedJob> Failed => Jobs.Where(j => j.ExitCode is not null and not 0).ToList();
+
+    /// <summary>Jobs without a result yet.</summary>
+    public IReadOnlyList<FetchedJob> Missing => Jobs.Where(j => j.ExitCode is null).ToList();
+}

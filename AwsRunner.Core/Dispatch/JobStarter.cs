@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Text;
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Node;
+using Microsoft.Extensions.Logging;
+
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>
+/// The dispatch step: each ready node gets its <c>job.env</c> (command, variables, upload URLs) and starts its
+/// runner detached; returns once every node has confirmed the start. Starting twice starts nothing new.
+/// </summary>
+internal sealed partial class JobStarter(CloudConnection connection, TimeProvider time, ILogger<JobStarter> logger)
+{
+    // Presigned URLs must outlive the dead man's switch, and then some for a slow last upload.
+    private static readonly TimeSpan UrlMargin = TimeSpan.FromHours(6);
+
+    private static readonly string StartCommand =
+        $"if [ -s {NodeRunnerScript.Folder}/run.pid ]; then cat > /dev/null; " +
+        $"else cat > {NodeRunnerScript.Folder}/job.env.tmp && mv -f {NodeRunnerScript.Folder}/job.env.tmp {NodeRunnerScript.Folder}/job.env; fi && " +
+        NodeRunnerScript.Command("start", "run");
+
+    private readonly ManifestStore manifests = new(connection.Results);
+
+    public async Task<IReadOnlyList<NodeOutcome>> StartAsync(BatchPlan plan, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+    {
+        var manifest = await manifests.RequireAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        CheckSameJobs(plan, manifest);
+        var live = (await connection.Cloud.DescribeAsync(plan.Name, cancellationToken).ConfigureAwait(false))
+            .Where(n => n.State == InstanceState.Running)
+            .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
+
+        var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
+        var validity = TimeSpan.FromHours(plan.Options.MaxHours) + UrlMargin;
+        await Parallel.ForEachAsync(
+            manifest.Rows,
+            new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
+            async (row, token) =>
+            {
+                var outcome = row.InstanceId is { } id && live.TryGetValue(id, out var node)
+                    ? await StartOneAsync(plan, row, node, validity, token).ConfigureAwait(false)
+                    : NotStarted(row);
+                outcomes[row.Index] = outcome;
+                progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
+            }).ConfigureAwait(false);
+
+        var now = time.GetUtcNow();
+        await manifests.SaveAsync(manifest with
+        {
+            Rows = manifest.Rows.Select(r => Started(outcomes[r.Index]) ? r with { DispatchedAt = r.DispatchedAt ?? now } : r).ToList(),
+        }, cancellationToken).ConfigureAwait(false);
+        return manifest.Rows.Select(r => outcomes[r.Index]).ToList();
+    }
+
+    private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, TimeSpan validity, CancellationToken cancellationToken)
+    {
+        var urls = await connection.Results.CreateUploadUrlsAsync(
+            plan.Bucket, ResultKeys.Job(plan.Name, row.Index), validity, cancellationToken).ConfigureAwait(false);
+        using var env = new MemoryStream(Encoding.UTF8.GetBytes(JobEnvironment.For(plan, row, urls)));
+        var result = await connection.Shell.RunAsync(node, StartCommand, env, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            LogStartFailed(logger, row.Index, result.ExitCode, result.Error);
+            return new NodeOutcome(row.Index, node.InstanceId, JobState.Unreachable, result.ExitCode,
+                $"the job could not be started: {result.Error.Trim()}");
+        }
+
+        var state = result.Output.Trim().Split('\n')[^1];
+        return new NodeOutcome(row.Index, node.InstanceId, JobStateNames.FromRunner(state));
+    }
+
+    private static NodeOutcome NotStarted(ManifestRow row) => row.Install switch
+    {
+        "install-failed" => new NodeOutcome(row.Index, row.InstanceId, JobState.InstallFailed, Detail: "INSTALL.sh failed on this node; not dispatched"),
+        "unreachable" => new NodeOutcome(row.Index, row.InstanceId, JobState.Unreachable, Detail: "the node could not be reached at create; not dispatched"),
+        _ => new NodeOutcome(row.Index, row.InstanceId, JobState.Lost, Detail: "the job has no running node; run the dispatch with --create to replace it"),
+    };
+
+    private static bool Started(NodeOutcome outcome) =>
+        outcome.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading
+            or JobState.Done or JobState.Failed or JobState.UploadFailed;
+
+    private static void CheckSameJobs(BatchPlan plan, BatchManifest manifest)
+    {
+        var planned = plan.Jobs.Rows;
+        if (planned.Count != manifest.Rows.Count
+            || planned.Zip(manifest.Rows).Any(p => p.First.InstanceType != p.Second.InstanceType || p.First.Command != p.Second.Command))
+        {
+            throw new InvalidInputException("JobFile",
+                $"{plan.Jobs.Path}: the job file differs from the one batch \"{plan.Name}\" was created with; create a new batch or restore the file");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting job {Index} failed with exit code {ExitCode}: {Error}")]
+    private static partial void LogStartFailed(ILogger logger, int index, int exitCode, string error);
+}

@@ -1,0 +1,28 @@
+using AwsRunner.Core.Cloud;
+
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>Where one job stands, merged from what the cloud and the bucket say.</summary>
+/// <param name="Index">The job.</param>
+/// <param name="InstanceType">Its instance type.</param>
+/// <param name="InstanceId">Its instance, if it has one.</param>
+/// <param name="Instance">Its instance's state, if the cloud still knows it.</param>
+/// <param name="State">Where the job stands.</param>
+/// <param name="ExitCode">The command's exit code, once it has finished.</param>
+/// <param name="Started">When the command started.</param>
+/// <param name="Finished">When the command ended.</param>
+/// <param name="LastHeartbeat">When the node last reported.</param>
+/// <param name="Progress">The last progress line the job wrote to <c>$AWSRUNNER_PROGRESS</c>.</param>
+/// <param name="Elapsed">How long the command ran, or has run so far.</param>
+public sealed record JobStatus(
+    int Index,
+    string InstanceType,
+    string? InstanceId,
+    InstanceState? Instance,
+    JobState State,
+    int? ExitCode = null,
+    DateTimeOffset? Started = null,
+    DateTimeOffset? Finished = null,
+    DateTimeOffset? LastHeartbeat = null,
+    string? Progress = null,
+    TimeSpan? Elapsed = null);

@@ -1,0 +1,9 @@
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>How one job's node came out of create or dispatch.</summary>
+/// <param name="Index">The job.</param>
+/// <param name="InstanceId">Its instance, if it has one.</param>
+/// <param name="State">Where it stands now.</param>
+/// <param name="ExitCode">INSTALL.sh's exit code when it failed.</param>
+/// <param name="Detail">What went wrong (the last lines of the log, or the error), when something did.</param>
+public sealed record NodeOutcome(int Index, string? InstanceId, JobState State, int? ExitCode = null, string? Detail = null);

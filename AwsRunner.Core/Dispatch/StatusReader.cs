@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using AwsRunner.Core.Cloud;
+
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>
+/// Merges one DescribeInstances-style call for the whole batch with one listing of its bucket prefix.
+/// status.json never changes once written, so each is read once and kept on disk; a heartbeat is read only when
+/// the listing shows a new ETag for it.
+/// </summary>
+internal sealed class StatusReader(CloudConnection connection, string home, TimeProvider time)
+{
+    private readonly ManifestStore manifests = new(connection.Results);
+    private readonly ConcurrentDictionary<string, (string ETag, HeartbeatDocument? Document)> heartbeats = new();
+
+    public async Task<BatchStatus> ReadAsync(string name, string bucket, CancellationToken cancellationToken)
+    {
+        var manifest = await manifests.RequireAsync(bucket, name, cancellationToken).ConfigureAwait(false);
+        var instances = (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
+            .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
+        var objects = (await connection.Results.ListAsync(bucket, ResultKeys.Jobs(name), cancellationToken).ConfigureAwait(false))
+            .Select(o => ResultKeys.TryParseJobKey(name, o.Key, out var index, out var file) ? (index, file, o) : default)
+            .Where(x => x.o is not null)
+            .ToLookup(x => x.index, x => (x.file, x.o));
+
+        var now = time.GetUtcNow();
+        var jobs = new JobStatus[manifest.Rows.Count];
+        await Parallel.ForEachAsync(manifest.Rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, token) =>
+        {
+            var files = objects[row.Index].ToDictionary(x => x.file, x => x.o, StringComparer.Ordinal);
+            var instance = row.InstanceId is null ? null : instances.GetValueOrDefault(row.InstanceId);
+            jobs[row.Index] = await MergeAsync(manifest, row, instance, files, now, token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return new BatchStatus(name, bucket, manifest.Cloud, manifest.CreatedAt, now, jobs);
+    }
+
+    private async Task<JobStatus> MergeAsync(
+        BatchManifest manifest, ManifestRow row, NodeInstance? instance, Dictionary<string, StoredObject> files, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var status = new JobStatus(row.Index, row.InstanceType, row.InstanceId, instance?.State, JobState.Pending);
+        if (files.TryGetValue(ResultKeys.Status, out var statusObject)
+            && await ReadStatusAsync(manifest, row.Index, statusObject, cancellationToken).ConfigureAwait(false) is { } done)
+        {
+            return status with
+            {
+                State = done.ExitCode == 0 ? JobState.Done : JobState.Failed,
+                ExitCode = done.ExitCode,
+                Started = done.Started,
+                Finished = done.Finished,
+                LastHeartbeat = files.GetValueOrDefault(ResultKeys.Heartbeat)?.LastModified,
+                Elapsed = done.Finished - done.Started,
+            };
+        }
+
+        var gone = instance is null || instance.State is InstanceState.Terminated or InstanceState.ShuttingDown or InstanceState.Stopped or InstanceState.Stopping;
+        if (row.DispatchedAt is null)
+        {
+            return status with { State = BeforeDispatch(row, instance, gone) };
+        }
+
+        var heartbeat = files.TryGetValue(ResultKeys.Heartbeat, out var beat)
+            ? await ReadHeartbeatAsync(manifest, beat, cancellationToken).ConfigureAwait(false)
+            : null;
+        var lastBeat = heartbeat?.Time ?? beat?.LastModified;
+        var started = DateTimeOffset.TryParse(heartbeat?.Started, out var s) ? s : (DateTimeOffset?)null;
+        status = status with
+        {
+            LastHeartbeat = lastBeat,
+            Started = started,
+            Progress = string.IsNullOrEmpty(heartbeat?.Progress) ? null : heartbeat.Progress,
+            Elapsed = now - started,
+        };
+
+        var staleAfter = TimeSpan.FromSeconds(3 * manifest.HeartbeatSeconds + 30);
+        return status with
+        {
+            State = heartbeat?.State == "upload-failed" ? JobState.UploadFailed
+                : gone ? JobState.Lost
+                : now - (lastBeat ?? row.DispatchedAt.Value) > staleAfter ? JobState.Hung
+                : heartbeat?.State is { } state ? JobStateNames.FromRunner(state)
+                : JobState.Starting,
+        };
+    }
+
+    private static JobState BeforeDispatch(ManifestRow row, NodeInstance? instance, bool gone) => row.Install switch
+    {
+        "install-failed" => JobState.InstallFailed,
+        "unreachable" => JobState.Unreachable,
+        _ when instance is null && row.InstanceId is null => JobState.Pending,
+        _ when gone => JobState.Lost,
+        _ when instance!.State == InstanceState.Pending => JobState.Launching,
+        "ready" => JobState.Ready,
+        _ => JobState.Installing,
+    };
+
+    private async Task<StatusDocument?> ReadStatusAsync(BatchManifest manifest, int index, StoredObject stored, CancellationToken cancellationToken)
+    {
+        var cache = Path.Combine(AwsRunnerHome.BatchFolder(home, manifest.Name), "cache", $"{index:D4}.{Sanitize(stored.ETag)}.status.json");
+        if (File.Exists(cache))
+        {
+            return Parse<StatusDocument>(await File.ReadAllBytesAsync(cache, cancellationToken).ConfigureAwait(false));
+        }
+
+        var bytes = await connection.Results.GetAsync(manifest.Bucket, stored.Key, cancellationToken).ConfigureAwait(false);
+        var document = bytes is null ? null : Parse<StatusDocument>(bytes);
+        if (document is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
+            await File.WriteAllBytesAsync(cache, bytes!, cancellationToken).ConfigureAwait(false);
+        }
+
+        return document;
+    }
+
+    private async Task<HeartbeatDocument?> ReadHeartbeatAsync(BatchManifest manifest, StoredObject stored, CancellationToken cancellationToken)
+    {
+        if (heartbeats.TryGetValue(stored.Key, out var known) && known.ETag == stored.ETag)
+        {
+            return known.Document;
+        }
+
+        var bytes = await connection.Results.GetAsync(manifest.Bucket, stored.Key, cancellationToken).ConfigureAwait(false);
+        var document = bytes is null ? null : Parse<HeartbeatDocument>(bytes);
+        heartbeats[stored.Key] = (stored.ETag, document);
+        return document;
+    }
+
+    // A node may be halfway through writing an object; a document that does not parse is not there yet.
+    private static T? Parse<T>(byte[] bytes)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, BatchManifest.Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Sanitize(string etag) => new(etag.Where(char.IsAsciiLetterOrDigit).ToArray());
+}

@@ -1,0 +1,51 @@
+using System.Text;
+
+namespace AwsRunner.Core.Jobs;
+
+/// <summary>A parsed and validated job file: the CSV with one row per job.</summary>
+public sealed class JobFile
+{
+    internal JobFile(string path, IReadOnlyList<string> variableNames, IReadOnlyList<JobRow> rows)
+    {
+        Path = path;
+        VariableNames = variableNames;
+        Rows = rows;
+    }
+
+    /// <summary>The file as the user named it, used in messages.</summary>
+    public string Path { get; }
+
+    /// <summary>The extra columns, in header order: each is a variable in every job's environment.</summary>
+    public IReadOnlyList<string> VariableNames { get; }
+
+    /// <summary>The jobs, in file order.</summary>
+    public IReadOnlyList<JobRow> Rows { get; }
+
+    /// <summary>Reads and validates a job file.</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <returns>The jobs.</returns>
+    /// <exception cref="InvalidInputException">The file is missing, unreadable or breaks a rule; the message names the file, line and column.</exception>
+    public static JobFile Load(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return Parse(reader, path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InvalidInputException("JobFile", $"{path}: job file not found");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new InvalidInputException("JobFile", $"{path}: job file cannot be read (permission denied)");
+        }
+    }
+
+    /// <summary>Parses job-file text.</summary>
+    /// <param name="reader">The CSV text.</param>
+    /// <param name="path">The name to use in messages.</param>
+    /// <returns>The jobs.</returns>
+    /// <exception cref="InvalidInputException">The text breaks a rule; the message names the line and column.</exception>
+    public static JobFile Parse(TextReader reader, string path) => new JobFileReader(path).Read(reader);
+}
