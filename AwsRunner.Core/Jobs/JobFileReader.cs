@@ -27,7 +27,8 @@ internal sealed partial class JobFileReader(string path)
             throw Fail(1, "the file is empty; it needs a header row naming instance_type and command");
         }
 
-        var header = ReadHeader(parser.Record!, StartLine(parser));
+        var headerLine = StartLine(parser);
+        var header = ReadHeader(parser.Record!, headerLine);
         var rows = new List<JobRow>();
         while (parser.Read())
         {
@@ -35,7 +36,7 @@ internal sealed partial class JobFileReader(string path)
         }
 
         return rows.Count == 0
-            ? throw Fail(StartLine(parser) + 1, "the file has a header but no jobs")
+            ? throw Fail(headerLine + 1, "the file has a header but no jobs")
             : new JobFile(path, header.Variables.Select(v => v.Name).ToList(), rows);
     }
 
@@ -90,7 +91,7 @@ internal sealed partial class JobFileReader(string path)
     {
         if (name.Length == 0)
         {
-            throw Fail(line, column, name, "empty column name; every extra column names a variable");
+            throw Fail(line, column, null, "empty column name; every extra column names a variable");
         }
 
         if (!ShellIdentifier().IsMatch(name))

@@ -1,0 +1,257 @@
+using System.Text.Json;
+using AwsRunner.Core.Node;
+
+namespace AwsRunner.Tests.Node;
+
+public sealed class NodeRunnerTests
+{
+    private RunnerNode node = null!;
+
+    [SetUp]
+    public void SetUp() => node = new RunnerNode();
+
+    [TearDown]
+    public void TearDown() => node.Dispose();
+
+    [Test]
+    public async Task StartInstall_WithoutInstallScript_BecomesReady()
+    {
+        var started = await node.RunnerAsync("start", "install");
+
+        Assert.That(started.ExitCode, Is.Zero, started.Error);
+        await node.WaitForStateAsync("ready");
+    }
+
+    [Test]
+    public async Task StartInstall_ScriptRunsInTheCodeFolder_AndItsOutputIsKept()
+    {
+        node.WriteInstallScript("pwd; echo installing things\n");
+
+        await node.RunnerAsync("start", "install");
+        await node.WaitForStateAsync("ready");
+
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "install.log")), Is.EqualTo(node.Code + "\ninstalling things\n"));
+    }
+
+    [Test]
+    public async Task StartInstall_FailingScript_IsReportedWithExitCodeAndLogTail()
+    {
+        node.WriteInstallScript("echo fetching data\necho 'no such package: foo' >&2\nexit 3\n");
+
+        await node.RunnerAsync("start", "install");
+        await node.WaitForStateAsync("install-failed");
+        var report = NodeReport.Parse((await node.RunnerAsync("report", "5")).Output);
+
+        Assert.That(report.State, Is.EqualTo("install-failed"));
+        Assert.That(report.InstallExitCode, Is.EqualTo(3));
+        Assert.That(report.LogTail, Is.EqualTo("fetching data\nno such package: foo"));
+    }
+
+    [Test]
+    public async Task StartRun_BeforeInstall_IsRefused()
+    {
+        node.WriteJob("true");
+
+        var result = await node.RunnerAsync("start", "run");
+
+        Assert.That(result.ExitCode, Is.EqualTo(3));
+        Assert.That(result.Error, Does.Contain("not ready to run (state: none)"));
+    }
+
+    [Test]
+    public async Task Run_SucceedingJob_UploadsResultsLogAndStatusThenPowersOff()
+    {
+        await InstallAsync();
+        node.WriteJob("mkdir -p output && echo 42 > output/answer.txt && echo computing");
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync();
+
+        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(node.ReadObject("job.log"), Is.EqualTo("computing\n"));
+        Assert.That(node.ResultEntries(), Does.ContainKey("output/answer.txt").WithValue("42\n"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.Zero);
+        Assert.That(status.RootElement.GetProperty("index").GetInt32(), Is.EqualTo(3));
+        Assert.That(status.RootElement.GetProperty("started").GetDateTimeOffset(), Is.LessThanOrEqualTo(status.RootElement.GetProperty("finished").GetDateTimeOffset()));
+    }
+
+    [Test]
+    public async Task Run_FailingJob_RecordsItsExitCodeAndStillUploads()
+    {
+        await InstallAsync();
+        node.WriteJob("echo about to fail; exit 7");
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync();
+
+        Assert.That(node.State, Is.EqualTo("failed"));
+        Assert.That(node.ReadObject("job.log"), Is.EqualTo("about to fail\n"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.EqualTo(7));
+    }
+
+    [Test]
+    public async Task Run_JobKilledMidRun_IsReportedWithTheSignalsExitCodeAndItsLog()
+    {
+        await InstallAsync();
+        node.WriteJob("echo started; exec sleep 300");
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitForStateAsync("running");
+        var log = Path.Combine(node.Runner, "job.log");
+        await Support.Eventually.WaitAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("started", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the job's first line");
+        var sleeper = node.LiveProcesses().Single(p => File.ReadAllText($"/proc/{p}/cmdline").StartsWith("sleep\0300", StringComparison.Ordinal));
+        System.Diagnostics.Process.GetProcessById(sleeper).Kill();
+        await node.WaitPoweredOffAsync();
+
+        Assert.That(node.State, Is.EqualTo("failed"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.EqualTo(137));
+        Assert.That(node.ReadObject("job.log"), Does.StartWith("started\n").And.Contain("Killed"));
+    }
+
+    [Test]
+    public async Task Run_UploadFailingForAWhile_IsRetriedAndThePowerOffWaitsForIt()
+    {
+        await InstallAsync();
+        var later = Path.Combine(node.Bucket, "jobs", "later");
+        node.WriteJob("echo hello", objects: later);
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitForStateAsync("uploading");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.That(node.PoweredOff, Is.False, "the node must not power off while its results are not uploaded");
+        Directory.CreateDirectory(later);
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(File.ReadAllText(Path.Combine(later, "job.log")), Is.EqualTo("hello\n"));
+        Assert.That(File.Exists(Path.Combine(later, "status.json")), Is.True);
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("upload failed, retrying"));
+    }
+
+    [Test]
+    public async Task Run_UploadFailingPastTheGracePeriod_PowersOffAnywayAsUploadFailed()
+    {
+        await InstallAsync();
+        node.WriteJob("echo hello", settings: env => env.Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", "1"), objects: Path.Combine(node.Bucket, "never"));
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(node.State, Is.EqualTo("upload-failed"));
+    }
+
+    [Test]
+    public async Task Run_JobPastItsTimeout_IsStoppedAndItsLogSaysSo()
+    {
+        await InstallAsync();
+        node.WriteJob("echo working; sleep 300", settings: env => env.Set("AWSRUNNER_TIMEOUT_SECONDS", "1"));
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.EqualTo(124));
+        Assert.That(node.ReadObject("job.log"), Is.EqualTo("working\nawsrunner: the job was stopped after its timeout of 1s\n"));
+    }
+
+    [Test]
+    public async Task Run_HostileCommandAndVariables_ReachTheJobByteForByte()
+    {
+        await InstallAsync();
+        const string value = "it's \"quoted\" $HOME `uname` | ; & é 日本\nsecond line";
+        node.WriteJob(
+            "printf '[%s]\\n' \"$tricky\" \"$AWSRUNNER_INDEX\" \"$AWSRUNNER_JOB\"; echo 'single $x' | tr a-z A-Z; echo \"ünïcode\"",
+            [KeyValuePair.Create("tricky", value)]);
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync();
+
+        Assert.That(node.ReadObject("job.log"), Is.EqualTo($"[{value}]\n[3]\n[unit]\nSINGLE $X\nünïcode\n"));
+    }
+
+    [Test]
+    public async Task Run_WhileRunning_UploadsHeartbeatsWithTheJobsProgress()
+    {
+        await InstallAsync();
+        node.WriteJob("echo 'step 2 of 5' > \"$AWSRUNNER_PROGRESS\"; sleep 3");
+
+        await node.RunnerAsync("start", "run");
+        var heartbeat = Path.Combine(node.JobObjects, "heartbeat.json");
+        await Support.Eventually.WaitAsync(
+            () => File.Exists(heartbeat) ? File.ReadAllText(heartbeat) : "",
+            text => text.Contains("step 2 of 5", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "a heartbeat with progress");
+
+        using var document = JsonDocument.Parse(File.ReadAllText(heartbeat));
+        Assert.That(document.RootElement.GetProperty("state").GetString(), Is.EqualTo("running"));
+        Assert.That(document.RootElement.GetProperty("started").GetString(), Is.Not.Empty);
+        await node.WaitPoweredOffAsync();
+    }
+
+    [Test]
+    public async Task StartRun_Twice_StartsTheJobOnce()
+    {
+        await InstallAsync();
+        node.WriteJob("echo once >> ../ran.txt; sleep 2");
+
+        var first = await node.RunnerAsync("start", "run");
+        var second = await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync();
+
+        Assert.That(first.Output.Trim(), Is.AnyOf("queued", "running"));
+        Assert.That(second.Output.Trim(), Is.AnyOf("queued", "running", "uploading", "done"));
+        Assert.That(File.ReadAllText(Path.Combine(node.Home, "ran.txt")), Is.EqualTo("once\n"));
+    }
+
+    [Test]
+    public async Task Arm_AfterItsTime_PowersTheNodeOffWhateverRuns()
+    {
+        await InstallAsync();
+        node.WriteJob("sleep 300");
+        await node.RunnerAsync("start", "run");
+
+        await node.RunnerAsync("arm", "1");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("dead man's switch armed: power-off in 1s"));
+    }
+
+    [Test]
+    public async Task Run_SharedSlots_MakeTheSecondNodeWaitItsTurn()
+    {
+        using var other = new RunnerNode();
+        var slots = Path.Combine(node.Bucket, "slots");
+        foreach (var n in new[] { node, other })
+        {
+            n.WriteNodeEnv(new NodeEnvFile()
+                .Set("AWSRUNNER_POWEROFF", "touch " + ShellQuote.Quote(n.PoweredOffMark))
+                .Set("AWSRUNNER_SLOTS_DIR", slots)
+                .Set("AWSRUNNER_SLOTS", "1"));
+            await n.RunnerAsync("start", "install");
+            await n.WaitForStateAsync("ready");
+        }
+
+        var release = Path.Combine(node.Bucket, "release");
+        node.WriteJob($"while [ ! -e {ShellQuote.Quote(release)} ]; do sleep 0.1; done");
+        other.WriteJob("true");
+        await node.RunnerAsync("start", "run");
+        await node.WaitForStateAsync("running");
+        await other.RunnerAsync("start", "run");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.That(other.State, Is.EqualTo("queued"));
+        File.WriteAllText(release, "");
+        await other.WaitPoweredOffAsync();
+        Assert.That(other.State, Is.EqualTo("done"));
+    }
+
+    private async Task InstallAsync()
+    {
+        await node.RunnerAsync("start", "install");
+        await node.WaitForStateAsync("ready");
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Node;
+using AwsRunner.Tests.Support;
+
+namespace AwsRunner.Tests.Node;
+
+/// <summary>
+/// A node home in a temp folder with the embedded runner, a code folder and a bucket folder reached by file:// URLs,
+/// so the runner's real paths (curl PUTs included) run. Power-off only leaves a mark.
+/// </summary>
+internal sealed class RunnerNode : IDisposable
+{
+    private const string Tag = "AWSRUNNER_TEST_NODE";
+    private readonly TempFolder folder = new();
+
+    public RunnerNode()
+    {
+        Directory.CreateDirectory(Code);
+        Directory.CreateDirectory(JobObjects);
+        Directory.CreateDirectory(Runner);
+        File.WriteAllText(Path.Combine(Runner, "runner.sh"), NodeRunnerScript.Content);
+        WriteNodeEnv(new NodeEnvFile().Set("AWSRUNNER_POWEROFF", "touch " + ShellQuote.Quote(PoweredOffMark)));
+    }
+
+    public string Home => folder.Combine("home");
+
+    public string Runner => Path.Combine(Home, "awsrunner");
+
+    public string Code => Path.Combine(Home, "code");
+
+    public string Bucket => folder.Combine("bucket");
+
+    public string JobObjects => Path.Combine(Bucket, "jobs", "0003");
+
+    public string PoweredOffMark => folder.Combine("powered-off");
+
+    public bool PoweredOff => File.Exists(PoweredOffMark);
+
+    public string State => File.Exists(Path.Combine(Runner, "state")) ? File.ReadAllText(Path.Combine(Runner, "state")).Trim() : "none";
+
+    public void WriteNodeEnv(NodeEnvFile env) => File.WriteAllText(Path.Combine(Runner, "node.env"), env.ToString());
+
+    public void WriteInstallScript(string text) => File.WriteAllText(Path.Combine(Runner, "INSTALL.sh"), text);
+
+    /// <summary>Writes job.env as the dispatcher would, with overrides for the runner's settings.</summary>
+    public void WriteJob(string command, IEnumerable<KeyValuePair<string, string>>? variables = null, Action<NodeEnvFile>? settings = null, string? objects = null)
+    {
+        var target = objects ?? JobObjects;
+        string Url(string name) => new Uri(Path.Combine(target, name)).AbsoluteUri;
+        var env = new NodeEnvFile().Export("AWSRUNNER_JOB", "unit").Export("AWSRUNNER_INDEX", "3");
+        foreach (var (name, value) in variables ?? [])
+        {
+            env.Export(name, value);
+        }
+
+        env.Set("AWSRUNNER_COMMAND", command)
+            .Set("AWSRUNNER_RESULTS", "output")
+            .Set("AWSRUNNER_HEARTBEAT_SECONDS", "1")
+            .Set("AWSRUNNER_URL_HEARTBEAT", Url("heartbeat.json"))
+            .Set("AWSRUNNER_URL_STATUS", Url("status.json"))
+            .Set("AWSRUNNER_URL_LOG", Url("job.log"))
+            .Set("AWSRUNNER_URL_RESULTS", Url("results.tar.gz"));
+        settings?.Invoke(env);
+        File.WriteAllText(Path.Combine(Runner, "job.env"), env.ToString());
+    }
+
+    public async Task<ShellResult> RunnerAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash", ["-c", NodeRunnerScript.Command(arguments)]) { WorkingDirectory = Home };
+        start.Environment["HOME"] = Home;
+        start.Environment[Tag] = folder.Path;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new ShellResult(process.ExitCode, await output, await error);
+    }
+
+    public Task WaitForStateAsync(string state, TimeSpan? timeout = null) =>
+        Eventually.WaitAsync(() => State, s => s == state, timeout ?? TimeSpan.FromSeconds(20), $"node state {state}");
+
+    public Task WaitPoweredOffAsync(TimeSpan? timeout = null) =>
+        Eventually.WaitAsync(() => PoweredOff, timeout ?? TimeSpan.FromSeconds(20), "power-off");
+
+    public string ReadObject(string name) => File.ReadAllText(Path.Combine(JobObjects, name));
+
+    public IReadOnlyDictionary<string, string> ResultEntries()
+    {
+        using var file = File.OpenRead(Path.Combine(JobObjects, "results.tar.gz"));
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var tar = new TarReader(gzip);
+        var entries = new Dictionary<string, string>();
+        while (tar.GetNextEntry() is { } entry)
+        {
+            if (entry.DataStream is { } data)
+            {
+                using var reader = new StreamReader(data);
+                entries[entry.Name] = reader.ReadToEnd();
+            }
+        }
+
+        return entries;
+    }
+
+    public IReadOnlyList<int> LiveProcesses() => NodeProcesses.Find(Tag, folder.Path);
+
+    public void Dispose()
+    {
+        NodeProcesses.Kill(Tag, folder.Path);
+        folder.Dispose();
+    }
+}

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace AwsRunner.Tests.Support;
+
+/// <summary>Runs the real awsrunner command (the built CLI, in a process of its own) with its own AWSRUNNER_HOME.</summary>
+internal sealed class AwsRunnerCli(string home, string workingDirectory)
+{
+    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "awsrunner.dll");
+
+    public string Home => home;
+
+    public async Task<CliRun> RunAsync(params string[] arguments) => await RunAsync(TimeSpan.FromMinutes(3), arguments);
+
+    public async Task<CliRun> RunAsync(TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Dll, .. arguments])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.Environment["AWSRUNNER_HOME"] = home;
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"awsrunner {string.Join(' ', arguments)} did not finish within {timeout}");
+        }
+
+        return new CliRun(process.ExitCode, await output, await error);
+    }
+}
