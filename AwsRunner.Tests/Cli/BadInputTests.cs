@@ -1,0 +1,68 @@
+using AwsRunner.Tests.Support;
+
+namespace AwsRunner.Tests.Cli;
+
+public sealed class BadInputTests
+{
+    private LocalBatch batch = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        batch = new LocalBatch();
+        batch.Write("project/jobs.csv", "instance_type,command\nc5.large,true\n");
+        batch.Write("install.sh", "true\n");
+    }
+
+    [TearDown]
+    public void TearDown() => batch.Dispose();
+
+    [TestCase("project/bad.csv", "instance_type,command\nc5.large,true\nm5,true\n", "awsrunner: project/bad.csv:3: column 1 (instance_type): instance type \"m5\" is not of the form family.size (e.g. c5.large)", TestName = "Dispatch_BadInstanceType_NamesFileLineAndColumn")]
+    [TestCase("project/bad.csv", "instance_type,command,seed\nc5.large,true\n", "awsrunner: project/bad.csv:2: column 3: the row has 2 fields but the header has 3", TestName = "Dispatch_ShortRow_NamesFileLineAndColumn")]
+    [TestCase("project/bad.csv", "", "awsrunner: project/bad.csv:1: the file is empty; it needs a header row naming instance_type and command", TestName = "Dispatch_EmptyJobFile_SaysSo")]
+    public async Task Dispatch_BadJobFile_OneLineExit2AndNothingCreated(string path, string content, string message)
+    {
+        batch.Write(path, content);
+
+        var run = await batch.RunAsync("dispatch", "local", "bad-input", path, "--cloud", "local", "--create", "--dispatch");
+
+        AssertRefused(run, message);
+    }
+
+    [TestCase(new[] { "dispatch", "local", "Bad_Name", "project/jobs.csv", "--create" }, "awsrunner: name \"Bad_Name\": may hold only lowercase letters, digits and hyphens, because it names the S3 bucket", TestName = "Dispatch_NameBreakingBucketRules_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/missing.csv", "--create" }, "awsrunner: project/missing.csv: job file not found", TestName = "Dispatch_MissingJobFile_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--install", "nope.sh" }, "awsrunner: nope.sh: install script not found", TestName = "Dispatch_MissingInstallScript_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--code", "nowhere" }, "awsrunner: nowhere: code folder not found", TestName = "Dispatch_MissingCodeFolder_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--max-hours", "0" }, "awsrunner: --max-hours 0: must be a positive number of hours (the dead man's switch)", TestName = "Dispatch_ZeroMaxHours_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--max-hours", "-2" }, "awsrunner: --max-hours -2: must be a positive number of hours (the dead man's switch)", TestName = "Dispatch_NegativeMaxHours_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--wait" }, "awsrunner: --wait needs --dispatch (to follow a batch already started, use: awsrunner status NAME)", TestName = "Dispatch_WaitWithoutDispatch_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--results", "../etc" }, "awsrunner: --results \"../etc\": must be a path inside the code folder (relative, without ..)", TestName = "Dispatch_ResultPathOutsideTheCode_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--timeout", "soon" }, "awsrunner: --timeout \"soon\": give a time such as 90s, 30m or 6h", TestName = "Dispatch_UnreadableTimeout_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--cloud", "gcp" }, "awsrunner: --cloud \"gcp\": must be aws or local", TestName = "Dispatch_UnknownCloud_IsRefused")]
+    [TestCase(new[] { "status", "no-such-batch", "--cloud", "local" }, "awsrunner: no batch \"no-such-batch\" in ", TestName = "Status_UnknownBatch_IsRefused")]
+    public async Task Command_BadInput_OneLineExit2AndNothingCreated(string[] arguments, string message)
+    {
+        var run = await batch.RunAsync([.. arguments, .. arguments.Contains("--cloud") ? Array.Empty<string>() : ["--cloud", "local"]]);
+
+        AssertRefused(run, message);
+    }
+
+    [Test]
+    public async Task Dispatch_CodeFolderOverMaxUpload_IsRefused()
+    {
+        batch.Write("project/data.bin", new string('x', 5000));
+
+        var run = await batch.RunAsync("dispatch", "local", "bad-input", "project/jobs.csv", "--cloud", "local", "--create", "--max-upload", "4K");
+
+        AssertRefused(run, "awsrunner: " + batch.Path("project") + ": the code folder holds more than 4 KiB (--max-upload); leave data out of it or raise --max-upload");
+    }
+
+    private void AssertRefused(CliRun run, string message)
+    {
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
+        var lines = run.Error.TrimEnd().Split('\n');
+        Assert.That(lines, Has.Length.EqualTo(1), run.ToString());
+        Assert.That(lines[0], Does.StartWith(message));
+        Assert.That(Directory.Exists(Path.Combine(batch.Home, ".local-cloud", "nodes")), Is.False, "nothing may be created");
+    }
+}
