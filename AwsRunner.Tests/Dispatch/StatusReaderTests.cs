@@ -1,0 +1,174 @@
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Dispatch;
+using AwsRunner.Tests.Support;
+
+namespace AwsRunner.Tests.Dispatch;
+
+public sealed class StatusReaderTests
+{
+    private const string Batch = "sweep";
+    private readonly FakeTimeProvider time = new();
+    private FakeCloud cloud = null!;
+    private MemoryResultStore store = null!;
+    private TempFolder home = null!;
+    private StatusReader reader = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        cloud = new FakeCloud();
+        store = new MemoryResultStore(time);
+        home = new TempFolder();
+        reader = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path, time);
+    }
+
+    [TearDown]
+    public void TearDown() => home.Dispose();
+
+    [Test]
+    public async Task Read_StatusJson_GivesDoneOrFailedWithExitCodeWhateverTheInstance()
+    {
+        SaveManifest(dispatched: true, rows: 2);
+        AddInstance(0, InstanceState.Terminated);
+        AddInstance(1, InstanceState.Running);
+        store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:10:00Z"}""");
+        store.Put(Batch, "sweep/jobs/0001/status.json", """{"index":1,"exit_code":9,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:00:30Z"}""");
+
+        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.That(status.Jobs.Select(j => (j.State, j.ExitCode, j.Elapsed)), Is.EqualTo(new[]
+        {
+            (JobState.Done, (int?)0, (TimeSpan?)TimeSpan.FromMinutes(10)),
+            (JobState.Failed, (int?)9, (TimeSpan?)TimeSpan.FromSeconds(30)),
+        }));
+        Assert.That(status.Finished, Is.True);
+    }
+
+    [Test]
+    public async Task Read_InstanceGoneWithoutAResult_IsLost()
+    {
+        SaveManifest(dispatched: true);
+        AddInstance(0, InstanceState.Terminated);
+        Heartbeat(0, "running");
+
+        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.That(status.Jobs[0].State, Is.EqualTo(JobState.Lost));
+    }
+
+    [Test]
+    public async Task Read_HeartbeatStoppedWhileTheInstanceRuns_IsHungAfterThreePeriods()
+    {
+        SaveManifest(dispatched: true);
+        AddInstance(0, InstanceState.Running);
+        Heartbeat(0, "running");
+
+        time.Advance(TimeSpan.FromSeconds(3 * 60));
+        var early = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(31));
+        var late = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.That(early.Jobs[0].State, Is.EqualTo(JobState.Running));
+        Assert.That(late.Jobs[0].State, Is.EqualTo(JobState.Hung));
+    }
+
+    [Test]
+    public async Task Read_DispatchedButNoHeartbeatYet_IsStartingThenHung()
+    {
+        SaveManifest(dispatched: true);
+        AddInstance(0, InstanceState.Running);
+
+        var starting = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(4));
+        var hung = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.That(starting.Jobs[0].State, Is.EqualTo(JobState.Starting));
+        Assert.That(hung.Jobs[0].State, Is.EqualTo(JobState.Hung));
+    }
+
+    [TestCase("queued", JobState.Queued)]
+    [TestCase("running", JobState.Running)]
+    [TestCase("uploading", JobState.Uploading)]
+    [TestCase("upload-failed", JobState.UploadFailed)]
+    public async Task Read_FreshHeartbeat_GivesTheNodesState(string state, JobState expected)
+    {
+        SaveManifest(dispatched: true);
+        AddInstance(0, InstanceState.Running);
+        Heartbeat(0, state, progress: "epoch 3/10");
+
+        var job = (await reader.ReadAsync(Batch, Batch, CancellationToken.None)).Jobs[0];
+
+        Assert.That(job.State, Is.EqualTo(expected));
+        Assert.That(job.Progress, Is.EqualTo("epoch 3/10"));
+        Assert.That(job.LastHeartbeat, Is.EqualTo(time.GetUtcNow()));
+    }
+
+    [TestCase("ready", InstanceState.Running, JobState.Ready)]
+    [TestCase("install-failed", InstanceState.Terminated, JobState.InstallFailed)]
+    [TestCase(null, InstanceState.Pending, JobState.Launching)]
+    [TestCase("ready", InstanceState.Terminated, JobState.Lost)]
+    public async Task Read_BeforeDispatch_FollowsCreatesOutcome(string? install, InstanceState instance, JobState expected)
+    {
+        SaveManifest(dispatched: false, install: install);
+        AddInstance(0, instance);
+
+        var job = (await reader.ReadAsync(Batch, Batch, CancellationToken.None)).Jobs[0];
+
+        Assert.That(job.State, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Read_Repeatedly_GetsEachStatusJsonOnceAndAHeartbeatOnlyWhenItChanged()
+    {
+        SaveManifest(dispatched: true, rows: 2);
+        AddInstance(0, InstanceState.Running);
+        AddInstance(1, InstanceState.Running);
+        store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0}""");
+        Heartbeat(1, "running");
+
+        await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var fresh = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path, time);
+        await fresh.ReadAsync(Batch, Batch, CancellationToken.None);
+        Heartbeat(1, "uploading");
+        var last = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.That(store.Gets["sweep/jobs/0000/status.json"], Is.EqualTo(1), "status.json is kept on disk once read");
+        Assert.That(store.Gets["sweep/jobs/0001/heartbeat.json"], Is.EqualTo(3), "once per reader, then once when it changed");
+        Assert.That(last.Jobs[1].State, Is.EqualTo(JobState.Uploading));
+        Assert.That(cloud.DescribeCalls, Is.EqualTo(4), "one describe call for the whole batch per read");
+    }
+
+    private void SaveManifest(bool dispatched, int rows = 1, string? install = "ready")
+    {
+        var manifest = new BatchManifest
+        {
+            Name = Batch,
+            Bucket = Batch,
+            Cloud = "fake",
+            ImageId = "ami-12345678",
+            CreatedAt = time.GetUtcNow(),
+            HeartbeatSeconds = 60,
+            MaxHours = 1,
+            Rows = Enumerable.Range(0, rows).Select(i => new ManifestRow
+            {
+                Index = i,
+                Line = i + 2,
+                InstanceType = "c5.large",
+                Command = "true",
+                Variables = new Dictionary<string, string>(),
+                InstanceId = $"i-{i}",
+                Install = install,
+                DispatchedAt = dispatched ? time.GetUtcNow() : null,
+            }).ToList(),
+        };
+        store.PutAsync(Batch, "sweep/manifest.json", manifest.ToBytes(), CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    private void AddInstance(int index, InstanceState state) =>
+        cloud.Instances.Add(new NodeInstance(Batch, index, $"i-{index}", "c5.large", state, "198.51.100.7", time.GetUtcNow()));
+
+    private void Heartbeat(int index, string state, string progress = "") =>
+        store.Put(Batch, $"sweep/jobs/{index:D4}/heartbeat.json",
+            $$"""{"time":"{{time.GetUtcNow():O}}","state":"{{state}}","index":{{index}},"started":"{{time.GetUtcNow():O}}","progress":"{{progress}}"}""");
+}

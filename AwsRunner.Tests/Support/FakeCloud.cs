@@ -1,0 +1,33 @@
+using AwsRunner.Core.Cloud;
+
+namespace AwsRunner.Tests.Support;
+
+/// <summary>Instances in memory whose states a test sets, for orchestration tests.</summary>
+internal sealed class FakeCloud : ICloud
+{
+    public List<NodeInstance> Instances { get; } = [];
+
+    public int DescribeCalls { get; private set; }
+
+    public Task CheckImageAsync(string imageId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task PrepareAccessAsync(string batch, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<NodeInstance>> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("launching is not part of these tests");
+
+    public Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken)
+    {
+        DescribeCalls++;
+        return Task.FromResult<IReadOnlyList<NodeInstance>>(Instances.Where(i => i.Batch == batch).ToList());
+    }
+
+    public Task TerminateAsync(string batch, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task RemoveAccessAsync(string batch, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<BatchInstances>> ListBatchesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<BatchInstances>>([]);
+
+    public IReadOnlyDictionary<string, string> NodeSettings(NodeInstance node) => new Dictionary<string, string>();
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using AwsRunner.Core.Cloud;
+
+namespace AwsRunner.Tests.Support;
+
+/// <summary>A bucket in memory that counts its reads, for orchestration tests.</summary>
+internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
+{
+    private readonly ConcurrentDictionary<(string Bucket, string Key), (byte[] Content, DateTimeOffset Modified, int Version)> objects = new();
+    private int version;
+
+    public ConcurrentDictionary<string, int> Gets { get; } = new();
+
+    public string Describe(string bucket, string key) => $"mem://{bucket}/{key}";
+
+    public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken)
+    {
+        Uri Url(string name) => new($"mem://{bucket}/{keyPrefix}{name}");
+        return Task.FromResult(new JobUploadUrls(Url("heartbeat.json"), Url("status.json"), Url("job.log"), Url("results.tar.gz")));
+    }
+
+    public Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        objects[(bucket, key)] = (content.ToArray(), time.GetUtcNow(), Interlocked.Increment(ref version));
+        return Task.CompletedTask;
+    }
+
+    public void Put(string bucket, string key, string content) =>
+        PutAsync(bucket, key, System.Text.Encoding.UTF8.GetBytes(content), CancellationToken.None).GetAwaiter().GetResult();
+
+    public Task<byte[]?> GetAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        Gets.AddOrUpdate(key, 1, (_, n) => n + 1);
+        return Task.FromResult(objects.TryGetValue((bucket, key), out var o) ? o.Content : null);
+    }
+
+    public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredObject>>(objects
+            .Where(o => o.Key.Bucket == bucket && o.Key.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(o => o.Key.Key, StringComparer.Ordinal)
+            .Select(o => new StoredObject(o.Key.Key, o.Value.Content.Length, $"v{o.Value.Version}", o.Value.Modified))
+            .ToList());
+
+    public Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
+        File.WriteAllBytesAsync(path, objects[(bucket, key)].Content, cancellationToken);
+
+    public Task DeleteAsync(string bucket, string prefix, CancellationToken cancellationToken)
+    {
+        foreach (var key in objects.Keys.Where(k => k.Bucket == bucket && k.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            objects.TryRemove(key, out _);
+        }
+
+        return Task.CompletedTask;
+    }
+}
