@@ -110,17 +110,26 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
     private static string NodeLine(NodeProgress progress)
     {
         var line = $"  job {JobIndex.Format(progress.Index)}  {progress.State.ToName()}";
-        return progress.Detail is null
-            ? line
-            : line + Environment.NewLine + string.Join(Environment.NewLine, progress.Detail.Split('\n').Select(l => "      | " + l));
+        return progress.Detail switch
+        {
+            null => line,
+            { } detail when !detail.Contains('\n', StringComparison.Ordinal) && progress.State is JobState.Done or JobState.Failed => $"{line} ({detail})",
+            { } detail => line + Environment.NewLine + string.Join(Environment.NewLine, detail.Split('\n').Select(l => "      | " + l)),
+        };
     }
 
     private static string Summary(DispatchVerb verb, DispatchResult result)
     {
         var total = result.Nodes.Count;
         var failed = result.Failures.Count;
+        var earlier = result.Nodes.Count(n => n.FinishedEarlier);
         var what = verb.Dispatch ? "started" : "ready";
-        var line = $"Batch {verb.Name}: {total - failed} of {total} nodes {what}";
+        var line = $"Batch {verb.Name}: {total - failed - earlier} of {total} nodes {what}";
+        if (earlier > 0)
+        {
+            line += $", {earlier} jobs finished in an earlier run";
+        }
+
         return failed == 0
             ? line + "."
             : line + $"; {failed} failed: " + string.Join(", ", result.Failures.Select(f => $"{JobIndex.Format(f.Index)} {f.State.ToName()}" + (f.ExitCode is { } c ? $" (exit {c})" : "")));

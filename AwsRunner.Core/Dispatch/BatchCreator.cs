@@ -23,19 +23,28 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         using var bundle = await CodeBundle.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
         await connection.Cloud.PrepareAccessAsync(plan.Name, cancellationToken).ConfigureAwait(false);
 
-        foreach (var row in plan.Jobs.Rows)
+        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        var previous = await manifests.LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
+        foreach (var (index, exitCode) in finished)
+        {
+            outcomes[index] = Report(progress, FinishedJobs.Outcome(index, exitCode, previous?.Rows.ElementAtOrDefault(index)?.InstanceId));
+        }
+
+        var todo = plan.Jobs.Rows.Where(r => !finished.ContainsKey(r.Index)).ToList();
+        foreach (var row in todo)
         {
             progress?.Report(new NodeProgress(row.Index, JobState.Launching));
         }
 
         var maxLifetime = TimeSpan.FromHours(plan.Options.MaxHours);
-        var launched = await connection.Cloud.LaunchAsync(
-            new LaunchRequest(plan.Name, plan.ImageId, plan.Jobs.Rows, maxLifetime), cancellationToken).ConfigureAwait(false);
-        var manifest = await SaveManifestAsync(plan, launched, cancellationToken).ConfigureAwait(false);
+        var launched = todo.Count == 0
+            ? []
+            : await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime), cancellationToken).ConfigureAwait(false);
+        var manifest = await SaveManifestAsync(plan, previous, finished, launched, cancellationToken).ConfigureAwait(false);
         var running = await WaitRunningAsync(plan, launched, progress, cancellationToken).ConfigureAwait(false);
 
-        var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
-        foreach (var row in plan.Jobs.Rows.Where(r => !running.ContainsKey(r.Index)))
+        foreach (var row in todo.Where(r => !running.ContainsKey(r.Index)))
         {
             outcomes[row.Index] = Report(progress, new NodeOutcome(row.Index, null, JobState.Unreachable, Detail: "the instance did not reach the running state"));
         }
@@ -52,15 +61,15 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var result = plan.Jobs.Rows.Select(r => outcomes[r.Index]).ToList();
         await manifests.SaveAsync(manifest with
         {
-            Rows = manifest.Rows.Select(r => r with { Install = result[r.Index].State.ToName() }).ToList(),
+            Rows = manifest.Rows.Select(r => finished.ContainsKey(r.Index) ? r : r with { Install = result[r.Index].State.ToName() }).ToList(),
         }, cancellationToken).ConfigureAwait(false);
         return result;
     }
 
-    private async Task<BatchManifest> SaveManifestAsync(BatchPlan plan, IReadOnlyList<NodeInstance> nodes, CancellationToken cancellationToken)
+    private async Task<BatchManifest> SaveManifestAsync(
+        BatchPlan plan, BatchManifest? previous, IReadOnlyDictionary<int, int> finished, IReadOnlyList<NodeInstance> nodes, CancellationToken cancellationToken)
     {
         var instances = nodes.ToDictionary(n => n.JobIndex, n => n.InstanceId);
-        var previous = await manifests.LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         var manifest = new BatchManifest
         {
             Name = plan.Name,
@@ -70,7 +79,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             CreatedAt = previous?.CreatedAt ?? time.GetUtcNow(),
             HeartbeatSeconds = (int)plan.Options.HeartbeatInterval.TotalSeconds,
             MaxHours = plan.Options.MaxHours,
-            Rows = plan.Jobs.Rows.Select(r => new ManifestRow
+            Rows = plan.Jobs.Rows.Select(r => finished.ContainsKey(r.Index) && previous?.Rows.ElementAtOrDefault(r.Index) is { } kept ? kept : new ManifestRow
             {
                 Index = r.Index,
                 Line = r.Line,

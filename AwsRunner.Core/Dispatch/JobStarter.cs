@@ -30,6 +30,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
             .Where(n => n.State == InstanceState.Running)
             .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
 
+        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         var validity = TimeSpan.FromHours(plan.Options.MaxHours) + UrlMargin;
         await Parallel.ForEachAsync(
@@ -37,7 +38,9 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
             async (row, token) =>
             {
-                var outcome = row.InstanceId is { } id && live.TryGetValue(id, out var node)
+                var outcome = finished.TryGetValue(row.Index, out var exitCode)
+                    ? FinishedJobs.Outcome(row.Index, exitCode, row.InstanceId)
+                    : row.InstanceId is { } id && live.TryGetValue(id, out var node)
                     ? await StartOneAsync(plan, row, node, validity, token).ConfigureAwait(false)
                     : NotStarted(row);
                 outcomes[row.Index] = outcome;

@@ -6,4 +6,5 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="State">Where it stands now.</param>
 /// <param name="ExitCode">INSTALL.sh's exit code when it failed.</param>
 /// <param name="Detail">What went wrong (the last lines of the log, or the error), when something did.</param>
-public sealed record NodeOutcome(int Index, string? InstanceId, JobState State, int? ExitCode = null, string? Detail = null);
+/// <param name="FinishedEarlier">The job's result was already in the bucket, so this run left it alone.</param>
+public sealed record NodeOutcome(int Index, string? InstanceId, JobState State, int? ExitCode = null, string? Detail = null, bool FinishedEarlier = false);
