@@ -12,9 +12,10 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         using var cancel = new CancellationTokenSource();
+        // The first Ctrl-C stops awsrunner cleanly (the nodes go on); a second one ends it at once.
         Console.CancelKeyPress += (_, e) =>
         {
-            e.Cancel = true;
+            e.Cancel = !cancel.IsCancellationRequested;
             cancel.Cancel();
         };
 

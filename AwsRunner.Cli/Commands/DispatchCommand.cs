@@ -61,7 +61,16 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         }
 
         var progress = new SynchronousProgress<NodeProgress>(p => terminal.Info(NodeLine(p), verb.Json));
-        var result = await runner.DispatchAsync(options, progress, cancellationToken).ConfigureAwait(false);
+        DispatchResult result;
+        try
+        {
+            result = await runner.DispatchAsync(options, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await new Interruption(terminal, runner).ReportAsync(verb.Name, verb.Bucket).ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
         var failures = result.Failures;
         terminal.Info(Summary(verb, result), verb.Json);
 
@@ -80,15 +89,24 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         }
 
         var counts = "";
-        var status = await runner.WaitAsync(verb.Name, verb.Bucket, options.PollInterval, new SynchronousProgress<BatchStatus>(s =>
+        BatchStatus status;
+        try
         {
-            var line = StatusView.CountsLine(s);
-            if (line != counts)
+            status = await runner.WaitAsync(verb.Name, verb.Bucket, options.PollInterval, new SynchronousProgress<BatchStatus>(s =>
             {
-                counts = line;
-                terminal.Info($"{DateTime.Now:HH:mm:ss}  {line}", verb.Json);
-            }
-        }), cancellationToken).ConfigureAwait(false);
+                var line = StatusView.CountsLine(s);
+                if (line != counts)
+                {
+                    counts = line;
+                    terminal.Info($"{DateTime.Now:HH:mm:ss}  {line}", verb.Json);
+                }
+            }), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            terminal.Error($"awsrunner: stopped waiting; the jobs go on. Follow them with: awsrunner status {verb.Name}");
+            return ExitCodes.Interrupted;
+        }
 
         if (verb.Json)
         {

@@ -19,12 +19,13 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
     {
         await connection.Cloud.CheckImageAsync(plan.ImageId, cancellationToken).ConfigureAwait(false);
         await connection.Results.EnsureBucketAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
+        var previous = await manifests.LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        previous?.CheckSameJobs(plan);
         BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl));
         using var bundle = await CodeBundle.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
         await connection.Cloud.PrepareAccessAsync(plan.Name, cancellationToken).ConfigureAwait(false);
 
         var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
-        var previous = await manifests.LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         foreach (var (index, exitCode) in finished)
         {
@@ -61,7 +62,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var result = plan.Jobs.Rows.Select(r => outcomes[r.Index]).ToList();
         await manifests.SaveAsync(manifest with
         {
-            Rows = manifest.Rows.Select(r => finished.ContainsKey(r.Index) ? r : r with { Install = result[r.Index].State.ToName() }).ToList(),
+            Rows = manifest.Rows.Select(r => finished.ContainsKey(r.Index) ? r : r with { Install = InstallOutcome(result[r.Index].State) }).ToList(),
         }, cancellationToken).ConfigureAwait(false);
         return result;
     }
@@ -87,6 +88,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
                 Command = r.Command,
                 Variables = r.Variables.ToDictionary(v => v.Key, v => v.Value),
                 InstanceId = instances.GetValueOrDefault(r.Index),
+                DispatchedAt = SameInstance(previous, r.Index, instances.GetValueOrDefault(r.Index))?.DispatchedAt,
             }).ToList(),
         };
         await manifests.SaveAsync(manifest, cancellationToken).ConfigureAwait(false);
@@ -123,6 +125,13 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         catch (CloudException e)
         {
             return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
+        }
+
+        // An adopted node may be installed already, or running its job: it keeps its code and its state.
+        var before = await ReportAsync(node, cancellationToken).ConfigureAwait(false);
+        if (before.State is not ("none" or "install-failed"))
+        {
+            return new NodeOutcome(node.JobIndex, node.InstanceId, JobStateNames.FromRunner(before.State));
         }
 
         var settings = new NodeEnvFile();
@@ -219,6 +228,15 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         LogTerminatingFailed(logger, failed.Count);
         await connection.Cloud.TerminateAsync(plan.Name, failed, cancellationToken).ConfigureAwait(false);
     }
+
+    private static ManifestRow? SameInstance(BatchManifest? previous, int index, string? instanceId) =>
+        previous?.Rows.ElementAtOrDefault(index) is { } row && row.InstanceId is not null && row.InstanceId == instanceId ? row : null;
+
+    private static string InstallOutcome(JobState state) => state switch
+    {
+        JobState.InstallFailed or JobState.Unreachable => state.ToName(),
+        _ => JobState.Ready.ToName(),
+    };
 
     private static NodeOutcome Report(IProgress<NodeProgress>? progress, NodeOutcome outcome)
     {

@@ -29,6 +29,18 @@ internal sealed record BatchManifest
 
     public required IReadOnlyList<ManifestRow> Rows { get; init; }
 
+    /// <summary>A batch keeps its jobs: results in the bucket belong to rows by index.</summary>
+    public void CheckSameJobs(BatchPlan plan)
+    {
+        var planned = plan.Jobs.Rows;
+        if (planned.Count != Rows.Count
+            || planned.Zip(Rows).Any(p => p.First.InstanceType != p.Second.InstanceType || p.First.Command != p.Second.Command))
+        {
+            throw new InvalidInputException("JobFile",
+                $"{plan.Jobs.Path}: the job file differs from the one batch \"{plan.Name}\" was created with; give the new jobs a new NAME, or restore the file");
+        }
+    }
+
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
     public static BatchManifest FromBytes(byte[] bytes) =>

@@ -25,7 +25,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
     public async Task<IReadOnlyList<NodeOutcome>> StartAsync(BatchPlan plan, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
     {
         var manifest = await manifests.RequireAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
-        CheckSameJobs(plan, manifest);
+        manifest.CheckSameJobs(plan);
         var live = (await connection.Cloud.DescribeAsync(plan.Name, cancellationToken).ConfigureAwait(false))
             .Where(n => n.State == InstanceState.Running)
             .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
@@ -82,17 +82,6 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
     private static bool Started(NodeOutcome outcome) =>
         outcome.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading
             or JobState.Done or JobState.Failed or JobState.UploadFailed;
-
-    private static void CheckSameJobs(BatchPlan plan, BatchManifest manifest)
-    {
-        var planned = plan.Jobs.Rows;
-        if (planned.Count != manifest.Rows.Count
-            || planned.Zip(manifest.Rows).Any(p => p.First.InstanceType != p.Second.InstanceType || p.First.Command != p.Second.Command))
-        {
-            throw new InvalidInputException("JobFile",
-                $"{plan.Jobs.Path}: the job file differs from the one batch \"{plan.Name}\" was created with; create a new batch or restore the file");
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting job {Index} failed with exit code {ExitCode}: {Error}")]
     private static partial void LogStartFailed(ILogger logger, int index, int exitCode, string error);

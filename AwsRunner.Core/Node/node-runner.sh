@@ -165,17 +165,18 @@ cmd_run() {
 cmd_start() {
     local step=$1 state
     state=$(read_state)
+    # Each step runs once: a second start (a re-run of the dispatch) only reports where the node is.
     case "$step:$state" in
-        install:installing | install:ready | run:queued | run:running | run:uploading | run:done | run:failed | run:upload-failed)
+        install:none | install:install-failed | run:ready) ;;
+        install:* | run:queued | run:running | run:uploading | run:done | run:failed | run:upload-failed)
             echo "$state"; return 0 ;;
-        run:ready) ;;
         run:*) echo "node is not ready to run (state: $state)" >&2; return 3 ;;
-        install:*) ;;
         *) echo "unknown step: $step" >&2; return 2 ;;
     esac
     rm -f "$base/$step.pid"
     if [ "$step" = install ]; then rm -f "$base/state"; state=none; fi
-    setsid nohup bash "$self" "$step" < /dev/null >> "$base/runner.log" 2>&1 &
+    # The subshell exits at once, so the step is nobody's child: ending the caller's process tree spares it.
+    (setsid nohup bash "$self" "$step" < /dev/null >> "$base/runner.log" 2>&1 &)
     local i
     for ((i = 0; i < 300; i++)); do
         [ -s "$base/$step.pid" ] && [ "$(read_state)" != "$state" ] && { read_state; return 0; }
@@ -190,8 +191,8 @@ cmd_arm() {
     if [ -s "$base/deadman.pid" ] && kill -0 "$(cat "$base/deadman.pid")" 2>/dev/null; then
         return 0
     fi
-    setsid nohup bash -c 'echo $$ > "$1"; sleep "$2"; exec bash "$3" poweroff' _ \
-        "$base/deadman.pid" "$seconds" "$self" < /dev/null >> "$base/runner.log" 2>&1 &
+    (setsid nohup bash -c 'echo $$ > "$1"; sleep "$2"; exec bash "$3" poweroff' _ \
+        "$base/deadman.pid" "$seconds" "$self" < /dev/null >> "$base/runner.log" 2>&1 &)
     log "dead man's switch armed: power-off in ${seconds}s"
 }
 

@@ -13,6 +13,13 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
 
     public async Task<CliRun> RunAsync(TimeSpan timeout, params string[] arguments)
     {
+        using var process = Start(arguments);
+        return await FinishAsync(process, timeout, arguments);
+    }
+
+    /// <summary>Starts the command and returns at once, for tests that signal it while it runs.</summary>
+    public Process Start(params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet", [Dll, .. arguments])
         {
             WorkingDirectory = workingDirectory,
@@ -23,8 +30,13 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         };
         start.Environment["AWSRUNNER_HOME"] = home;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
+        return process;
+    }
+
+    public static async Task<CliRun> FinishAsync(Process process, TimeSpan timeout, params string[] arguments)
+    {
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using AwsRunner.Tests.Support;
+
+namespace AwsRunner.Tests.Cli;
+
+public sealed class InterruptionTests
+{
+    private LocalBatch batch = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        batch = new LocalBatch();
+        batch.Write("project/jobs.csv", "instance_type,command,n\nt3.micro,echo $n,1\nt3.micro,echo $n,2\nc5.large,echo $n,3\n");
+        batch.Write("install.sh", "sleep 3\n");
+    }
+
+    [TearDown]
+    public void TearDown() => batch.Dispose();
+
+    [Test]
+    public async Task CtrlC_WhileInstalling_StopsCleanlySaysHowToResumeAndTheRerunAdoptsEveryNode()
+    {
+        string[] command = ["dispatch", "local", "halted", "project/jobs.csv", "--cloud", "local", "--install", "install.sh", "--create", "--dispatch", "--heartbeat", "1s"];
+        var nodes = batch.Path("home", ".local-cloud", "nodes", "halted");
+        using var first = batch.Cli.Start(command);
+        await Eventually.WaitAsync(
+            () => Directory.Exists(nodes) ? Directory.GetDirectories(nodes).Count(n => File.Exists(Path.Combine(n, "home", "awsrunner", "install.pid"))) : 0,
+            installing => installing == 3,
+            TimeSpan.FromSeconds(60),
+            "every node to start installing");
+        var launched = InstanceIds(nodes);
+
+        Process.Start("kill", ["-INT", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        var interrupted = await AwsRunnerCli.FinishAsync(first, TimeSpan.FromSeconds(30), command);
+
+        Assert.That(interrupted.ExitCode, Is.EqualTo(130), interrupted.ToString());
+        Assert.That(interrupted.Error, Does.Contain("interrupted; batch halted was left as it is"));
+        Assert.That(interrupted.Error, Does.Contain("it has 3 live nodes now"));
+        Assert.That(interrupted.Error, Does.Contain("resume (adopts what exists, launches only what is missing): awsrunner dispatch local halted project/jobs.csv"));
+        Assert.That(interrupted.Error, Does.Contain("or remove it all: awsrunner down halted"));
+
+        var resumed = await batch.RunAsync([.. command, "--wait"]);
+
+        Assert.That(resumed.ExitCode, Is.Zero, resumed.ToString());
+        Assert.That(InstanceIds(nodes), Is.EqualTo(launched), "the re-run adopts the three nodes instead of launching twins");
+        await batch.RunAsync("fetch", "halted", "out");
+        Assert.That(Enumerable.Range(0, 3).Select(i => File.ReadAllText(batch.Path("out", $"{i:D4}", "job.log"))), Is.EqualTo(new[] { "1\n", "2\n", "3\n" }));
+    }
+
+    private static List<string> InstanceIds(string nodes) =>
+        Directory.GetDirectories(nodes).Order(StringComparer.Ordinal)
+            .Select(n => Path.Combine(n, "instance.json"))
+            .Where(File.Exists)
+            .Select(File.ReadAllText)
+            .ToList();
+}
