@@ -12,7 +12,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
 {
     public async Task<int> RunAsync(DispatchVerb verb, CancellationToken cancellationToken)
     {
-        if (verb.Wait && !verb.Dispatch)
+        if (verb.Wait && !(verb.Dispatch || verb.RetryLost))
         {
             throw new InvalidInputException("Option", "--wait needs --dispatch (to follow a batch already started, use: awsrunner status NAME)");
         }
@@ -24,8 +24,9 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             ImageId = verb.Image,
             Name = verb.Name,
             JobFile = verb.JobFile,
-            Create = verb.Create,
-            Dispatch = verb.Dispatch,
+            Create = verb.Create || verb.RetryLost,
+            Dispatch = verb.Dispatch || verb.RetryLost,
+            RetryLost = verb.RetryLost,
             InstallScript = verb.Install,
             CodeDirectory = verb.Code,
             ResultPaths = verb.Results?.ToList() is { Count: > 0 } results ? results : ["output"],
@@ -40,7 +41,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         };
         var runner = new BatchRunner(connection, home, loggers);
 
-        if (!verb.Create && !verb.Dispatch)
+        if (!options.Create && !options.Dispatch)
         {
             var plan = runner.Plan(options);
             if (verb.Json)
@@ -72,7 +73,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             return ExitCodes.Interrupted;
         }
         var failures = result.Failures;
-        terminal.Info(Summary(verb, result), verb.Json);
+        terminal.Info(Summary(verb.Name, options.Dispatch, result), verb.Json);
 
         if (!verb.Wait)
         {
@@ -80,7 +81,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             {
                 terminal.Result(JsonOutput.Serialize(new { plan = PlanView.From(result.Plan), nodes = result.Nodes }));
             }
-            else if (verb.Dispatch)
+            else if (options.Dispatch)
             {
                 terminal.Info($"Follow it with: awsrunner status {verb.Name}; bring results home with: awsrunner fetch {verb.Name} ./output");
             }
@@ -136,13 +137,13 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         };
     }
 
-    private static string Summary(DispatchVerb verb, DispatchResult result)
+    private static string Summary(string name, bool dispatched, DispatchResult result)
     {
         var total = result.Nodes.Count;
         var failed = result.Failures.Count;
         var earlier = result.Nodes.Count(n => n.FinishedEarlier);
-        var what = verb.Dispatch ? "started" : "ready";
-        var line = $"Batch {verb.Name}: {total - failed - earlier} of {total} nodes {what}";
+        var what = dispatched ? "started" : "ready";
+        var line = $"Batch {name}: {total - failed - earlier} of {total} nodes {what}";
         if (earlier > 0)
         {
             line += $", {earlier} jobs finished in an earlier run";

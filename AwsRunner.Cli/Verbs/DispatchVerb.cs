@@ -48,6 +48,9 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("keep-failed", HelpText = "Keep nodes whose INSTALL.sh failed, to look at them (they are terminated otherwise).")]
     public bool KeepFailed { get; set; }
 
+    [Option("retry-lost", HelpText = "Run again, on fresh nodes, the jobs that are lost, hung or gave up uploading (implies --create --dispatch; finished jobs are left alone).")]
+    public bool RetryLost { get; set; }
+
     [Option("wait", HelpText = "With --dispatch: stay, show progress, return when every job has finished (exit 1 if any failed).")]
     public bool Wait { get; set; }
 

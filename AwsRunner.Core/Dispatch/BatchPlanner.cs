@@ -42,6 +42,11 @@ internal static class BatchPlanner
             throw new InvalidInputException("Timeout", "--timeout: must be a positive time");
         }
 
+        if (options.RetryLost && !(options.Create && options.Dispatch))
+        {
+            throw new InvalidInputException("Option", "--retry-lost creates and dispatches again: it needs --create and --dispatch");
+        }
+
         if (options.Parallel < 1)
         {
             throw new InvalidInputException("Parallel", $"--parallel {options.Parallel}: must be at least 1");

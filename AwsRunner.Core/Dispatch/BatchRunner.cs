@@ -43,6 +43,11 @@ public sealed class BatchRunner
     {
         var plan = Plan(options);
         IReadOnlyList<NodeOutcome> nodes = [];
+        if (options.RetryLost)
+        {
+            await RetireStuckNodesAsync(plan, cancellationToken).ConfigureAwait(false);
+        }
+
         if (options.Create)
         {
             nodes = await new BatchCreator(connection, home, time, loggers.CreateLogger<BatchCreator>())
@@ -140,6 +145,19 @@ public sealed class BatchRunner
     public Task<DownResult> DownAsync(string name, bool deleteResults = false, string? bucket = null, CancellationToken cancellationToken = default) =>
         new BatchTeardown(connection, home, loggers.CreateLogger<BatchTeardown>())
             .DownAsync(name, BucketOf(name, bucket), deleteResults, cancellationToken);
+
+    private async Task RetireStuckNodesAsync(BatchPlan plan, CancellationToken cancellationToken)
+    {
+        var status = await GetStatusAsync(plan.Name, plan.Bucket, cancellationToken).ConfigureAwait(false);
+        var stuck = status.Jobs
+            .Where(j => j.State is JobState.Hung or JobState.UploadFailed && j.InstanceId is not null && j.Instance is not InstanceState.Terminated)
+            .Select(j => j.InstanceId!)
+            .ToList();
+        if (stuck.Count > 0)
+        {
+            await connection.Cloud.TerminateAsync(plan.Name, stuck, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private string BucketOf(string name, string? bucket) =>
         bucket ?? BatchRecords.Load(home, Jobs.BatchName.Validate(name))?.Bucket ?? name;

@@ -57,6 +57,12 @@ public sealed record DispatchOptions
     /// <summary>How long an instance may take to reach the running state.</summary>
     public TimeSpan BootTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Before creating, terminate the nodes of jobs that are hung (heartbeat stopped) or gave up uploading, so that
+    /// those jobs run again on fresh nodes like the lost ones. Needs <see cref="Create"/> and <see cref="Dispatch"/>.
+    /// </summary>
+    public bool RetryLost { get; init; }
+
     /// <summary>Keep nodes whose INSTALL.sh failed running (for a look), instead of terminating them.</summary>
     public bool KeepFailed { get; init; }
 }

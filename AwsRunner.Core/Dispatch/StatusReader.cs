@@ -72,7 +72,8 @@ internal sealed class StatusReader(CloudConnection connection, string home, Time
             Elapsed = now - started,
         };
 
-        var staleAfter = TimeSpan.FromSeconds(3 * manifest.HeartbeatSeconds + 30);
+        // Three missed heartbeats, and a little for a slow upload, before a silent node counts as hung.
+        var staleAfter = TimeSpan.FromSeconds(3 * manifest.HeartbeatSeconds + 10);
         return status with
         {
             State = heartbeat?.State == "upload-failed" ? JobState.UploadFailed
