@@ -4,6 +4,7 @@ using AwsRunner.Core;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Jobs;
 using Microsoft.Extensions.Logging;
+using Spectre.Console;
 
 namespace AwsRunner.Cli.Commands;
 
@@ -19,138 +20,164 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
 
         BatchName.Validate(verb.Name);
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
-        var options = new DispatchOptions
-        {
-            ImageId = verb.Image,
-            Name = verb.Name,
-            JobFile = verb.JobFile,
-            Create = verb.Create || verb.RetryLost,
-            Dispatch = verb.Dispatch || verb.RetryLost,
-            RetryLost = verb.RetryLost,
-            InstallScript = verb.Install,
-            CodeDirectory = verb.Code,
-            ResultPaths = verb.Results?.ToList() is { Count: > 0 } results ? results : ["output"],
-            MaxHours = verb.MaxHours,
-            Bucket = verb.Bucket,
-            JobTimeout = CliValues.Duration(verb.Timeout, "--timeout"),
-            HeartbeatInterval = CliValues.Duration(verb.Heartbeat, "--heartbeat") ?? TimeSpan.FromMinutes(1),
-            Parallel = verb.Parallel,
-            MaxUploadBytes = CliValues.Size(verb.MaxUpload, "--max-upload") ?? 1L << 30,
-            KeepFailed = verb.KeepFailed,
-            PollInterval = PollInterval(connection.Kind),
-        };
+        var options = Options(verb, connection.Kind);
         var runner = new BatchRunner(connection, home, loggers);
 
         if (!options.Create && !options.Dispatch)
         {
             var plan = runner.Plan(options);
-            if (verb.Json)
-            {
-                terminal.Result(JsonOutput.Serialize(PlanView.From(plan)));
-            }
-            else
-            {
-                foreach (var line in PlanView.Lines(plan, connection.Results.Describe(plan.Bucket, plan.Name + "/")))
-                {
-                    terminal.Result(line);
-                }
-
-                terminal.Result("Nothing created. Add --create to create the nodes and --dispatch to start the jobs.");
-            }
-
+            ShowPlan(verb, plan, connection.Results.Describe(plan.Bucket, verb.Name + "/"));
             return ExitCodes.Ok;
         }
 
-        var progress = new SynchronousProgress<NodeProgress>(p => terminal.Info(NodeLine(p), verb.Json));
-        DispatchResult result;
-        try
+        var run = new Run(verb, options, runner);
+        if (verb.NoProgress || verb.Json || terminal.Quiet || !terminal.Interactive)
         {
-            result = await runner.DispatchAsync(options, progress, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await new Interruption(terminal, runner).ReportAsync(verb.Name, verb.Bucket).ConfigureAwait(false);
-            return ExitCodes.Interrupted;
-        }
-        var failures = result.Failures;
-        terminal.Info(Summary(verb.Name, options.Dispatch, result), verb.Json);
-
-        if (!verb.Wait)
-        {
-            if (verb.Json)
-            {
-                terminal.Result(JsonOutput.Serialize(new { plan = PlanView.From(result.Plan), nodes = result.Nodes }));
-            }
-            else if (options.Dispatch)
-            {
-                terminal.Info($"Follow it with: awsrunner status {verb.Name}; bring results home with: awsrunner fetch {verb.Name} ./output");
-            }
-
-            return failures.Count > 0 ? ExitCodes.CloudError : ExitCodes.Ok;
+            return await run.ExecuteAsync(new LineView(terminal, verb.Json), terminal, cancellationToken).ConfigureAwait(false);
         }
 
-        var counts = "";
-        BatchStatus status;
-        try
+        var board = new BatchBoard(verb.Name, TimeProvider.System);
+        var exitCode = 0;
+        LiveView? view = null;
+        await AnsiConsole.Live(LiveBoard.Render(board)).StartAsync(async context =>
         {
-            status = await runner.WaitAsync(verb.Name, verb.Bucket, options.PollInterval, new SynchronousProgress<BatchStatus>(s =>
-            {
-                var line = StatusView.CountsLine(s);
-                if (line != counts)
-                {
-                    counts = line;
-                    terminal.Info($"{DateTime.Now:HH:mm:ss}  {line}", verb.Json);
-                }
-            }), cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            view = new LiveView(board, context);
+            exitCode = await run.ExecuteAsync(view, terminal, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        foreach (var detail in view?.Details ?? [])
         {
-            terminal.Error($"awsrunner: stopped waiting; the jobs go on. Follow them with: awsrunner status {verb.Name}");
-            return ExitCodes.Interrupted;
+            terminal.Info(LineView.Line(detail));
         }
 
+        run.ShowOutcome(terminal);
+        return exitCode;
+    }
+
+    private static DispatchOptions Options(DispatchVerb verb, string cloud) => new()
+    {
+        ImageId = verb.Image,
+        Name = verb.Name,
+        JobFile = verb.JobFile,
+        Create = verb.Create || verb.RetryLost,
+        Dispatch = verb.Dispatch || verb.RetryLost,
+        RetryLost = verb.RetryLost,
+        InstallScript = verb.Install,
+        CodeDirectory = verb.Code,
+        ResultPaths = verb.Results?.ToList() is { Count: > 0 } results ? results : ["output"],
+        MaxHours = verb.MaxHours,
+        Bucket = verb.Bucket,
+        JobTimeout = CliValues.Duration(verb.Timeout, "--timeout"),
+        HeartbeatInterval = CliValues.Duration(verb.Heartbeat, "--heartbeat") ?? TimeSpan.FromMinutes(1),
+        Parallel = verb.Parallel,
+        MaxUploadBytes = CliValues.Size(verb.MaxUpload, "--max-upload") ?? 1L << 30,
+        KeepFailed = verb.KeepFailed,
+        PollInterval = cloud == "local" ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(10),
+    };
+
+    private void ShowPlan(DispatchVerb verb, BatchPlan plan, string resultsLocation)
+    {
         if (verb.Json)
         {
-            terminal.Result(JsonOutput.Serialize(StatusView.From(status)));
+            terminal.Result(JsonOutput.Serialize(PlanView.From(plan)));
+            return;
         }
-        else
+
+        foreach (var line in PlanView.Lines(plan, resultsLocation))
         {
-            foreach (var line in StatusView.Lines(status))
+            terminal.Result(line);
+        }
+
+        terminal.Result("Nothing created. Add --create to create the nodes and --dispatch to start the jobs.");
+    }
+
+    /// <summary>One dispatch (and wait), whatever view shows it; what it found is shown once the view is done.</summary>
+    private sealed class Run(DispatchVerb verb, DispatchOptions options, BatchRunner runner)
+    {
+        private readonly List<string> outcome = [];
+
+        public async Task<int> ExecuteAsync(IDispatchView view, Terminal terminal, CancellationToken cancellationToken)
+        {
+            view.Phase(options.Create ? "creating" : "dispatching");
+            DispatchResult result;
+            try
+            {
+                result = await runner.DispatchAsync(options, new SynchronousProgress<NodeProgress>(view.Node), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await new Interruption(terminal, runner).ReportAsync(verb.Name, verb.Bucket).ConfigureAwait(false);
+                return ExitCodes.Interrupted;
+            }
+
+            outcome.Add(Summary(verb.Name, options.Dispatch, result));
+            if (!verb.Wait)
+            {
+                if (verb.Json)
+                {
+                    outcome.Add(JsonOutput.Serialize(new { plan = PlanView.From(result.Plan), nodes = result.Nodes }));
+                }
+                else if (options.Dispatch)
+                {
+                    outcome.Add($"Follow it with: awsrunner status {verb.Name}; bring results home with: awsrunner fetch {verb.Name} ./output");
+                }
+
+                ShowIfLines(view, terminal);
+                return result.Failures.Count > 0 ? ExitCodes.CloudError : ExitCodes.Ok;
+            }
+
+            view.Phase("running");
+            BatchStatus status;
+            try
+            {
+                status = await runner.WaitAsync(verb.Name, verb.Bucket, options.PollInterval, new SynchronousProgress<BatchStatus>(view.Status), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                terminal.Error($"awsrunner: stopped waiting; the jobs go on. Follow them with: awsrunner status {verb.Name}");
+                return ExitCodes.Interrupted;
+            }
+
+            view.Phase("finished");
+            outcome.AddRange(verb.Json ? [JsonOutput.Serialize(StatusView.From(status))] : StatusView.Lines(status));
+            ShowIfLines(view, terminal);
+            return StatusView.ExitCode(status);
+        }
+
+        /// <summary>The summary and final table; printed after the live board, or at once in line mode.</summary>
+        public void ShowOutcome(Terminal terminal)
+        {
+            foreach (var line in outcome)
             {
                 terminal.Result(line);
             }
+
+            outcome.Clear();
         }
 
-        return StatusView.ExitCode(status);
-    }
-
-    private static TimeSpan PollInterval(string cloud) => cloud == "local" ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(10);
-
-    private static string NodeLine(NodeProgress progress)
-    {
-        var line = $"  job {JobIndex.Format(progress.Index)}  {progress.State.ToName()}";
-        return progress.Detail switch
+        private void ShowIfLines(IDispatchView view, Terminal terminal)
         {
-            null => line,
-            { } detail when !detail.Contains('\n', StringComparison.Ordinal) && progress.State is JobState.Done or JobState.Failed => $"{line} ({detail})",
-            { } detail => line + Environment.NewLine + string.Join(Environment.NewLine, detail.Split('\n').Select(l => "      | " + l)),
-        };
-    }
-
-    private static string Summary(string name, bool dispatched, DispatchResult result)
-    {
-        var total = result.Nodes.Count;
-        var failed = result.Failures.Count;
-        var earlier = result.Nodes.Count(n => n.FinishedEarlier);
-        var what = dispatched ? "started" : "ready";
-        var line = $"Batch {name}: {total - failed - earlier} of {total} nodes {what}";
-        if (earlier > 0)
-        {
-            line += $", {earlier} jobs finished in an earlier run";
+            if (view is LineView)
+            {
+                ShowOutcome(terminal);
+            }
         }
 
-        return failed == 0
-            ? line + "."
-            : line + $"; {failed} failed: " + string.Join(", ", result.Failures.Select(f => $"{JobIndex.Format(f.Index)} {f.State.ToName()}" + (f.ExitCode is { } c ? $" (exit {c})" : "")));
+        private static string Summary(string name, bool dispatched, DispatchResult result)
+        {
+            var total = result.Nodes.Count;
+            var failed = result.Failures.Count;
+            var earlier = result.Nodes.Count(n => n.FinishedEarlier);
+            var what = dispatched ? "started" : "ready";
+            var line = $"Batch {name}: {total - failed - earlier} of {total} nodes {what}";
+            if (earlier > 0)
+            {
+                line += $", {earlier} jobs finished in an earlier run";
+            }
+
+            return failed == 0
+                ? line + "."
+                : line + $"; {failed} failed: " + string.Join(", ", result.Failures.Select(f => $"{JobIndex.Format(f.Index)} {f.State.ToName()}" + (f.ExitCode is { } c ? $" (exit {c})" : "")));
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AwsRunner.Cli.Rendering;
 using AwsRunner.Cli.Verbs;
+using AwsRunner.Core;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Jobs;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,15 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
         BatchName.Validate(verb.Name);
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
         var runner = new BatchRunner(connection, home, loggers);
+        if (verb.MergeSource is not null && verb.Merge is null)
+        {
+            throw new InvalidInputException("Option", "--merge-source needs --merge FILE.csv");
+        }
+
         var result = await runner.FetchAsync(verb.Name, verb.Output, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var merged = verb.Merge is null
+            ? null
+            : await runner.MergeAsync(verb.Name, verb.Output, verb.Merge, verb.MergeSource, verb.Bucket, cancellationToken).ConfigureAwait(false);
         if (verb.Json)
         {
             terminal.Result(JsonOutput.Serialize(new
@@ -27,6 +36,13 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
                 succeeded = result.Succeeded.Select(j => j.Index),
                 failed = result.Failed.Select(j => new { index = j.Index, exit_code = j.ExitCode }),
                 missing = result.Missing.Select(j => j.Index),
+                merged = merged is null ? null : new
+                {
+                    file = merged.MergedFile,
+                    rows = merged.Rows,
+                    jobs = merged.Jobs,
+                    left_out = merged.LeftOut.Select(l => new { index = l.Index, reason = l.Reason }),
+                },
             }));
             return ExitCodes.Ok;
         }
@@ -41,6 +57,15 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
         if (result.Missing.Count > 0)
         {
             terminal.Result("  missing: " + string.Join(", ", result.Missing.Select(j => JobIndex.Format(j.Index))) + $" (still running or lost: awsrunner status {verb.Name})");
+        }
+
+        if (merged is not null)
+        {
+            terminal.Result($"Merged {merged.Rows} rows from {merged.Jobs} jobs into {merged.MergedFile}.");
+            foreach (var left in merged.LeftOut)
+            {
+                terminal.Error($"  job {JobIndex.Format(left.Index)} left out of the merge: {left.Reason}");
+            }
         }
 
         return ExitCodes.Ok;

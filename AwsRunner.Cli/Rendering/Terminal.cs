@@ -1,13 +1,16 @@
 namespace AwsRunner.Cli.Rendering;
 
 /// <summary>The only place awsrunner writes to the console: results to stdout, errors and chatter to stderr.</summary>
-internal sealed class Terminal(TextWriter output, TextWriter error, bool quiet)
+internal sealed class Terminal(TextWriter output, TextWriter error, bool quiet, bool interactive)
 {
     private readonly Lock gate = new();
 
     public TextWriter Output => output;
 
     public bool Quiet => quiet;
+
+    /// <summary>Whether stdout is a terminal a live view can redraw.</summary>
+    public bool Interactive => interactive;
 
     /// <summary>A result line: always printed.</summary>
     public void Result(string line) => Write(output, line);

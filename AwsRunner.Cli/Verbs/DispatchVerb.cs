@@ -54,6 +54,9 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("wait", HelpText = "With --dispatch: stay, show progress, return when every job has finished (exit 1 if any failed).")]
     public bool Wait { get; set; }
 
+    [Option("no-progress", HelpText = "Print progress line by line instead of the live view (the default when stdout is not a terminal).")]
+    public bool NoProgress { get; set; }
+
     [Option("json", HelpText = "Print the result as JSON.")]
     public bool Json { get; set; }
 

@@ -12,6 +12,12 @@ internal sealed class FetchVerb : CommonOptions
     [Value(1, MetaName = "OUTDIR", Required = true, HelpText = "The folder to fill.")]
     public string Output { get; set; } = "";
 
+    [Option("merge", HelpText = "Also merge every job's results CSV into this one CSV, each row led by batch, job and the job-file columns.")]
+    public string? Merge { get; set; }
+
+    [Option("merge-source", HelpText = "With --merge: the CSV inside each job's folder, e.g. output/results.csv (default: each job's only CSV).")]
+    public string? MergeSource { get; set; }
+
     [Option("json", HelpText = "Print the summary as JSON.")]
     public bool Json { get; set; }
 
@@ -19,5 +25,6 @@ internal sealed class FetchVerb : CommonOptions
     public static IEnumerable<Example> Examples =>
     [
         new("Bring a batch's results home", new FetchVerb { Name = "sweep1", Output = "./output" }),
+        new("... and merge the jobs' result CSVs into one table", new FetchVerb { Name = "sweep1", Output = "./output", Merge = "sweep1.csv" }),
     ];
 }

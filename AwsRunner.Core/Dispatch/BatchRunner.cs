@@ -136,6 +136,23 @@ public sealed class BatchRunner
     public Task<FetchResult> FetchAsync(string name, string outputDirectory, string? bucket = null, CancellationToken cancellationToken = default) =>
         new ResultFetcher(connection).FetchAsync(name, BucketOf(name, bucket), outputDirectory, cancellationToken);
 
+    /// <summary>
+    /// Merges the results CSV of every fetched job into one table, each row led by the batch, the job's index and its
+    /// job-file columns. Jobs whose CSV header differs from the first one are left out and reported.
+    /// </summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="outputDirectory">The folder a fetch filled.</param>
+    /// <param name="mergedFile">The CSV to write.</param>
+    /// <param name="source">The CSV within each job's folder (such as <c>output/results.csv</c>); when null, each job's only CSV.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What was merged and what was left out.</returns>
+    public async Task<MergeResult> MergeAsync(string name, string outputDirectory, string mergedFile, string? source = null, string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        var manifest = await new ManifestStore(connection.Results).RequireAsync(BucketOf(name, bucket), name, cancellationToken).ConfigureAwait(false);
+        return ResultMerger.Merge(manifest, outputDirectory, mergedFile, source);
+    }
+
     /// <summary>Terminates whatever of the batch still runs and removes what it created; results stay unless asked.</summary>
     /// <param name="name">The batch's NAME.</param>
     /// <param name="deleteResults">Also delete the batch's results from the bucket.</param>
