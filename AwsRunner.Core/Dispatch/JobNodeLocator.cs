@@ -25,7 +25,7 @@ internal sealed class JobNodeLocator(CloudConnection connection)
             ? throw new CloudException("NodeStarting", $"reach job {index} of batch {name}",
                 $"its node {pending.InstanceId} is still starting", hint: "try again in a minute")
             : throw new CloudException("NodeGone", $"reach job {index} of batch {name}",
-                ofJob.Count == 0 ? "the job has no node" : $"its node {ofJob[0].InstanceId} is {ofJob[0].State.ToString().ToLowerInvariant()}",
+                ofJob.Count == 0 ? "no node runs it any more" : $"its node {ofJob[0].InstanceId} is {ofJob[0].State.ToString().ToLowerInvariant()}",
                 hint: $"a finished job's log and results are in the bucket: awsrunner fetch {name} ./output");
     }
 

@@ -14,13 +14,8 @@ internal sealed class LocalNodeShell : INodeShell
     public Task<ShellResult> RunAsync(NodeInstance node, string command, Stream? input, CancellationToken cancellationToken) =>
         ChildProcess.RunAsync(Bash(node, ["-c", command]), input, cancellationToken);
 
-    public Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken)
-    {
-        var start = Bash(node, command is null ? [] : ["-c", command]);
-        // A shell with no rc file of its own shows this prompt, so the user sees which node they are on.
-        start.Environment["PS1"] = $"[{node.Batch} job {node.JobIndex}] \\w\\$ ";
-        return ChildProcess.AttachAsync(start, cancellationToken);
-    }
+    public Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken) =>
+        ChildProcess.AttachAsync(Bash(node, command is null ? [] : ["-c", command]), cancellationToken);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
