@@ -12,7 +12,10 @@ namespace AwsRunner.Core.Cloud.Ssh;
 /// </summary>
 internal sealed class SshCommandLine
 {
-    public const string Program = "ssh";
+    private const string Program = "ssh";
+
+    // 64 bits of a hash: sockets of different nodes never meet, and the path stays short.
+    private const int HashBytes = 8;
 
     // ssh binds "<ControlPath>.<16 random characters>" before renaming it, and a unix socket's path has at most
     // 104 bytes on macOS (108 on Linux), the terminating zero included.
@@ -32,7 +35,7 @@ internal sealed class SshCommandLine
         this.options = options;
         this.home = home;
         SocketFolder = Path.Combine(home, ".cm");
-        var longest = Encoding.UTF8.GetByteCount(Path.Combine(SocketFolder, new string('0', 16)));
+        var longest = Encoding.UTF8.GetByteCount(Path.Combine(SocketFolder, new string('0', 2 * HashBytes)));
         if (longest > SocketPathLimit)
         {
             throw new InvalidInputException("Home",
@@ -44,8 +47,10 @@ internal sealed class SshCommandLine
     /// <summary>Where the shared connections' sockets live; only this user may use them.</summary>
     public string SocketFolder { get; }
 
-    public void CreateSocketFolder()
+    /// <summary>Creates the socket folder, and the batch's folder without which ssh could not record host keys.</summary>
+    public void CreateFolders(NodeInstance node)
     {
+        Directory.CreateDirectory(AwsRunnerHome.BatchFolder(home, node.Batch));
         Directory.CreateDirectory(SocketFolder);
         if (!OperatingSystem.IsWindows())
         {
@@ -62,7 +67,7 @@ internal sealed class SshCommandLine
     public string ControlPath(NodeInstance node)
     {
         var identity = string.Join('\n', node.Batch, node.InstanceId, node.Address, options.User, options.ConfigFile);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)).AsSpan(0, 8));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)).AsSpan(0, HashBytes));
         return Path.Combine(SocketFolder, hash);
     }
 

@@ -73,8 +73,8 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
 
     public async Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken)
     {
-        // Opened first, so that the shared connection belongs to no session and outlives this one.
-        await RunAsync(node, "true", null, cancellationToken).ConfigureAwait(false);
+        // Registered, so that a shared connection this session opens is closed with the others.
+        Connection(node);
         var terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var start = commandLine.Attach(node, command is null ? null : "exec bash -c " + ShellQuote.Quote(command), terminal);
         try
@@ -137,7 +137,7 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
 
         return connections.GetOrAdd(commandLine.ControlPath(node), path =>
         {
-            commandLine.CreateSocketFolder();
+            commandLine.CreateFolders(node);
             return new SharedConnection(node, path);
         });
     }

@@ -4,7 +4,7 @@ namespace AwsRunner.Core.Cloud.Ssh;
 /// How awsrunner reaches its nodes with the system's OpenSSH client (<c>ssh</c> on the PATH).
 /// </summary>
 /// <remarks>
-/// awsrunner always passes its own key (<c>$AWSRUNNER_HOME/NAME/key.pem</c>), a known_hosts file of the batch
+/// awsrunner always passes the login name, its own key (<c>$AWSRUNNER_HOME/NAME/key.pem</c>), a known_hosts file of the batch
 /// (<c>$AWSRUNNER_HOME/NAME/known_hosts</c>, host keys recorded under the instance's id) and its own connection
 /// sharing settings on the command line; these win over any configuration file. Without <see cref="ConfigFile"/>,
 /// <c>ssh</c> reads <c>~/.ssh/config</c> and <c>/etc/ssh/ssh_config</c> as usual; with it, it reads only that file
