@@ -1,6 +1,7 @@
 using AwsRunner.Cli.Verbs;
 using AwsRunner.Core;
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Cloud.Ssh;
 using AwsRunner.Core.Dispatch;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +24,18 @@ internal static class CloudFactory
             "local" => CloudConnection.Local(home, options.MaxParallel ?? Environment.ProcessorCount, TimeProvider.System, loggers),
             "aws" => throw new InvalidInputException("Cloud", "--cloud aws is not part of this build yet; use --cloud local"),
             _ => throw new InvalidInputException("Cloud", $"--cloud \"{cloud}\": must be aws or local"),
+        };
+    }
+
+    /// <summary>How the AWS cloud's node shells reach the nodes, from --ssh-user, --ssh-config and --boot-timeout.</summary>
+    public static SshOptions SshOptionsFor(CommonOptions options)
+    {
+        var defaults = new SshOptions();
+        return defaults with
+        {
+            User = options.SshUser ?? defaults.User,
+            ConfigFile = options.SshConfig,
+            BootTimeout = CliValues.Duration(options.BootTimeout, "--boot-timeout") ?? defaults.BootTimeout,
         };
     }
 }

@@ -24,13 +24,16 @@ internal static class Program
             settings.HelpWriter = Console.Error;
             settings.AutoVersion = true;
             settings.AutoHelp = true;
+            settings.EnableDashDash = true;
         });
-        var parsed = parser.ParseArguments<DispatchVerb, StatusVerb, FetchVerb, DownVerb>(args);
+        var parsed = parser.ParseArguments<DispatchVerb, StatusVerb, FetchVerb, DownVerb, SshVerb, LogsVerb>(args);
         return await parsed.MapResult(
             (DispatchVerb v) => RunAsync(v, (t, h, l) => new DispatchCommand(t, h, l).RunAsync(v, cancel.Token)),
             (StatusVerb v) => RunAsync(v, (t, h, l) => new StatusCommand(t, h, l).RunAsync(v, cancel.Token)),
             (FetchVerb v) => RunAsync(v, (t, h, l) => new FetchCommand(t, h, l).RunAsync(v, cancel.Token)),
             (DownVerb v) => RunAsync(v, (t, h, l) => new DownCommand(t, h, l).RunAsync(v, cancel.Token)),
+            (SshVerb v) => RunAsync(v, (_, h, l) => new SshCommand(h, l).RunAsync(v, cancel.Token)),
+            (LogsVerb v) => RunAsync(v, (_, h, l) => new LogsCommand(h, l).RunAsync(v, cancel.Token)),
             errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError)
                 ? ExitCodes.Ok
                 : ExitCodes.BadInput)).ConfigureAwait(false);

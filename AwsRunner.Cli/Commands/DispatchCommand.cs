@@ -71,6 +71,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         Parallel = verb.Parallel,
         MaxUploadBytes = CliValues.Size(verb.MaxUpload, "--max-upload") ?? 1L << 30,
         KeepFailed = verb.KeepFailed,
+        BootTimeout = CliValues.Duration(verb.BootTimeout, "--boot-timeout") ?? TimeSpan.FromMinutes(10),
         PollInterval = cloud == "local" ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(10),
     };
 

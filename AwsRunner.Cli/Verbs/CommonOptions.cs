@@ -23,6 +23,15 @@ internal abstract class CommonOptions
     [Option("max-parallel", HelpText = "Local cloud: how many nodes run their jobs at once (default: the CPU count).")]
     public int? MaxParallel { get; set; }
 
+    [Option("ssh-user", HelpText = "AWS: the login name on the nodes (default: ubuntu, the Ubuntu images' user).")]
+    public string? SshUser { get; set; }
+
+    [Option("ssh-config", HelpText = "AWS: an ssh_config file for reaching the nodes (bastion, ProxyJump, ProxyCommand), passed as ssh -F; ~/.ssh/config is then not read.")]
+    public string? SshConfig { get; set; }
+
+    [Option("boot-timeout", HelpText = "How long a new node may take to reach the running state, and then to answer SSH (e.g. 5m; default 10m and 5m).")]
+    public string? BootTimeout { get; set; }
+
     [Option('v', "verbose", HelpText = "Say what is done on the cloud and on the nodes.")]
     public bool Verbose { get; set; }
 

@@ -5,6 +5,27 @@ namespace AwsRunner.Core.Cloud;
 /// <summary>Runs a program to completion, streaming its input and collecting its output; cancellation kills it.</summary>
 internal static class ChildProcess
 {
+    /// <summary>Runs a program on this process's own standard input, output and error (the terminal), to completion.</summary>
+    public static async Task<int> AttachAsync(ProcessStartInfo start, CancellationToken cancellationToken)
+    {
+        start.RedirectStandardInput = false;
+        start.RedirectStandardOutput = false;
+        start.RedirectStandardError = false;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
     public static async Task<ShellResult> RunAsync(ProcessStartInfo start, Stream? input, CancellationToken cancellationToken)
     {
         start.RedirectStandardInput = true;

@@ -129,6 +129,11 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
 
         // An adopted node may be installed already, or running its job: it keeps its code and its state.
         var before = await ReportAsync(node, cancellationToken).ConfigureAwait(false);
+        if (before is null)
+        {
+            return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: "the node answered once, then no more");
+        }
+
         if (before.State is not ("none" or "install-failed"))
         {
             return new NodeOutcome(node.JobIndex, node.InstanceId, JobStateNames.FromRunner(before.State));
@@ -150,7 +155,16 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var stream = bundle.Open();
         await using (stream.ConfigureAwait(false))
         {
-            var result = await connection.Shell.RunAsync(node, command, stream, cancellationToken).ConfigureAwait(false);
+            ShellResult result;
+            try
+            {
+                result = await connection.Shell.RunAsync(node, command, stream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CloudException e)
+            {
+                return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
+            }
+
             if (result.ExitCode != 0)
             {
                 LogUploadFailed(logger, node.JobIndex, result.ExitCode, result.Error);
@@ -178,7 +192,11 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
                     new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = token },
                     async (outcome, t) =>
                     {
-                        var report = await ReportAsync(nodes[outcome.Index], t).ConfigureAwait(false);
+                        if (await ReportAsync(nodes[outcome.Index], t).ConfigureAwait(false) is not { } report)
+                        {
+                            return;
+                        }
+
                         var state = JobStateNames.FromRunner(report.State);
                         if (state is JobState.Ready or JobState.InstallFailed)
                         {
@@ -208,10 +226,19 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         }
     }
 
-    private async Task<NodeReport> ReportAsync(NodeInstance node, CancellationToken cancellationToken)
+    /// <summary>The node's report, or null when it could not be reached this round (it is asked again next round).</summary>
+    private async Task<NodeReport?> ReportAsync(NodeInstance node, CancellationToken cancellationToken)
     {
-        var result = await connection.Shell.RunAsync(node, NodeRunnerScript.Command("report", "20"), null, cancellationToken).ConfigureAwait(false);
-        return NodeReport.Parse(result.Output);
+        try
+        {
+            var result = await connection.Shell.RunAsync(node, NodeRunnerScript.Command("report", "20"), null, cancellationToken).ConfigureAwait(false);
+            return NodeReport.Parse(result.Output);
+        }
+        catch (CloudException e)
+        {
+            LogReportFailed(logger, node.JobIndex, e.Message);
+            return null;
+        }
     }
 
     private async Task TerminateFailedAsync(BatchPlan plan, ConcurrentDictionary<int, NodeOutcome> outcomes, CancellationToken cancellationToken)
@@ -246,6 +273,9 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload to job {Index}'s node failed with exit code {ExitCode}: {Error}")]
     private static partial void LogUploadFailed(ILogger logger, int index, int exitCode, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Index}'s node did not report this round: {Error}")]
+    private static partial void LogReportFailed(ILogger logger, int index, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Terminating {Count} nodes whose install failed")]
     private static partial void LogTerminatingFailed(ILogger logger, int count);

@@ -176,6 +176,40 @@ public sealed class BatchRunner
         }
     }
 
+    /// <summary>
+    /// Opens a shell on the running node of one job, or runs a command there, on this process's terminal (standard
+    /// input, output and error); waits for a node that is still booting.
+    /// </summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="index">The job's index.</param>
+    /// <param name="command">A bash command line to run in the node's home folder; an interactive shell when null.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Ends the session.</param>
+    /// <returns>The exit code of the command or shell.</returns>
+    /// <exception cref="InvalidInputException">There is no such batch or job.</exception>
+    /// <exception cref="CloudException">The job's node is not running, or cannot be reached.</exception>
+    public async Task<int> AttachAsync(string name, int index, string? command, string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        var node = await new JobNodeLocator(connection).FindAsync(name, BucketOf(name, bucket), index, cancellationToken).ConfigureAwait(false);
+        await connection.Shell.WaitReachableAsync(node, cancellationToken).ConfigureAwait(false);
+        return await connection.Shell.AttachAsync(node, command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Prints the job's log (<c>~/awsrunner/job.log</c> on its node; the install log until the job starts) on this
+    /// process's standard output, or follows it (<c>tail -F</c>) until cancelled or interrupted.
+    /// </summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="index">The job's index.</param>
+    /// <param name="follow">Keep printing what the job writes.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Stops following.</param>
+    /// <returns>0 when the log was shown; 3 when the node has no log yet.</returns>
+    /// <exception cref="InvalidInputException">There is no such batch or job.</exception>
+    /// <exception cref="CloudException">The job's node is not running, or cannot be reached.</exception>
+    public Task<int> ShowLogAsync(string name, int index, bool follow, string? bucket = null, CancellationToken cancellationToken = default) =>
+        AttachAsync(name, index, Node.NodeRunnerScript.LogCommand(follow), bucket, cancellationToken);
+
     private string BucketOf(string name, string? bucket) =>
         bucket ?? BatchRecords.Load(home, Jobs.BatchName.Validate(name))?.Bucket ?? name;
 }

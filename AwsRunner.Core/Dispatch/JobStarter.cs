@@ -60,7 +60,16 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
         var urls = await connection.Results.CreateUploadUrlsAsync(
             plan.Bucket, ResultKeys.Job(plan.Name, row.Index), validity, cancellationToken).ConfigureAwait(false);
         using var env = new MemoryStream(Encoding.UTF8.GetBytes(JobEnvironment.For(plan, row, urls)));
-        var result = await connection.Shell.RunAsync(node, StartCommand, env, cancellationToken).ConfigureAwait(false);
+        ShellResult result;
+        try
+        {
+            result = await connection.Shell.RunAsync(node, StartCommand, env, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CloudException e)
+        {
+            return new NodeOutcome(row.Index, node.InstanceId, JobState.Unreachable, Detail: e.Message);
+        }
+
         if (result.ExitCode != 0)
         {
             LogStartFailed(logger, row.Index, result.ExitCode, result.Error);

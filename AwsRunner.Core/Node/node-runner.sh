@@ -5,6 +5,7 @@
 #   runner.sh install | run        the steps themselves (normally started through `start`)
 #   runner.sh arm SECONDS          the dead man's switch: power off after SECONDS whatever happens
 #   runner.sh report               state, exit codes and the tail of the relevant log, for the dispatcher
+#   runner.sh log [follow]         the job's log (the install log until the job starts); follow: tail -F it
 #   runner.sh poweroff             power the node off (terminates it: shutdown behaviour is terminate)
 set -u
 
@@ -209,6 +210,19 @@ cmd_report() {
     esac
 }
 
+cmd_log() {
+    local file="$base/job.log"
+    if [ ! -e "$file" ]; then
+        file="$base/install.log"
+        [ -e "$file" ] || { echo "awsrunner: this node has no log yet (state: $(read_state))" >&2; return 3; }
+        echo "awsrunner: the job has not started (state: $(read_state)); this is the install log" >&2
+    fi
+    if [ "${1:-}" = follow ]; then
+        exec tail -n +1 -F "$file"
+    fi
+    exec cat "$file"
+}
+
 cmd_poweroff() {
     log "power-off"
     if [ -n "${AWSRUNNER_POWEROFF:-}" ]; then
@@ -224,6 +238,7 @@ case "${1:-}" in
     run) cmd_run ;;
     arm) cmd_arm "${2:?seconds}" ;;
     report) cmd_report "${2:-20}" ;;
+    log) cmd_log "${2:-}" ;;
     poweroff) cmd_poweroff ;;
-    *) echo "usage: runner.sh start install|run | install | run | arm SECONDS | report [LINES] | poweroff" >&2; exit 2 ;;
+    *) echo "usage: runner.sh start install|run | install | run | arm SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
 esac

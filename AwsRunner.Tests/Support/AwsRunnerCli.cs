@@ -17,8 +17,19 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         return await FinishAsync(process, timeout, arguments);
     }
 
-    /// <summary>Starts the command and returns at once, for tests that signal it while it runs.</summary>
-    public Process Start(params string[] arguments)
+    /// <summary>Runs the command with <paramref name="input"/> on its standard input.</summary>
+    public async Task<CliRun> RunWithInputAsync(string input, params string[] arguments)
+    {
+        using var process = Start(arguments, keepInput: true);
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        return await FinishAsync(process, TimeSpan.FromMinutes(3), arguments);
+    }
+
+    /// <summary>Starts the command and returns at once, for tests that signal it or read it while it runs.</summary>
+    public Process Start(params string[] arguments) => Start(arguments, keepInput: false);
+
+    private Process Start(string[] arguments, bool keepInput)
     {
         var start = new ProcessStartInfo("dotnet", [Dll, .. arguments])
         {
@@ -31,7 +42,11 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         start.Environment["AWSRUNNER_HOME"] = home;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = Process.Start(start)!;
-        process.StandardInput.Close();
+        if (!keepInput)
+        {
+            process.StandardInput.Close();
+        }
+
         return process;
     }
 

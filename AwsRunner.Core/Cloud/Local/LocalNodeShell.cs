@@ -11,15 +11,21 @@ internal sealed class LocalNodeShell : INodeShell
             : throw new CloudException("NodeGone", $"reach local node {node.InstanceId} (job {node.JobIndex})",
                 "the node is not running", hint: "run the dispatch with --create again to replace it");
 
-    public Task<ShellResult> RunAsync(NodeInstance node, string command, Stream? input, CancellationToken cancellationToken)
+    public Task<ShellResult> RunAsync(NodeInstance node, string command, Stream? input, CancellationToken cancellationToken) =>
+        ChildProcess.RunAsync(Bash(node, ["-c", command]), input, cancellationToken);
+
+    public Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken) =>
+        ChildProcess.AttachAsync(Bash(node, command is null ? [] : ["-c", command]), cancellationToken);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static ProcessStartInfo Bash(NodeInstance node, string[] arguments)
     {
         var home = node.Address ?? throw new ArgumentException("a local node has its home as address", nameof(node));
-        var start = new ProcessStartInfo("bash", ["-c", command]) { WorkingDirectory = home };
+        var start = new ProcessStartInfo("bash", arguments) { WorkingDirectory = home };
         start.Environment["HOME"] = home;
         // Every process the node starts inherits this; its power-off finds them by it.
         start.Environment["AWSRUNNER_LOCAL_NODE"] = LocalPaths.NodeOfHome(home);
-        return ChildProcess.RunAsync(start, input, cancellationToken);
+        return start;
     }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

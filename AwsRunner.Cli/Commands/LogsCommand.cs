@@ -1,0 +1,18 @@
+using AwsRunner.Cli.Verbs;
+using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Jobs;
+using Microsoft.Extensions.Logging;
+
+namespace AwsRunner.Cli.Commands;
+
+/// <summary><c>awsrunner logs</c>: a job's log, printed or followed, straight from its node.</summary>
+internal sealed class LogsCommand(string home, ILoggerFactory loggers)
+{
+    public async Task<int> RunAsync(LogsVerb verb, CancellationToken cancellationToken)
+    {
+        BatchName.Validate(verb.Name);
+        await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
+        return await new BatchRunner(connection, home, loggers)
+            .ShowLogAsync(verb.Name, verb.Index, verb.Follow, verb.Bucket, cancellationToken).ConfigureAwait(false);
+    }
+}

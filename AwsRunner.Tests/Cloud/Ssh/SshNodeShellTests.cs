@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using AwsRunner.Core;
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Cloud.Ssh;
+using AwsRunner.Core.Node;
+using AwsRunner.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AwsRunner.Tests.Cloud.Ssh;
+
+/// <summary>
+/// The SSH shell against real OpenSSH sshds on 127.0.0.1. Tests that only run commands share one node; tests about
+/// connections, host keys and waiting get a node of their own.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class SshNodeShellTests
+{
+    private string keys = "";
+    private string clientKey = "";
+    private SshTestNode? shared;
+
+    private SshTestNode Shared => shared ?? throw new InvalidOperationException("no shared node");
+
+    private INodeShell Shell => Shared.Shell;
+
+    private NodeInstance Node => Shared.Instance;
+
+    [OneTimeSetUp]
+    public async Task StartSharedNode()
+    {
+        SshServer.Require();
+        keys = Directory.CreateTempSubdirectory("ark").FullName;
+        clientKey = Path.Combine(keys, "client");
+        await SshServer.GenerateKeyAsync(clientKey);
+        shared = await SshTestNode.StartAsync(clientKey);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopSharedNode()
+    {
+        if (shared is not null)
+        {
+            await shared.DisposeAsync();
+        }
+
+        Directory.Delete(keys, recursive: true);
+    }
+
+    [Test]
+    public async Task Run_ManyCommandsToOneNode_ShareOneConnection()
+    {
+        await using var node = await SshTestNode.StartAsync(clientKey);
+
+        await node.Shell.WaitReachableAsync(node.Instance, CancellationToken.None);
+        for (var i = 0; i < 5; i++)
+        {
+            await node.Shell.RunAsync(node.Instance, $"echo {i} >> counted", null, CancellationToken.None);
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => node.Shell.RunAsync(node.Instance, "true", null, CancellationToken.None)));
+        await node.Shell.DisposeAsync();
+        await node.Server.WaitForConnectionsClosedAsync();
+
+        Assert.That(node.Server.AcceptedConnections, Is.EqualTo(1), node.Server.Log);
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(node.Server.Home, "counted")), Is.EqualTo("0\n1\n2\n3\n4\n"));
+    }
+
+    [Test]
+    public async Task Run_FirstCommandsToANodeInParallel_OpenOneConnection()
+    {
+        await using var node = await SshTestNode.StartAsync(clientKey);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => node.Shell.RunAsync(node.Instance, $"echo {i}", null, CancellationToken.None)));
+        await node.Shell.DisposeAsync();
+        await node.Server.WaitForConnectionsClosedAsync();
+
+        string[] inOrder = ["0\n", "1\n", "2\n", "3\n"];
+        Assert.That(results.Select(r => r.Output), Is.EqualTo(inOrder));
+        Assert.That(node.Server.AcceptedConnections, Is.EqualTo(1), node.Server.Log);
+    }
+
+    [Test]
+    public async Task Run_TarStreamOnStandardInput_UnpacksInTheNodesHome()
+    {
+        var payload = new byte[3 << 20];
+        new Random(7).NextBytes(payload);
+        using var archive = new MemoryStream();
+        await using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
+        await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "upload/data.bin") { DataStream = new MemoryStream(payload) });
+            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "upload/sub dir/naïve €.txt") { DataStream = new MemoryStream("übung\n"u8.ToArray()) });
+        }
+
+        archive.Position = 0;
+        var result = await Shell.RunAsync(Node, "rm -rf upload && tar -xzf - --no-same-owner && echo unpacked", archive, CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new ShellResult(0, "unpacked\n", "")));
+        Assert.That(await File.ReadAllBytesAsync(Path.Combine(Shared.Server.Home, "upload", "data.bin")), Is.EqualTo(payload));
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(Shared.Server.Home, "upload", "sub dir", "naïve €.txt")), Is.EqualTo("übung\n"));
+    }
+
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(3)]
+    [TestCase(255)]
+    public async Task Run_RemoteCommandExits_ItsExitCodeIsReturnedNotMistakenForSsh(int code)
+    {
+        var result = await Shell.RunAsync(Node, $"echo out; printf err >&2; exit {code}", null, CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new ShellResult(code, "out\n", "err")));
+    }
+
+    [TestCase("plain")]
+    [TestCase("it's \"quoted\" 'twice'")]
+    [TestCase("$HOME ${PATH} $(uname) `uname` $((1+1)) \\$ \\")]
+    [TestCase("a | b; c && d || e & f > g < h")]
+    [TestCase("line one\nline two\n\ttabbed\r\n")]
+    [TestCase("naïve café – 日本語 🙂 ü€")]
+    [TestCase("*?[a] ~ # ! {a,b}")]
+    public async Task Run_CommandWithQuotesDollarPipeAndUnicode_ReachesBashByteForByte(string text)
+    {
+        var quoted = ShellQuote.Quote(text);
+
+        var result = await Shell.RunAsync(Node, $"printf '%s' {quoted} > written; printf '%s' {quoted}", null, CancellationToken.None);
+
+        Assert.That(await File.ReadAllBytesAsync(Path.Combine(Shared.Server.Home, "written")), Is.EqualTo(Encoding.UTF8.GetBytes(text)));
+        Assert.That(result.Output, Is.EqualTo(text));
+    }
+
+    [Test]
+    public async Task Run_BashSyntax_RunsUnderBashThoughTheLoginShellIsSh()
+    {
+        const string command = "words=(a 'b c' \"d\"); [[ ${#words[@]} == 3 ]] && echo \"${words[1]}|$((6*7))|${BASH_VERSION:+bash}\" | tr a-z A-Z";
+
+        var result = await Shell.RunAsync(Node, command, null, CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new ShellResult(0, "B C|42|BASH\n", "")));
+    }
+
+    [Test]
+    public async Task Attach_Command_ReturnsItsExitCodeAndRunsInTheNodesHome()
+    {
+        var code = await Shell.AttachAsync(Node, "pwd > where; exit 5", CancellationToken.None);
+
+        Assert.That(code, Is.EqualTo(5));
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(Shared.Server.Home, "where")), Is.EqualTo(Shared.Server.Home + "\n"));
+    }
+
+    [Test]
+    public async Task FirstContact_RecordsTheHostKeyInTheBatchsKnownHosts_AndNeverTouchesTheUsers()
+    {
+        var userKnownHosts = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh", "known_hosts");
+        var before = File.Exists(userKnownHosts) ? await File.ReadAllBytesAsync(userKnownHosts) : null;
+        await using var node = await SshTestNode.StartAsync(clientKey);
+
+        await node.Shell.WaitReachableAsync(node.Instance, CancellationToken.None);
+
+        var hostKey = (await File.ReadAllTextAsync(node.Server.HostKey + ".pub")).Split(' ');
+        Assert.That((await File.ReadAllTextAsync(node.KnownHostsFile)).Trim(), Is.EqualTo($"i-0000 {hostKey[0]} {hostKey[1]}"));
+        Assert.That(File.Exists(userKnownHosts) ? await File.ReadAllBytesAsync(userKnownHosts) : null, Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Run_AfterTheNodesHostKeyChanged_IsRefusedBeforeAnythingIsSent()
+    {
+        await using var node = await SshTestNode.StartAsync(clientKey);
+        await node.Shell.WaitReachableAsync(node.Instance, CancellationToken.None);
+        var port = node.Server.Port;
+        await node.StopServerAsync();
+        var impostor = await node.StartServerAsync(port);
+        var clock = new InstantTimeProvider();
+        var shell = await node.OpenAsync(clock, node.MapTo(port));
+
+        var run = Assert.ThrowsAsync<CloudException>(() => shell.RunAsync(node.Instance, "touch reached", null, CancellationToken.None))!;
+        var wait = Assert.ThrowsAsync<CloudException>(() => shell.WaitReachableAsync(node.Instance, CancellationToken.None))!;
+
+        Assert.That(run.Code, Is.EqualTo("HostKeyChanged"));
+        Assert.That(run.Message, Does.Contain("i-0000").And.Contain(node.KnownHostsFile));
+        Assert.That(wait.Code, Is.EqualTo("HostKeyChanged"), "a changed host key is not waited out");
+        Assert.That(clock.Waits, Is.Empty);
+        Assert.That(impostor.AcceptedConnections, Is.Zero, impostor.Log);
+        Assert.That(File.Exists(Path.Combine(impostor.Home, "reached")), Is.False);
+    }
+
+    [Test]
+    public async Task WaitReachable_SshdStartsSecondsLate_RetriesUntilItAnswers()
+    {
+        await using var node = SshTestNode.Create(clientKey);
+        var port = SshServer.FreePort();
+        var shell = await node.OpenAsync(TimeProvider.System, node.MapTo(port));
+        var watch = Stopwatch.StartNew();
+
+        var waiting = shell.WaitReachableAsync(node.Instance, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.That(waiting.IsCompleted, Is.False, "reachable before sshd started?");
+        var late = await node.StartServerAsync(port);
+        await waiting;
+
+        Assert.That(watch.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(2)));
+        Assert.That((await shell.RunAsync(node.Instance, "pwd", null, CancellationToken.None)).Output, Is.EqualTo(late.Home + "\n"));
+    }
+
+    [Test]
+    public async Task WaitReachable_NothingAnswersWithinTheBootTimeout_ReportsTheNodeAndTheLastError()
+    {
+        await using var node = SshTestNode.Create(clientKey);
+        var clock = new InstantTimeProvider();
+        var shell = await node.OpenAsync(clock, node.MapTo(SshServer.FreePort()), TimeSpan.FromMinutes(1));
+
+        var error = Assert.ThrowsAsync<CloudException>(() => shell.WaitReachableAsync(node.Instance, CancellationToken.None))!;
+
+        Assert.That(error.Code, Is.EqualTo("BootTimeout"));
+        Assert.That(error.Message, Does.Contain("i-0000").And.Contain(SshTestNode.Address).And.Contain("Connection refused"));
+        int[] backoff = [1, 2, 4, 8, 10];
+        Assert.That(clock.Waits.Take(5), Is.EqualTo(backoff.Select(s => TimeSpan.FromSeconds(s))), "backs off");
+        Assert.That(clock.Waits.Aggregate(TimeSpan.Zero, (a, b) => a + b), Is.EqualTo(TimeSpan.FromMinutes(1)), "gives up at the boot timeout");
+    }
+
+    [Test]
+    public async Task WaitReachable_SshConfigIsBroken_FailsAtOnceNamingTheFile()
+    {
+        await using var node = SshTestNode.Create(clientKey);
+        var config = Path.Combine(node.Folder, "broken_config");
+        await File.WriteAllTextAsync(config, "Host *\n  NoSuchOption yes\n");
+        var clock = new InstantTimeProvider();
+        var shell = await node.OpenAsync(clock, config);
+
+        var error = Assert.ThrowsAsync<CloudException>(() => shell.WaitReachableAsync(node.Instance, CancellationToken.None))!;
+
+        Assert.That(error.Code, Is.EqualTo("SshConfig"));
+        Assert.That(error.Message, Does.Contain(config).And.Contain("Bad configuration option"));
+        Assert.That(clock.Waits, Is.Empty);
+    }
+
+    [Test]
+    public async Task Dispose_ClosesTheSharedConnection()
+    {
+        await using var node = await SshTestNode.StartAsync(clientKey);
+        await node.Shell.RunAsync(node.Instance, "true", null, CancellationToken.None);
+        var sockets = Directory.GetFileSystemEntries(Path.Combine(node.Home, ".cm"));
+        Assert.That(sockets, Has.Length.EqualTo(1));
+
+        await node.Shell.DisposeAsync();
+        await node.Server.WaitForConnectionsClosedAsync();
+
+        Assert.That(File.Exists(sockets[0]), Is.False);
+        Assert.That(node.Server.ClosedConnections, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void OpenSsh_HomeTooLongForASocketPath_IsRefusedUpFront()
+    {
+        var longHome = "/tmp/" + new string('h', 80);
+
+        var error = Assert.Throws<InvalidInputException>(() => NodeShells.OpenSsh(new SshOptions(), longHome, TimeProvider.System, NullLoggerFactory.Instance))!;
+
+        Assert.That(error.Message, Does.Contain("AWSRUNNER_HOME"));
+    }
+
+    [Test]
+    public void OpenSsh_MissingSshConfig_IsRefusedUpFront()
+    {
+        var error = Assert.Throws<InvalidInputException>(() => NodeShells.OpenSsh(
+            new SshOptions { ConfigFile = "/nonexistent/ssh_config" }, Shared.Home, TimeProvider.System, NullLoggerFactory.Instance))!;
+
+        Assert.That(error.Message, Does.Contain("--ssh-config").And.Contain("/nonexistent/ssh_config"));
+    }
+}
