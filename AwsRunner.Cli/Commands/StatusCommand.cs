@@ -1,5 +1,6 @@
 using AwsRunner.Cli.Rendering;
 using AwsRunner.Cli.Verbs;
+using AwsRunner.Core;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Jobs;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,10 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
         {
             BatchName.Validate(verb.Name);
         }
+        else if (verb.Watch)
+        {
+            throw new InvalidInputException("Option", "--watch needs a batch NAME");
+        }
 
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
         var runner = new BatchRunner(connection, home, loggers);
@@ -23,7 +28,19 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
             var batches = await runner.ListAsync(cancellationToken).ConfigureAwait(false);
             if (verb.Json)
             {
-                terminal.Result(JsonOutput.Serialize(batches));
+                terminal.Result(JsonOutput.Serialize(new
+                {
+                    schema = StatusView.ListSchema,
+                    batches = batches.Select(b => new
+                    {
+                        name = b.Name,
+                        cloud = b.Cloud,
+                        live_instances = b.LiveInstances,
+                        instance_hours = Math.Round(b.InstanceHours, 3),
+                        jobs = b.Jobs,
+                        finished = b.Finished,
+                    }),
+                }));
             }
             else if (batches.Count == 0)
             {
@@ -38,6 +55,12 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
             }
 
             return ExitCodes.Ok;
+        }
+
+        if (verb.Watch)
+        {
+            var interval = CliValues.Duration(verb.Interval, "--interval") ?? (connection.Kind == "local" ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10));
+            return await new StatusWatch(terminal, runner, verb).RunAsync(interval, cancellationToken).ConfigureAwait(false);
         }
 
         var status = await runner.GetStatusAsync(verb.Name, verb.Bucket, cancellationToken).ConfigureAwait(false);

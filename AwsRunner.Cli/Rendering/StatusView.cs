@@ -7,8 +7,15 @@ namespace AwsRunner.Cli.Rendering;
 /// <summary>How a batch's status is shown: a table, a counts line, a JSON document, an exit code.</summary>
 internal static class StatusView
 {
+    /// <summary>Names the shape of <c>status --json</c> (docs/status-json.md); raised only when a field changes meaning or goes.</summary>
+    public const string Schema = "awsrunner.status/1";
+
+    /// <summary>Names the shape of <c>status --json</c> without NAME.</summary>
+    public const string ListSchema = "awsrunner.batches/1";
+
     public static object From(BatchStatus status) => new
     {
+        schema = Schema,
         name = status.Name,
         bucket = status.Bucket,
         cloud = status.Cloud,

@@ -9,7 +9,16 @@ internal sealed class StatusVerb : CommonOptions
     [Value(0, MetaName = "NAME", Required = false, HelpText = "The batch.")]
     public string? Name { get; set; }
 
-    [Option("json", HelpText = "Print the status as JSON.")]
+    [Option("watch", HelpText = "Keep the table up to date until every job has finished (Ctrl-C stops watching; the jobs go on).")]
+    public bool Watch { get; set; }
+
+    [Option("interval", HelpText = "With --watch: how often to look (default 2s on the local cloud, 10s on AWS).")]
+    public string? Interval { get; set; }
+
+    [Option("no-progress", HelpText = "With --watch: print the table again when it changes instead of redrawing it.")]
+    public bool NoProgress { get; set; }
+
+    [Option("json", HelpText = "Print the status as JSON (schema: docs/status-json.md).")]
     public bool Json { get; set; }
 
     [Usage(ApplicationAlias = "awsrunner")]
@@ -17,5 +26,6 @@ internal sealed class StatusVerb : CommonOptions
     [
         new("Every batch that still costs money or has results", new StatusVerb()),
         new("One row per job of a batch", new StatusVerb { Name = "sweep1" }),
+        new("Watch a batch until it has finished", new StatusVerb { Name = "sweep1", Watch = true }),
     ];
 }
