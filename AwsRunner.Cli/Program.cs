@@ -3,6 +3,7 @@ using AwsRunner.Cli.Rendering;
 using AwsRunner.Cli.Verbs;
 using AwsRunner.Core;
 using CommandLine;
+using CommandLine.Text;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Cli;
@@ -21,7 +22,7 @@ internal static class Program
 
         using var parser = new Parser(settings =>
         {
-            settings.HelpWriter = Console.Error;
+            settings.HelpWriter = null;
             settings.AutoVersion = true;
             settings.AutoHelp = true;
             settings.EnableDashDash = true;
@@ -34,9 +35,23 @@ internal static class Program
             (DownVerb v) => RunAsync(v, (t, h, l) => new DownCommand(t, h, l).RunAsync(v, cancel.Token)),
             (SshVerb v) => RunAsync(v, (_, h, l) => new SshCommand(h, l).RunAsync(v, cancel.Token)),
             (LogsVerb v) => RunAsync(v, (_, h, l) => new LogsCommand(h, l).RunAsync(v, cancel.Token)),
-            errors => Task.FromResult(errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError)
-                ? ExitCodes.Ok
-                : ExitCodes.BadInput)).ConfigureAwait(false);
+            errors => Task.FromResult(ShowUsage(parsed, errors.ToList()))).ConfigureAwait(false);
+    }
+
+    /// <summary>Help and version asked for go to stdout with exit 0; a command line that does not parse gets them on stderr, exit 2.</summary>
+    private static int ShowUsage<T>(ParserResult<T> parsed, List<Error> errors)
+    {
+        var asked = errors.Count > 0 && errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError);
+        var text = errors.IsVersion()
+            ? HeadingInfo.Default.ToString()
+            : HelpText.AutoBuild(parsed, help =>
+            {
+                help.AddEnumValuesToHelpText = true;
+                help.AddPostOptionsLine("Exit codes: 0 ok, 1 a job failed (--wait), 2 bad input, 3 cloud or node error. More: README.md.");
+                return HelpText.DefaultParsingErrorsHandler(parsed, help);
+            }, example => example).ToString();
+        (asked ? Console.Out : Console.Error).WriteLine(text);
+        return asked ? ExitCodes.Ok : ExitCodes.BadInput;
     }
 
     private static async Task<int> RunAsync(CommonOptions options, Func<Terminal, string, ILoggerFactory, Task<int>> command)
