@@ -62,7 +62,11 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var result = plan.Jobs.Rows.Select(r => outcomes[r.Index]).ToList();
         await manifests.SaveAsync(manifest with
         {
-            Rows = manifest.Rows.Select(r => finished.ContainsKey(r.Index) ? r : r with { Install = InstallOutcome(result[r.Index].State) }).ToList(),
+            Rows = manifest.Rows.Select(r => finished.ContainsKey(r.Index) ? r : r with
+            {
+                Install = InstallOutcome(result[r.Index].State),
+                InstallExitCode = result[r.Index].State == JobState.InstallFailed ? result[r.Index].ExitCode : null,
+            }).ToList(),
         }, cancellationToken).ConfigureAwait(false);
         return result;
     }

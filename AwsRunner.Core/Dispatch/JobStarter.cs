@@ -83,7 +83,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
 
     private static NodeOutcome NotStarted(ManifestRow row) => row.Install switch
     {
-        "install-failed" => new NodeOutcome(row.Index, row.InstanceId, JobState.InstallFailed, Detail: "INSTALL.sh failed on this node; not dispatched"),
+        "install-failed" => new NodeOutcome(row.Index, row.InstanceId, JobState.InstallFailed, row.InstallExitCode, "INSTALL.sh failed on this node; not dispatched"),
         "unreachable" => new NodeOutcome(row.Index, row.InstanceId, JobState.Unreachable, Detail: "the node could not be reached at create; not dispatched"),
         _ => new NodeOutcome(row.Index, row.InstanceId, JobState.Lost, Detail: "the job has no running node; run the dispatch with --create to replace it"),
     };

@@ -18,5 +18,8 @@ internal sealed record ManifestRow
     /// <summary>How create left the node: ready, install-failed or unreachable.</summary>
     public string? Install { get; init; }
 
+    /// <summary>INSTALL.sh's exit code when it failed.</summary>
+    public int? InstallExitCode { get; init; }
+
     public DateTimeOffset? DispatchedAt { get; init; }
 }

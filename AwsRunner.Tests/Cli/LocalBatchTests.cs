@@ -114,6 +114,22 @@ public sealed class LocalBatchTests
     }
 
     [Test]
+    public async Task InstallFailingOnOneNodeOfMany_TheOthersRunAndThatRowIsReportedFailed()
+    {
+        batch.Write("install.sh", "case \"$HOME\" in */0002/home) echo 'disk full' >&2; exit 6;; esac\necho ok\n");
+
+        var run = await batch.RunAsync("dispatch", "local", "partial", "project/jobs.csv", "--cloud", "local", "--install", "install.sh", "--create", "--dispatch", "--wait");
+
+        Assert.That(run.ExitCode, Is.EqualTo(3), "a node failed\n" + run);
+        Assert.That(run.Output, Does.Contain("job 0002  install-failed").And.Contain("| disk full"));
+        Assert.That(run.Output, Does.Contain("Batch partial: 3 of 4 nodes started; 1 failed: 0002 install-failed (exit 6)"));
+        Assert.That(run.Output, Does.Match(@"0000\s+t3\.micro\s+local-\w+\s+done\s+0"));
+        Assert.That(run.Output, Does.Match(@"0002\s+c5\.large\s+local-\w+\s+install-failed"));
+        Assert.That(run.Output, Does.Match(@"0003\s+c5\.large\s+local-\w+\s+done\s+0"));
+        await Eventually.WaitAsync(() => batch.LiveNodeProcesses().Count == 0, TimeSpan.FromSeconds(10), "every node to be gone (the failed one terminated)");
+    }
+
+    [Test]
     public async Task Dispatch_NeitherCreateNorDispatch_PrintsThePlanAndCreatesNothing()
     {
         var planned = await batch.RunAsync("dispatch", "local", "plan-only", "project/jobs.csv", "--cloud", "local", "--install", "install.sh");
