@@ -1,0 +1,269 @@
+using System.Text.RegularExpressions;
+using AwsRunner.Core.Cloud.Aws.Ec2;
+using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Jobs;
+using Microsoft.Extensions.Logging;
+
+namespace AwsRunner.Core.Cloud.Aws;
+
+/// <summary>
+/// EC2 behind the <see cref="ICloud"/> port: one RunInstances call per instance type (tagged at launch, see
+/// <see cref="RowsTag"/>), one paginated DescribeInstances per look at the batch, instances found by their tags.
+/// </summary>
+internal sealed partial class AwsCloud(
+    IEc2Api ec2,
+    AwsBoundary boundary,
+    BatchKeyPair keyPair,
+    BatchSecurityGroup securityGroup,
+    SshSource sshSource,
+    AwsCloudOptions options,
+    AwsTuning tuning,
+    TimeProvider time,
+    ILogger<AwsCloud> logger) : ICloud, IDisposable
+{
+    private static readonly HashSet<string> SpotRefusals = new(StringComparer.Ordinal)
+    {
+        "InsufficientInstanceCapacity", "MaxSpotInstanceCountExceeded", "SpotMaxPriceTooLow", "UnfulfillableCapacity",
+    };
+
+    private static readonly string[] NotTerminated = ["pending", "running", "shutting-down", "stopping", "stopped"];
+
+    public async Task CheckImageAsync(string imageId, CancellationToken cancellationToken)
+    {
+        if (!ImageIdPattern().IsMatch(imageId))
+        {
+            throw new InvalidInputException("InvalidAMIID.Malformed", $"image \"{imageId}\": an AMI id looks like ami-0123456789abcdef0");
+        }
+
+        var images = await boundary.RunAsync($"check image {imageId}", () => ec2.DescribeImagesAsync(imageId, cancellationToken)).ConfigureAwait(false);
+        var image = images.FirstOrDefault(i => i.ImageId == imageId)
+            ?? throw boundary.Translate(new AwsQueryException("DescribeImages", System.Net.HttpStatusCode.BadRequest, "InvalidAMIID.NotFound",
+                $"The image id '[{imageId}]' does not exist", null), $"check image {imageId}");
+        if (image.State != "available")
+        {
+            throw new InvalidInputException("Image", $"image {imageId} ({image.Name}) is {image.State}, not available");
+        }
+
+        // The first step of a create: what the user must fix fails here, before the bucket or anything else exists.
+        keyPair.Check();
+        await sshSource.ResolveAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task PrepareAccessAsync(string batch, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"prepare the key pair and security group of batch {batch}", async () =>
+        {
+            await keyPair.PrepareAsync(batch, async token => (await LiveAsync(batch, token).ConfigureAwait(false)).Count > 0, cancellationToken)
+                .ConfigureAwait(false);
+            await securityGroup.PrepareAsync(batch, cancellationToken).ConfigureAwait(false);
+        });
+
+    public async Task<IReadOnlyList<NodeInstance>> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        var batch = request.Batch;
+        var described = await DescribeAsync(batch, cancellationToken).ConfigureAwait(false);
+        var adopted = described
+            .Where(n => n.State is InstanceState.Pending or InstanceState.Running)
+            .GroupBy(n => n.JobIndex)
+            .ToDictionary(g => g.Key, g => g.OrderBy(n => n.LaunchTime).ThenBy(n => n.InstanceId, StringComparer.Ordinal).First());
+        var nodes = new Dictionary<int, NodeInstance>();
+        foreach (var row in request.Rows.Where(r => adopted.ContainsKey(r.Index)))
+        {
+            LogAdopted(logger, adopted[row.Index].InstanceId, row.Index);
+            nodes[row.Index] = adopted[row.Index];
+        }
+
+        var missing = request.Rows.Where(r => !adopted.ContainsKey(r.Index)).ToList();
+        if (missing.Count > 0)
+        {
+            var launched = await boundary.RunAsync($"launch {missing.Count} instances for batch {batch}",
+                () => LaunchMissingAsync(request, missing, described, cancellationToken)).ConfigureAwait(false);
+            foreach (var node in launched)
+            {
+                nodes[node.JobIndex] = node;
+            }
+        }
+
+        return request.Rows.Where(r => nodes.ContainsKey(r.Index)).Select(r => nodes[r.Index]).ToList();
+    }
+
+    public Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"describe the instances of batch {batch}", async () =>
+        {
+            IReadOnlyList<NodeInstance> nodes = (await ec2.DescribeInstancesAsync([AwsTags.Filter(batch)], cancellationToken).ConfigureAwait(false))
+                .Select(i => ToNode(batch, i))
+                .OfType<NodeInstance>()
+                .ToList();
+            return nodes;
+        });
+
+    public async Task TerminateAsync(string batch, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
+    {
+        var wanted = instanceIds.ToHashSet(StringComparer.Ordinal);
+        // Only the batch's own instances, found by its tag: an id from elsewhere is never terminated.
+        var live = (await DescribeAsync(batch, cancellationToken).ConfigureAwait(false))
+            .Where(n => wanted.Contains(n.InstanceId) && n.State != InstanceState.Terminated)
+            .Select(n => n.InstanceId)
+            .ToList();
+        if (live.Count == 0)
+        {
+            return;
+        }
+
+        await boundary.RunAsync($"terminate {live.Count} instances of batch {batch}",
+            () => ec2.TerminateInstancesAsync(live, cancellationToken)).ConfigureAwait(false);
+        LogTerminating(logger, live.Count, batch);
+        var remaining = await Polling.UntilAsync(
+            async token => (await DescribeAsync(batch, token).ConfigureAwait(false))
+                .Where(n => wanted.Contains(n.InstanceId) && n.State != InstanceState.Terminated)
+                .ToList(),
+            left => left.Count == 0,
+            tuning.PollInterval,
+            tuning.TerminateTimeout,
+            time,
+            cancellationToken).ConfigureAwait(false);
+        if (remaining.Count > 0)
+        {
+            throw new CloudException("TerminateTimeout", $"terminate the instances of batch {batch}",
+                $"{remaining.Count} were still not terminated after {tuning.TerminateTimeout}: {string.Join(", ", remaining.Select(n => n.InstanceId))}",
+                hint: $"run 'awsrunner down {batch}' again in a few minutes");
+        }
+    }
+
+    public Task RemoveAccessAsync(string batch, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"remove the security group and key pair of batch {batch}", async () =>
+        {
+            await securityGroup.RemoveAsync(batch, cancellationToken).ConfigureAwait(false);
+            await keyPair.RemoveAsync(batch, cancellationToken).ConfigureAwait(false);
+        });
+
+    public Task<IReadOnlyList<BatchInstances>> ListBatchesAsync(CancellationToken cancellationToken) =>
+        boundary.RunAsync("list the batches that have instances", async () =>
+        {
+            var instances = await ec2.DescribeInstancesAsync(
+                [new Ec2Filter("tag-key", AwsTags.Batch), new Ec2Filter("instance-state-name", NotTerminated)], cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            IReadOnlyList<BatchInstances> batches = instances
+                .Where(i => i.State != "terminated" && i.Tags.ContainsKey(AwsTags.Batch))
+                .GroupBy(i => i.Tags[AwsTags.Batch], StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new BatchInstances(
+                    g.Key,
+                    g.Count(),
+                    g.Min(i => i.LaunchTime),
+                    g.Sum(i => Math.Max(0, (now - i.LaunchTime).TotalHours))))
+                .ToList();
+            return batches;
+        });
+
+    // The runner's default power-off (sudo shutdown -h now) is right on EC2: shutdown behaviour is terminate.
+    public IReadOnlyDictionary<string, string> NodeSettings(NodeInstance node) => new Dictionary<string, string>();
+
+    public void Dispose() => (ec2 as IDisposable)?.Dispose();
+
+    private async Task<IReadOnlyList<NodeInstance>> LaunchMissingAsync(
+        LaunchRequest request, IReadOnlyList<JobRow> missing, IReadOnlyList<NodeInstance> described, CancellationToken cancellationToken)
+    {
+        var groupId = await securityGroup.RequireAsync(request.Batch, cancellationToken).ConfigureAwait(false);
+        var rootDevice = options.VolumeSizeGiB is null
+            ? null
+            : (await ec2.DescribeImagesAsync(request.ImageId, cancellationToken).ConfigureAwait(false)) is [var image, ..] ? image.RootDeviceName : null;
+        var userData = DeadMansSwitch.UserData(request.MaxLifetime);
+        var nodes = new List<NodeInstance>();
+        foreach (var byType in missing.GroupBy(r => r.InstanceType, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            foreach (var rows in RowsTag.Split(byType.Select(r => r.Index)))
+            {
+                var previous = described.Where(n => rows.Contains(n.JobIndex)).Select(n => n.InstanceId).ToList();
+                var spec = new RunInstancesSpec(
+                    request.ImageId,
+                    byType.Key,
+                    rows.Count,
+                    LaunchToken.For(request.Batch, byType.Key, rows, options.Spot, previous),
+                    request.Batch,
+                    groupId,
+                    userData,
+                    [new(AwsTags.Batch, request.Batch), new(RowsTag.Key, RowsTag.Encode(rows)), new("Name", $"awsrunner {request.Batch}")])
+                {
+                    SubnetId = options.SubnetId,
+                    InstanceProfile = options.InstanceProfile,
+                    VolumeSizeGiB = options.VolumeSizeGiB,
+                    RootDeviceName = rootDevice,
+                    Spot = options.Spot,
+                };
+                var instances = await RunAsync(request.Batch, spec, rows, previous, cancellationToken).ConfigureAwait(false);
+                foreach (var instance in instances)
+                {
+                    if (ToNode(request.Batch, instance, rows) is { } node)
+                    {
+                        LogLaunched(logger, node.InstanceId, node.InstanceType, node.JobIndex);
+                        nodes.Add(node);
+                    }
+                }
+            }
+        }
+
+        return nodes;
+    }
+
+    private async Task<IReadOnlyList<Ec2Instance>> RunAsync(string batch, RunInstancesSpec spec, IReadOnlyList<int> rows, IReadOnlyList<string> previous, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ec2.RunInstancesAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsQueryException e) when (spec.Spot && SpotRefusals.Contains(e.Code))
+        {
+            LogSpotRefused(logger, spec.InstanceType, rows.Count, e.Code);
+            var onDemand = spec with { Spot = false, ClientToken = LaunchToken.For(batch, spec.InstanceType, rows, spot: false, previous) };
+            return await ec2.RunInstancesAsync(onDemand, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<NodeInstance>> LiveAsync(string batch, CancellationToken cancellationToken) =>
+        (await DescribeAsync(batch, cancellationToken).ConfigureAwait(false)).Where(n => n.State != InstanceState.Terminated).ToList();
+
+    /// <summary>The node an instance is, or null when its tags do not say which row it runs.</summary>
+    private static NodeInstance? ToNode(string batch, Ec2Instance instance, IReadOnlyList<int>? rows = null)
+    {
+        rows ??= RowsTag.Decode(instance.Tags.GetValueOrDefault(RowsTag.Key));
+        if (rows is null || instance.AmiLaunchIndex < 0 || instance.AmiLaunchIndex >= rows.Count)
+        {
+            return null;
+        }
+
+        return new NodeInstance(
+            batch,
+            rows[instance.AmiLaunchIndex],
+            instance.InstanceId,
+            instance.InstanceType,
+            StateOf(instance.State),
+            instance.PublicIp ?? instance.PrivateIp,
+            instance.LaunchTime,
+            instance.Lifecycle == "spot");
+    }
+
+    private static InstanceState StateOf(string state) => state switch
+    {
+        "pending" => InstanceState.Pending,
+        "running" => InstanceState.Running,
+        "stopping" => InstanceState.Stopping,
+        "stopped" => InstanceState.Stopped,
+        "shutting-down" => InstanceState.ShuttingDown,
+        _ => InstanceState.Terminated,
+    };
+
+    [GeneratedRegex("^ami-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    private static partial Regex ImageIdPattern();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Adopting {Instance} for job {Index}")]
+    private static partial void LogAdopted(ILogger logger, string instance, int index);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Launched {Instance} ({Type}) for job {Index}")]
+    private static partial void LogLaunched(ILogger logger, string instance, string type, int index);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Spot capacity for {Count} {Type} refused ({Code}); launching them on demand")]
+    private static partial void LogSpotRefused(ILogger logger, string type, int count, string code);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Terminating {Count} instances of batch {Batch}; waiting until they are gone")]
+    private static partial void LogTerminating(ILogger logger, int count, string batch);
+}

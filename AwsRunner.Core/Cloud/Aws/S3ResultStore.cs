@@ -1,0 +1,258 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace AwsRunner.Core.Cloud.Aws;
+
+/// <summary>
+/// The results bucket on S3. Nodes get presigned PUT URLs and never a credential. A bucket awsrunner creates is in
+/// the batch's region, blocks every kind of public access and refuses requests that are not over TLS.
+/// </summary>
+internal sealed partial class S3ResultStore(
+    IAmazonS3 s3,
+    AwsSession session,
+    AwsBoundary boundary,
+    ResiliencePipeline retry,
+    AwsTuning tuning,
+    TimeProvider time,
+    ILogger<S3ResultStore> logger) : IResultStore, IDisposable
+{
+    /// <summary>SigV4 presigned URLs live at most seven days.</summary>
+    public static readonly TimeSpan MaxUrlValidity = TimeSpan.FromDays(7);
+
+    private int warnedAboutSession;
+
+    public string Describe(string bucket, string key) => $"s3://{bucket}/{key}";
+
+    public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"use bucket {bucket}", async () =>
+        {
+            var status = await HeadAsync(bucket, cancellationToken).ConfigureAwait(false);
+            if (status == HttpStatusCode.NotFound)
+            {
+                await CreateAsync(bucket, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (status == HttpStatusCode.Forbidden)
+            {
+                throw new CloudException("BucketAlreadyExists", $"use bucket {bucket}",
+                    "the bucket exists and this AWS identity may not use it: it belongs to another account (or the identity lacks s3:ListBucket)",
+                    hint: boundary.Hint("BucketAlreadyExists", ""));
+            }
+
+            // The bucket answers; asking to create it again is how S3 tells whose it is: BucketAlreadyOwnedByYou
+            // (or, in us-east-1, success) for ours, BucketAlreadyExists for someone else's.
+            try
+            {
+                await CallAsync(token => s3.PutBucketAsync(PutBucket(bucket), token), cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
+            {
+                LogUsingExisting(logger, bucket);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Forbidden && e.ErrorCode != "BucketAlreadyExists")
+            {
+                // Not allowed to create buckets, but allowed to use this one: that is enough.
+                LogUsingExisting(logger, bucket);
+            }
+        });
+
+    public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"look for bucket {bucket}", async () =>
+            await HeadAsync(bucket, cancellationToken).ConfigureAwait(false) == HttpStatusCode.OK);
+
+    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken)
+    {
+        if (validity > MaxUrlValidity)
+        {
+            throw new InvalidInputException("MaxHours",
+                $"S3 upload URLs live at most {MaxUrlValidity.TotalDays:0} days, and these would have to live {validity.TotalHours:0} hours: lower --max-hours");
+        }
+
+        WarnIfSessionCredentials();
+        var expires = time.GetUtcNow().UtcDateTime + validity;
+        return boundary.RunAsync($"sign upload URLs for {Describe(bucket, keyPrefix)}", async () =>
+        {
+            async Task<Uri> Url(string name) => new(await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+            {
+                BucketName = bucket,
+                Key = keyPrefix + name,
+                Verb = HttpVerb.PUT,
+                Expires = expires,
+                Protocol = session.EndpointUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
+            }).ConfigureAwait(false));
+
+            return new JobUploadUrls(
+                await Url(ResultKeys.Heartbeat).ConfigureAwait(false),
+                await Url(ResultKeys.Status).ConfigureAwait(false),
+                await Url(ResultKeys.Log).ConfigureAwait(false),
+                await Url(ResultKeys.Results).ConfigureAwait(false));
+        });
+    }
+
+    public Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"write {Describe(bucket, key)}", () => CallAsync(token =>
+        {
+            var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content.ToArray()), AutoCloseStream = true };
+            return s3.PutObjectAsync(request, token);
+        }, cancellationToken));
+
+    public Task<byte[]?> GetAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"read {Describe(bucket, key)}", async () =>
+        {
+            try
+            {
+                return await CallAsync(async token =>
+                {
+                    using var response = await s3.GetObjectAsync(bucket, key, token).ConfigureAwait(false);
+                    using var buffer = new MemoryStream();
+                    await response.ResponseStream.CopyToAsync(buffer, token).ConfigureAwait(false);
+                    return (byte[]?)buffer.ToArray();
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        });
+
+    public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"list {Describe(bucket, prefix)}", async () =>
+        {
+            var objects = new List<StoredObject>();
+            string? token = null;
+            do
+            {
+                var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = tuning.S3PageSize, ContinuationToken = token };
+                var page = await CallAsync(t => s3.ListObjectsV2Async(request, t), cancellationToken).ConfigureAwait(false);
+                objects.AddRange((page.S3Objects ?? []).Select(o => new StoredObject(
+                    o.Key, o.Size ?? 0, (o.ETag ?? "").Trim('"'), new DateTimeOffset(DateTime.SpecifyKind(o.LastModified ?? default, DateTimeKind.Utc)))));
+                token = page.IsTruncated == true ? page.NextContinuationToken : null;
+            }
+            while (token is not null);
+            IReadOnlyList<StoredObject> result = objects;
+            return result;
+        });
+
+    public Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"download {Describe(bucket, key)}", () => CallAsync(async token =>
+        {
+            using var response = await s3.GetObjectAsync(bucket, key, token).ConfigureAwait(false);
+            await response.WriteResponseStreamToFileAsync(path, append: false, token).ConfigureAwait(false);
+        }, cancellationToken));
+
+    public Task DeleteAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"delete {Describe(bucket, prefix)}", async () =>
+        {
+            var keys = (await ListAsync(bucket, prefix, cancellationToken).ConfigureAwait(false)).Select(o => o.Key).ToList();
+            foreach (var chunk in keys.Chunk(1000))
+            {
+                var request = new DeleteObjectsRequest { BucketName = bucket, Objects = chunk.Select(k => new KeyVersion { Key = k }).ToList(), Quiet = true };
+                await CallAsync(token => s3.DeleteObjectsAsync(request, token), cancellationToken).ConfigureAwait(false);
+            }
+
+            var left = await CallAsync(token => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, token), cancellationToken)
+                .ConfigureAwait(false);
+            if (left.S3Objects is null or { Count: 0 })
+            {
+                await CallAsync(token => s3.DeleteBucketAsync(bucket, token), cancellationToken).ConfigureAwait(false);
+                LogDeletedBucket(logger, bucket);
+            }
+        });
+
+    public void Dispose() => s3.Dispose();
+
+    /// <summary>OK, NotFound, or Forbidden: the bucket exists and this identity may not use it.</summary>
+    private async Task<HttpStatusCode> HeadAsync(string bucket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(token => s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, token), cancellationToken).ConfigureAwait(false);
+            return HttpStatusCode.OK;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        {
+            return e.StatusCode;
+        }
+    }
+
+    private async Task CreateAsync(string bucket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(token => s3.PutBucketAsync(PutBucket(bucket), token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
+        {
+            // Created meanwhile by another run of ours: still set it up below.
+        }
+
+        await CallAsync(token => s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+        {
+            BucketName = bucket,
+            PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration
+            {
+                BlockPublicAcls = true,
+                IgnorePublicAcls = true,
+                BlockPublicPolicy = true,
+                RestrictPublicBuckets = true,
+            },
+        }, token), cancellationToken).ConfigureAwait(false);
+        await CallAsync(token => s3.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = TlsOnlyPolicy(bucket) }, token), cancellationToken)
+            .ConfigureAwait(false);
+        LogCreatedBucket(logger, bucket, session.Region);
+    }
+
+    private PutBucketRequest PutBucket(string bucket) => new()
+    {
+        BucketName = bucket,
+        // us-east-1 is S3's default location and must not be named.
+        BucketRegionName = session.Region == "us-east-1" ? null : session.Region,
+    };
+
+    private string TlsOnlyPolicy(string bucket) => $$"""
+        {
+          "Version": "2012-10-17",
+          "Statement": [
+            {
+              "Sid": "DenyInsecureTransport",
+              "Effect": "Deny",
+              "Principal": "*",
+              "Action": "s3:*",
+              "Resource": ["arn:{{session.Partition}}:s3:::{{bucket}}", "arn:{{session.Partition}}:s3:::{{bucket}}/*"],
+              "Condition": { "Bool": { "aws:SecureTransport": "false" } }
+            }
+          ]
+        }
+        """;
+
+    private void WarnIfSessionCredentials()
+    {
+        if (session.Credentials.GetCredentials().UseToken && Interlocked.Exchange(ref warnedAboutSession, 1) == 0)
+        {
+            LogSessionCredentials(logger);
+        }
+    }
+
+    private async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        await retry.ExecuteAsync(async token => await call(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async Task CallAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        await retry.ExecuteAsync(async token => await call(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created bucket {Bucket} in {Region}: public access blocked, TLS only")]
+    private static partial void LogCreatedBucket(ILogger logger, string bucket, string region);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Using existing bucket {Bucket}")]
+    private static partial void LogUsingExisting(ILogger logger, string bucket);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted bucket {Bucket}: it was empty")]
+    private static partial void LogDeletedBucket(ILogger logger, string bucket);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The AWS credentials are temporary (a session): the nodes' upload URLs stop working when the session ends, which may be before the jobs do")]
+    private static partial void LogSessionCredentials(ILogger logger);
+}
