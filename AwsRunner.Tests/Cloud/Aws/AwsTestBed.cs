@@ -1,0 +1,105 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Cloud.Aws;
+using AwsRunner.Core.Cloud.Aws.Ec2;
+using AwsRunner.Core.Jobs;
+using AwsRunner.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AwsRunner.Tests.Cloud.Aws;
+
+/// <summary>
+/// The AWS cloud wired as in production, against moto (or canned answers), with a recorder under every call, a
+/// temporary awsrunner home, short waits, and separate clients to look at what was created.
+/// </summary>
+internal sealed class AwsTestBed : IAsyncDisposable
+{
+    public const string Region = "us-east-1";
+    public const string Image = "ami-760aaa0f";
+    public const string Cidr = "127.0.0.1/32";
+
+    public static readonly AwsTuning FastTuning = new()
+    {
+        PollInterval = TimeSpan.FromMilliseconds(20),
+        TerminateTimeout = TimeSpan.FromSeconds(10),
+        GroupReleaseTimeout = TimeSpan.FromSeconds(1),
+        MaxRetries = 3,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+        RetryMaxDelay = TimeSpan.FromMilliseconds(10),
+    };
+
+    private AwsTestBed(Uri endpoint, AwsCloudOptions options, AwsTuning tuning, TimeProvider time, string region)
+    {
+        Home = Directory.CreateTempSubdirectory("awsrunner-aws-").FullName;
+        var credentials = new BasicAWSCredentials("testing", "testing");
+        var session = new AwsSession(region, credentials, endpoint) { Handler = Recorder.CreateHandler };
+        Connection = AwsConnectionFactory.Open(options, session, new UnreachableShell(), Home, time, NullLoggerFactory.Instance, tuning, null);
+        var plain = new AwsSession(region, credentials, endpoint);
+        Inspect = new Ec2QueryClient(
+            new AwsQueryTransport(
+                plain.CreateHttpClient(),
+                new QuerySigningConfig("ec2", Ec2QueryClient.Version, region, endpoint),
+                credentials,
+                Polly.ResiliencePipeline.Empty),
+            1000);
+        S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = region });
+    }
+
+    public AwsRecorder Recorder { get; } = new();
+
+    public string Home { get; }
+
+    public CloudConnection Connection { get; }
+
+    public ICloud Cloud => Connection.Cloud;
+
+    public IResultStore Results => Connection.Results;
+
+    /// <summary>EC2, unrecorded, for looking at what the cloud created.</summary>
+    public Ec2QueryClient Inspect { get; }
+
+    /// <summary>S3, unrecorded, for looking at what the store created.</summary>
+    public AmazonS3Client S3 { get; }
+
+    public static async Task<AwsTestBed> OnMotoAsync(AwsCloudOptions? options = null, AwsTuning? tuning = null, TimeProvider? time = null)
+    {
+        var moto = await MotoServer.RequireAsync();
+        await moto.ResetAsync();
+        return new AwsTestBed(moto.Url, options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, Region);
+    }
+
+    /// <summary>No server at all: every call must be answered by <see cref="AwsRecorder.Answer"/>.</summary>
+    public static AwsTestBed Canned(AwsCloudOptions? options = null, TimeProvider? time = null, string region = "eu-west-1", AwsTuning? tuning = null) =>
+        new(new Uri("http://127.0.0.1:9/"), options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
+
+    public static JobRow Row(int index, string instanceType) => new(index, index + 2, instanceType, $"echo {index}", []);
+
+    public static LaunchRequest Launch(string batch, params JobRow[] rows) => new(batch, Image, rows, TimeSpan.FromHours(2));
+
+    /// <summary>Key pair and security group, as create makes them before launching.</summary>
+    public async Task<IReadOnlyList<NodeInstance>> LaunchAsync(string batch, params JobRow[] rows)
+    {
+        await Cloud.PrepareAccessAsync(batch, CancellationToken.None);
+        return await Cloud.LaunchAsync(Launch(batch, rows), CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        Inspect.Dispose();
+        S3.Dispose();
+        Directory.Delete(Home, recursive: true);
+    }
+
+    private sealed class UnreachableShell : INodeShell
+    {
+        public Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken) =>
+            throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
+
+        public Task<ShellResult> RunAsync(NodeInstance node, string command, Stream? input, CancellationToken cancellationToken) =>
+            throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
