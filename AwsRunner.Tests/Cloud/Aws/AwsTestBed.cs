@@ -29,20 +29,24 @@ internal sealed class AwsTestBed : IAsyncDisposable
         RetryMaxDelay = TimeSpan.FromMilliseconds(10),
     };
 
+    private readonly Uri endpoint;
+    private readonly string region;
+
     private AwsTestBed(Uri endpoint, AwsCloudOptions options, AwsTuning tuning, TimeProvider time, string region)
     {
+        this.endpoint = endpoint;
+        this.region = region;
         Home = Directory.CreateTempSubdirectory("awsrunner-aws-").FullName;
         var credentials = new BasicAWSCredentials("testing", "testing");
         var session = new AwsSession(region, credentials, endpoint) { Handler = Recorder.CreateHandler };
         Connection = AwsConnectionFactory.Open(options, session, new UnreachableShell(), Home, time, NullLoggerFactory.Instance, tuning, null);
         var plain = new AwsSession(region, credentials, endpoint);
-        Inspect = new Ec2QueryClient(
-            new AwsQueryTransport(
-                plain.CreateHttpClient(),
-                new QuerySigningConfig("ec2", Ec2QueryClient.Version, region, endpoint),
-                credentials,
-                Polly.ResiliencePipeline.Empty),
-            1000);
+        InspectTransport = new AwsQueryTransport(
+            plain.CreateHttpClient(),
+            new QuerySigningConfig("ec2", Ec2QueryClient.Version, region, endpoint),
+            credentials,
+            Polly.ResiliencePipeline.Empty);
+        Inspect = new Ec2QueryClient(InspectTransport, 1000);
         S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = region });
     }
 
@@ -59,13 +63,20 @@ internal sealed class AwsTestBed : IAsyncDisposable
     /// <summary>EC2, unrecorded, for looking at what the cloud created.</summary>
     public Ec2QueryClient Inspect { get; }
 
+    /// <summary>EC2 calls the client has no method for, unrecorded.</summary>
+    public AwsQueryTransport InspectTransport { get; }
+
     /// <summary>S3, unrecorded, for looking at what the store created.</summary>
     public AmazonS3Client S3 { get; }
 
-    public static async Task<AwsTestBed> OnMotoAsync(AwsCloudOptions? options = null, AwsTuning? tuning = null, TimeProvider? time = null)
+    public static async Task<AwsTestBed> OnMotoAsync(AwsCloudOptions? options = null, AwsTuning? tuning = null, TimeProvider? time = null, bool reset = true)
     {
         var moto = await MotoServer.RequireAsync();
-        await moto.ResetAsync();
+        if (reset)
+        {
+            await moto.ResetAsync();
+        }
+
         return new AwsTestBed(moto.Url, options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, Region);
     }
 
@@ -83,6 +94,28 @@ internal sealed class AwsTestBed : IAsyncDisposable
         await Cloud.PrepareAccessAsync(batch, CancellationToken.None);
         return await Cloud.LaunchAsync(Launch(batch, rows), CancellationToken.None);
     }
+
+    public async Task<string> DefaultSubnetAsync()
+    {
+        var vpc = await Inspect.FindDefaultVpcAsync(CancellationToken.None);
+        var answer = await InspectTransport.SendAsync(
+            new QueryForm("DescribeSubnets", Ec2QueryClient.Version).AddFilters([new Ec2Filter("vpc-id", vpc!)]), CancellationToken.None);
+        return answer.Items("subnetSet").Select(s => s.Required("subnetId")).Order(StringComparer.Ordinal).First();
+    }
+
+    /// <summary>An IAM instance profile, which moto checks RunInstances against (IAM speaks the same Query protocol).</summary>
+    public async Task CreateInstanceProfileAsync(string name)
+    {
+        using var iam = new AwsQueryTransport(
+            new HttpClient(),
+            new QuerySigningConfig("iam", "2010-05-08", region, endpoint),
+            new BasicAWSCredentials("testing", "testing"),
+            Polly.ResiliencePipeline.Empty);
+        await iam.SendAsync(new QueryForm("CreateInstanceProfile", "2010-05-08").Add("InstanceProfileName", name), CancellationToken.None);
+    }
+
+    public async Task<IReadOnlyList<Ec2SecurityGroup>> GroupsAsync(string batch) =>
+        await Inspect.DescribeSecurityGroupsAsync([new Ec2Filter("group-name", batch)], CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {
