@@ -44,9 +44,13 @@ internal sealed class SshSource(string? sshCidr, bool customEndpoint, IPublicAdd
             text = $"{single}/{(single.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32)}";
         }
 
-        return IPNetwork.TryParse(text, out var network)
-            ? network.ToString()
-            : throw new InvalidInputException("SshCidr",
-                $"--ssh-cidr \"{cidr}\": give an address range such as 203.0.113.7/32 (the host bits of a range must be zero)");
+        // IPNetwork drops host bits silently; a range whose address is not its start is more likely a typo.
+        if (IPNetwork.TryParse(text, out var network) && IPAddress.TryParse(text.Split('/')[0], out var start) && start.Equals(network.BaseAddress))
+        {
+            return network.ToString();
+        }
+
+        throw new InvalidInputException("SshCidr",
+            $"--ssh-cidr \"{cidr}\": give an address range such as 203.0.113.7/32 (the address must be the range's first)");
     }
 }

@@ -57,6 +57,11 @@ internal sealed class QueryForm
     /// <summary>Tags applied at creation (<c>TagSpecification.N</c>), one specification per resource type.</summary>
     public QueryForm AddTagSpecifications(IEnumerable<string> resourceTypes, IReadOnlyList<Ec2Tag> tags)
     {
+        if (tags.Count == 0)
+        {
+            return this;
+        }
+
         var n = 1;
         foreach (var type in resourceTypes)
         {
