@@ -37,9 +37,9 @@ internal sealed class AwsRecorder
         {
             var form = new Dictionary<string, string>(StringComparer.Ordinal);
             var isQuery = request.Content?.Headers.ContentType?.MediaType == "application/x-www-form-urlencoded";
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (isQuery)
             {
-                var body = await request.Content!.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
                 {
                     var parts = pair.Split('=', 2);
@@ -48,8 +48,8 @@ internal sealed class AwsRecorder
             }
 
             var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-            var action = isQuery && form.TryGetValue("Action", out var name) ? name : $"{request.Method} {request.RequestUri!.AbsolutePath}";
-            var recorded = new RecordedRequest(action, form, headers);
+            var action = isQuery && form.TryGetValue("Action", out var name) ? name : $"{request.Method} {request.RequestUri!.PathAndQuery}";
+            var recorded = new RecordedRequest(action, form, headers, body);
             recorder.requests.Enqueue(recorded);
             if (recorder.Answer?.Invoke(recorded) is { } answer)
             {

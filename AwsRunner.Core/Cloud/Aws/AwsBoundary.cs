@@ -19,7 +19,7 @@ internal sealed partial class AwsBoundary(string region)
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AwsQueryException or AmazonClientException or HttpRequestException)
+        catch (Exception e) when (e is AwsQueryException or AmazonServiceException or AmazonClientException or HttpRequestException)
         {
             throw Translate(e, attempting);
         }

@@ -9,7 +9,8 @@ namespace AwsRunner.Core.Cloud.Aws;
 
 /// <summary>
 /// The results bucket on S3. Nodes get presigned PUT URLs and never a credential. A bucket awsrunner creates is in
-/// the batch's region, blocks every kind of public access and refuses requests that are not over TLS.
+/// the batch's region, blocks every kind of public access and (on an https endpoint, as AWS's always is) refuses
+/// requests that are not over TLS.
 /// </summary>
 internal sealed partial class S3ResultStore(
     IAmazonS3 s3,
@@ -202,16 +203,23 @@ internal sealed partial class S3ResultStore(
                 RestrictPublicBuckets = true,
             },
         }, token), cancellationToken).ConfigureAwait(false);
-        await CallAsync(token => s3.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = TlsOnlyPolicy(bucket) }, token), cancellationToken)
-            .ConfigureAwait(false);
+        // Over a plain-http emulator endpoint such a policy would lock awsrunner itself out; AWS is always https.
+        if (session.EndpointUrl?.Scheme != Uri.UriSchemeHttp)
+        {
+            await CallAsync(token => s3.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = TlsOnlyPolicy(bucket) }, token), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         LogCreatedBucket(logger, bucket, session.Region);
     }
 
     private PutBucketRequest PutBucket(string bucket) => new()
     {
         BucketName = bucket,
-        // us-east-1 is S3's default location and must not be named.
-        BucketRegionName = session.Region == "us-east-1" ? null : session.Region,
+        // us-east-1 is S3's default location and must not be named. (BucketRegionName would turn eu-west-1 into the legacy "EU".)
+        PutBucketConfiguration = session.Region == "us-east-1"
+            ? null
+            : new PutBucketConfiguration { LocationConstraint = new BucketLocationConstraint(session.Region) },
     };
 
     private string TlsOnlyPolicy(string bucket) => $$"""

@@ -19,6 +19,9 @@ internal sealed class AwsTestBed : IAsyncDisposable
     public const string Image = "ami-760aaa0f";
     public const string Cidr = "127.0.0.1/32";
 
+    /// <summary>The secret key the tests sign with: it must never appear in anything given to a node.</summary>
+    public const string Secret = "secret-that-never-leaves";
+
     public static readonly AwsTuning FastTuning = new()
     {
         PollInterval = TimeSpan.FromMilliseconds(20),
@@ -37,7 +40,7 @@ internal sealed class AwsTestBed : IAsyncDisposable
         this.endpoint = endpoint;
         this.region = region;
         Home = Directory.CreateTempSubdirectory("awsrunner-aws-").FullName;
-        var credentials = new BasicAWSCredentials("testing", "testing");
+        var credentials = new BasicAWSCredentials("testing", Secret);
         var session = new AwsSession(region, credentials, endpoint) { Handler = Recorder.CreateHandler };
         Connection = AwsConnectionFactory.Open(options, session, new UnreachableShell(), Home, time, NullLoggerFactory.Instance, tuning, null);
         var plain = new AwsSession(region, credentials, endpoint);
@@ -51,6 +54,8 @@ internal sealed class AwsTestBed : IAsyncDisposable
     }
 
     public AwsRecorder Recorder { get; } = new();
+
+    public Uri Endpoint => endpoint;
 
     public string Home { get; }
 
@@ -69,7 +74,8 @@ internal sealed class AwsTestBed : IAsyncDisposable
     /// <summary>S3, unrecorded, for looking at what the store created.</summary>
     public AmazonS3Client S3 { get; }
 
-    public static async Task<AwsTestBed> OnMotoAsync(AwsCloudOptions? options = null, AwsTuning? tuning = null, TimeProvider? time = null, bool reset = true)
+    public static async Task<AwsTestBed> OnMotoAsync(
+        AwsCloudOptions? options = null, AwsTuning? tuning = null, TimeProvider? time = null, bool reset = true, string region = Region)
     {
         var moto = await MotoServer.RequireAsync();
         if (reset)
@@ -77,12 +83,13 @@ internal sealed class AwsTestBed : IAsyncDisposable
             await moto.ResetAsync();
         }
 
-        return new AwsTestBed(moto.Url, options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, Region);
+        return new AwsTestBed(moto.Url, options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
     }
 
     /// <summary>No server at all: every call must be answered by <see cref="AwsRecorder.Answer"/>.</summary>
-    public static AwsTestBed Canned(AwsCloudOptions? options = null, TimeProvider? time = null, string region = "eu-west-1", AwsTuning? tuning = null) =>
-        new(new Uri("http://127.0.0.1:9/"), options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
+    public static AwsTestBed Canned(
+        AwsCloudOptions? options = null, TimeProvider? time = null, string region = "eu-west-1", AwsTuning? tuning = null, Uri? endpoint = null) =>
+        new(endpoint ?? new Uri("http://127.0.0.1:9/"), options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
 
     public static JobRow Row(int index, string instanceType) => new(index, index + 2, instanceType, $"echo {index}", []);
 
