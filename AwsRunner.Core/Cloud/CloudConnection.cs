@@ -69,7 +69,7 @@ public sealed class CloudConnection : IAsyncDisposable
     /// <exception cref="CloudException">No credentials could be found.</exception>
     public static CloudConnection Aws(AwsCloudOptions options, INodeShell shell, string home, TimeProvider time, ILoggerFactory loggers)
     {
-        var session = AwsSessionResolver.System.Resolve(options);
+        var session = AwsSessionResolver.Default.Resolve(options);
         var publicAddress = session.EndpointUrl is null ? new CheckIpLookup(CheckIpLookup.SharedHttp, loggers.CreateLogger<CheckIpLookup>()) : null;
         return AwsConnectionFactory.Open(options, session, shell, home, time, loggers, AwsTuning.Default, publicAddress);
     }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using AwsRunner.Core.Cloud.Aws.Ec2;
@@ -13,11 +12,11 @@ internal sealed partial class AwsBoundary(string region)
 {
     public const string NoCredentials = "NoCredentials";
 
-    public async Task<T> RunAsync<T>(string attempting, Func<Task<T>> call)
+    public async Task<T> RunAsync<T>(string attempting, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
-            return await call().ConfigureAwait(false);
+            return await call(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AwsQueryException or AmazonServiceException or AmazonClientException or HttpRequestException)
         {
@@ -25,12 +24,12 @@ internal sealed partial class AwsBoundary(string region)
         }
     }
 
-    public Task RunAsync(string attempting, Func<Task> call) =>
-        RunAsync(attempting, async () =>
+    public Task RunAsync(string attempting, Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        RunAsync(attempting, async token =>
         {
-            await call().ConfigureAwait(false);
+            await call(token).ConfigureAwait(false);
             return true;
-        });
+        }, cancellationToken);
 
     public AwsRunnerException Translate(Exception exception, string attempting)
     {
@@ -93,12 +92,4 @@ internal sealed partial class AwsBoundary(string region)
 
     [GeneratedRegex(@"perform: ([a-z0-9-]+:[A-Za-z0-9*]+)")]
     private static partial Regex ActionPattern();
-
-    /// <summary>Whether an error is an answer that the thing asked about does not exist.</summary>
-    public static bool IsNotFound(Exception exception) => exception switch
-    {
-        AwsQueryException e => e.Code.EndsWith(".NotFound", StringComparison.Ordinal),
-        AmazonServiceException e => e.StatusCode == HttpStatusCode.NotFound,
-        _ => false,
-    };
 }

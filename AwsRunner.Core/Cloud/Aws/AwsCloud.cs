@@ -35,7 +35,7 @@ internal sealed partial class AwsCloud(
             throw new InvalidInputException("InvalidAMIID.Malformed", $"image \"{imageId}\": an AMI id looks like ami-0123456789abcdef0");
         }
 
-        var images = await boundary.RunAsync($"check image {imageId}", () => ec2.DescribeImagesAsync(imageId, cancellationToken)).ConfigureAwait(false);
+        var images = await boundary.RunAsync($"check image {imageId}", token => ec2.DescribeImagesAsync(imageId, token), cancellationToken).ConfigureAwait(false);
         var image = images.FirstOrDefault(i => i.ImageId == imageId)
             ?? throw boundary.Translate(new AwsQueryException("DescribeImages", System.Net.HttpStatusCode.BadRequest, "InvalidAMIID.NotFound",
                 $"The image id '[{imageId}]' does not exist", null), $"check image {imageId}");
@@ -50,12 +50,12 @@ internal sealed partial class AwsCloud(
     }
 
     public Task PrepareAccessAsync(string batch, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"prepare the key pair and security group of batch {batch}", async () =>
+        boundary.RunAsync($"prepare the key pair and security group of batch {batch}", async token =>
         {
-            await keyPair.PrepareAsync(batch, async token => (await LiveAsync(batch, token).ConfigureAwait(false)).Count > 0, cancellationToken)
+            await keyPair.PrepareAsync(batch, async token => (await LiveAsync(batch, token).ConfigureAwait(false)).Count > 0, token)
                 .ConfigureAwait(false);
-            await securityGroup.PrepareAsync(batch, cancellationToken).ConfigureAwait(false);
-        });
+            await securityGroup.PrepareAsync(batch, token).ConfigureAwait(false);
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<NodeInstance>> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
@@ -76,7 +76,7 @@ internal sealed partial class AwsCloud(
         if (missing.Count > 0)
         {
             var launched = await boundary.RunAsync($"launch {missing.Count} instances for batch {batch}",
-                () => LaunchMissingAsync(request, missing, described, cancellationToken)).ConfigureAwait(false);
+                token => LaunchMissingAsync(request, missing, described, token), cancellationToken).ConfigureAwait(false);
             foreach (var node in launched)
             {
                 nodes[node.JobIndex] = node;
@@ -87,14 +87,14 @@ internal sealed partial class AwsCloud(
     }
 
     public Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"describe the instances of batch {batch}", async () =>
+        boundary.RunAsync($"describe the instances of batch {batch}", async token =>
         {
-            IReadOnlyList<NodeInstance> nodes = (await ec2.DescribeInstancesAsync([AwsTags.Filter(batch)], cancellationToken).ConfigureAwait(false))
+            IReadOnlyList<NodeInstance> nodes = (await ec2.DescribeInstancesAsync([AwsTags.Filter(batch)], token).ConfigureAwait(false))
                 .Select(i => ToNode(batch, i))
                 .OfType<NodeInstance>()
                 .ToList();
             return nodes;
-        });
+        }, cancellationToken);
 
     public async Task TerminateAsync(string batch, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
     {
@@ -110,7 +110,7 @@ internal sealed partial class AwsCloud(
         }
 
         await boundary.RunAsync($"terminate {live.Count} instances of batch {batch}",
-            () => ec2.TerminateInstancesAsync(live, cancellationToken)).ConfigureAwait(false);
+            token => ec2.TerminateInstancesAsync(live, token), cancellationToken).ConfigureAwait(false);
         LogTerminating(logger, live.Count, batch);
         var remaining = await Polling.UntilAsync(
             async token => (await DescribeAsync(batch, token).ConfigureAwait(false))
@@ -130,17 +130,17 @@ internal sealed partial class AwsCloud(
     }
 
     public Task RemoveAccessAsync(string batch, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"remove the security group and key pair of batch {batch}", async () =>
+        boundary.RunAsync($"remove the security group and key pair of batch {batch}", async token =>
         {
-            await securityGroup.RemoveAsync(batch, cancellationToken).ConfigureAwait(false);
-            await keyPair.RemoveAsync(batch, cancellationToken).ConfigureAwait(false);
-        });
+            await securityGroup.RemoveAsync(batch, token).ConfigureAwait(false);
+            await keyPair.RemoveAsync(batch, token).ConfigureAwait(false);
+        }, cancellationToken);
 
     public Task<IReadOnlyList<BatchInstances>> ListBatchesAsync(CancellationToken cancellationToken) =>
-        boundary.RunAsync("list the batches that have instances", async () =>
+        boundary.RunAsync("list the batches that have instances", async token =>
         {
             var instances = await ec2.DescribeInstancesAsync(
-                [new Ec2Filter("tag-key", AwsTags.Batch), new Ec2Filter("instance-state-name", NotTerminated)], cancellationToken).ConfigureAwait(false);
+                [new Ec2Filter("tag-key", AwsTags.Batch), new Ec2Filter("instance-state-name", NotTerminated)], token).ConfigureAwait(false);
             var now = time.GetUtcNow();
             IReadOnlyList<BatchInstances> batches = instances
                 .Where(i => i.State != "terminated" && i.Tags.ContainsKey(AwsTags.Batch))
@@ -153,7 +153,7 @@ internal sealed partial class AwsCloud(
                     g.Sum(i => Math.Max(0, (now - i.LaunchTime).TotalHours))))
                 .ToList();
             return batches;
-        });
+        }, cancellationToken);
 
     // The runner's default power-off (sudo shutdown -h now) is right on EC2: shutdown behaviour is terminate.
     public IReadOnlyDictionary<string, string> NodeSettings(NodeInstance node) => new Dictionary<string, string>();

@@ -12,7 +12,7 @@ namespace AwsRunner.Core.Cloud.Aws;
 /// </summary>
 internal sealed partial class AwsSessionResolver(Func<string, string?> environment, CredentialProfileStoreChain profiles)
 {
-    public static AwsSessionResolver System { get; } = new(Environment.GetEnvironmentVariable, new CredentialProfileStoreChain());
+    public static AwsSessionResolver Default { get; } = new(Environment.GetEnvironmentVariable, new CredentialProfileStoreChain());
 
     public AwsSession Resolve(AwsCloudOptions options) =>
         new(ResolveRegion(options), ResolveCredentials(options.Profile), ResolveEndpoint(options.EndpointUrl));

@@ -29,12 +29,12 @@ internal sealed partial class S3ResultStore(
     public string Describe(string bucket, string key) => $"s3://{bucket}/{key}";
 
     public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"use bucket {bucket}", async () =>
+        boundary.RunAsync($"use bucket {bucket}", async token =>
         {
-            var status = await HeadAsync(bucket, cancellationToken).ConfigureAwait(false);
+            var status = await HeadAsync(bucket, token).ConfigureAwait(false);
             if (status == HttpStatusCode.NotFound)
             {
-                await CreateAsync(bucket, cancellationToken).ConfigureAwait(false);
+                await CreateAsync(bucket, token).ConfigureAwait(false);
                 return;
             }
 
@@ -49,7 +49,7 @@ internal sealed partial class S3ResultStore(
             // (or, in us-east-1, success) for ours, BucketAlreadyExists for someone else's.
             try
             {
-                await CallAsync(token => s3.PutBucketAsync(PutBucket(bucket), token), cancellationToken).ConfigureAwait(false);
+                await CallAsync(attemptToken => s3.PutBucketAsync(PutBucket(bucket), attemptToken), token).ConfigureAwait(false);
             }
             catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
             {
@@ -60,11 +60,11 @@ internal sealed partial class S3ResultStore(
                 // Not allowed to create buckets, but allowed to use this one: that is enough.
                 LogUsingExisting(logger, bucket);
             }
-        });
+        }, cancellationToken);
 
     public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"look for bucket {bucket}", async () =>
-            await HeadAsync(bucket, cancellationToken).ConfigureAwait(false) == HttpStatusCode.OK);
+        boundary.RunAsync($"look for bucket {bucket}", async token =>
+            await HeadAsync(bucket, token).ConfigureAwait(false) == HttpStatusCode.OK, cancellationToken);
 
     public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken)
     {
@@ -76,7 +76,7 @@ internal sealed partial class S3ResultStore(
 
         WarnIfSessionCredentials();
         var expires = time.GetUtcNow().UtcDateTime + validity;
-        return boundary.RunAsync($"sign upload URLs for {Describe(bucket, keyPrefix)}", async () =>
+        return boundary.RunAsync($"sign upload URLs for {Describe(bucket, keyPrefix)}", async token =>
         {
             async Task<Uri> Url(string name) => new(await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
             {
@@ -92,78 +92,78 @@ internal sealed partial class S3ResultStore(
                 await Url(ResultKeys.Status).ConfigureAwait(false),
                 await Url(ResultKeys.Log).ConfigureAwait(false),
                 await Url(ResultKeys.Results).ConfigureAwait(false));
-        });
+        }, cancellationToken);
     }
 
     public Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"write {Describe(bucket, key)}", () => CallAsync(token =>
+        boundary.RunAsync($"write {Describe(bucket, key)}", token => CallAsync(attemptToken =>
         {
             var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content.ToArray()), AutoCloseStream = true };
-            return s3.PutObjectAsync(request, token);
-        }, cancellationToken));
+            return s3.PutObjectAsync(request, attemptToken);
+        }, token), cancellationToken);
 
     public Task<byte[]?> GetAsync(string bucket, string key, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"read {Describe(bucket, key)}", async () =>
+        boundary.RunAsync($"read {Describe(bucket, key)}", async token =>
         {
             try
             {
-                return await CallAsync(async token =>
+                return await CallAsync(async attemptToken =>
                 {
-                    using var response = await s3.GetObjectAsync(bucket, key, token).ConfigureAwait(false);
+                    using var response = await s3.GetObjectAsync(bucket, key, attemptToken).ConfigureAwait(false);
                     using var buffer = new MemoryStream();
-                    await response.ResponseStream.CopyToAsync(buffer, token).ConfigureAwait(false);
+                    await response.ResponseStream.CopyToAsync(buffer, attemptToken).ConfigureAwait(false);
                     return (byte[]?)buffer.ToArray();
-                }, cancellationToken).ConfigureAwait(false);
+                }, token).ConfigureAwait(false);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
                 return null;
             }
-        });
+        }, cancellationToken);
 
     public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"list {Describe(bucket, prefix)}", async () =>
+        boundary.RunAsync($"list {Describe(bucket, prefix)}", async token =>
         {
             var objects = new List<StoredObject>();
-            string? token = null;
+            string? continuation = null;
             do
             {
-                var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = tuning.S3PageSize, ContinuationToken = token };
-                var page = await CallAsync(t => s3.ListObjectsV2Async(request, t), cancellationToken).ConfigureAwait(false);
+                var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = tuning.S3PageSize, ContinuationToken = continuation };
+                var page = await CallAsync(attemptToken => s3.ListObjectsV2Async(request, attemptToken), token).ConfigureAwait(false);
                 objects.AddRange((page.S3Objects ?? []).Select(o => new StoredObject(
                     o.Key, o.Size ?? 0, (o.ETag ?? "").Trim('"'), new DateTimeOffset(DateTime.SpecifyKind(o.LastModified ?? default, DateTimeKind.Utc)))));
-                token = page.IsTruncated == true ? page.NextContinuationToken : null;
+                continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
             }
-            while (token is not null);
+            while (continuation is not null);
             IReadOnlyList<StoredObject> result = objects;
             return result;
-        });
+        }, cancellationToken);
 
     public Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"download {Describe(bucket, key)}", () => CallAsync(async token =>
+        boundary.RunAsync($"download {Describe(bucket, key)}", token => CallAsync(async attemptToken =>
         {
-            using var response = await s3.GetObjectAsync(bucket, key, token).ConfigureAwait(false);
-            await response.WriteResponseStreamToFileAsync(path, append: false, token).ConfigureAwait(false);
-        }, cancellationToken));
+            using var response = await s3.GetObjectAsync(bucket, key, attemptToken).ConfigureAwait(false);
+            await response.WriteResponseStreamToFileAsync(path, append: false, attemptToken).ConfigureAwait(false);
+        }, token), cancellationToken);
 
     public Task DeleteAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"delete {Describe(bucket, prefix)}", async () =>
+        boundary.RunAsync($"delete {Describe(bucket, prefix)}", async token =>
         {
-            var keys = (await ListAsync(bucket, prefix, cancellationToken).ConfigureAwait(false)).Select(o => o.Key).ToList();
+            var keys = (await ListAsync(bucket, prefix, token).ConfigureAwait(false)).Select(o => o.Key).ToList();
             foreach (var chunk in keys.Chunk(1000))
             {
                 var request = new DeleteObjectsRequest { BucketName = bucket, Objects = chunk.Select(k => new KeyVersion { Key = k }).ToList(), Quiet = true };
-                await CallAsync(token => s3.DeleteObjectsAsync(request, token), cancellationToken).ConfigureAwait(false);
+                await CallAsync(attemptToken => s3.DeleteObjectsAsync(request, attemptToken), token).ConfigureAwait(false);
             }
 
-            var left = await CallAsync(token => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, token), cancellationToken)
+            var left = await CallAsync(attemptToken => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, attemptToken), token)
                 .ConfigureAwait(false);
             if (left.S3Objects is null or { Count: 0 })
             {
-                await CallAsync(token => s3.DeleteBucketAsync(bucket, token), cancellationToken).ConfigureAwait(false);
+                await CallAsync(attemptToken => s3.DeleteBucketAsync(bucket, attemptToken), token).ConfigureAwait(false);
                 LogDeletedBucket(logger, bucket);
             }
-        });
+        }, cancellationToken);
 
     public void Dispose() => s3.Dispose();
 
@@ -172,7 +172,7 @@ internal sealed partial class S3ResultStore(
     {
         try
         {
-            await CallAsync(token => s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, token), cancellationToken).ConfigureAwait(false);
+            await CallAsync(attemptToken => s3.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, attemptToken), cancellationToken).ConfigureAwait(false);
             return HttpStatusCode.OK;
         }
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
@@ -185,14 +185,14 @@ internal sealed partial class S3ResultStore(
     {
         try
         {
-            await CallAsync(token => s3.PutBucketAsync(PutBucket(bucket), token), cancellationToken).ConfigureAwait(false);
+            await CallAsync(attemptToken => s3.PutBucketAsync(PutBucket(bucket), attemptToken), cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.ErrorCode == "BucketAlreadyOwnedByYou")
         {
             // Created meanwhile by another run of ours: still set it up below.
         }
 
-        await CallAsync(token => s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
+        await CallAsync(attemptToken => s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
         {
             BucketName = bucket,
             PublicAccessBlockConfiguration = new PublicAccessBlockConfiguration
@@ -202,11 +202,11 @@ internal sealed partial class S3ResultStore(
                 BlockPublicPolicy = true,
                 RestrictPublicBuckets = true,
             },
-        }, token), cancellationToken).ConfigureAwait(false);
+        }, attemptToken), cancellationToken).ConfigureAwait(false);
         // Over a plain-http emulator endpoint such a policy would lock awsrunner itself out; AWS is always https.
         if (session.EndpointUrl?.Scheme != Uri.UriSchemeHttp)
         {
-            await CallAsync(token => s3.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = TlsOnlyPolicy(bucket) }, token), cancellationToken)
+            await CallAsync(attemptToken => s3.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = TlsOnlyPolicy(bucket) }, attemptToken), cancellationToken)
                 .ConfigureAwait(false);
         }
 

@@ -27,8 +27,6 @@ internal sealed class QueryForm
 
     public QueryForm Add(string name, int value) => Add(name, value.ToString(CultureInfo.InvariantCulture));
 
-    public QueryForm AddIf(bool condition, string name, string value) => condition ? Add(name, value) : this;
-
     /// <summary>Adds <c>PREFIX.1</c>, <c>PREFIX.2</c>, ...</summary>
     public QueryForm AddList(string prefix, IEnumerable<string> values)
     {
