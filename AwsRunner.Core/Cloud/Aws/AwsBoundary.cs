@@ -45,8 +45,7 @@ internal sealed partial class AwsBoundary(string region)
 
         if (code.StartsWith("InvalidAMIID.", StringComparison.Ordinal))
         {
-            return new InvalidInputException(code, $"{message} in region {region} ({code}); AMI ids differ from region to region: " +
-                $"check it with: aws ec2 describe-images --region {region} --image-ids <AMI>");
+            return ImageProblem(code, message);
         }
 
         if (code == "InvalidSubnetID.NotFound")
@@ -56,6 +55,11 @@ internal sealed partial class AwsBoundary(string region)
 
         return new CloudException(code, attempting, message, requestId, Hint(code, message), exception);
     }
+
+    /// <summary>An image the region does not have is the user's to fix, before anything is created.</summary>
+    public InvalidInputException ImageProblem(string code, string message) =>
+        new(code, $"{message} in region {region} ({code}); AMI ids differ from region to region: " +
+            $"check it with: aws ec2 describe-images --region {region} --image-ids <AMI>");
 
     public string? Hint(string code, string message) => code switch
     {

@@ -37,8 +37,7 @@ internal sealed partial class AwsCloud(
 
         var images = await boundary.RunAsync($"check image {imageId}", token => ec2.DescribeImagesAsync(imageId, token), cancellationToken).ConfigureAwait(false);
         var image = images.FirstOrDefault(i => i.ImageId == imageId)
-            ?? throw boundary.Translate(new AwsQueryException("DescribeImages", System.Net.HttpStatusCode.BadRequest, "InvalidAMIID.NotFound",
-                $"The image id '[{imageId}]' does not exist", null), $"check image {imageId}");
+            ?? throw boundary.ImageProblem("InvalidAMIID.NotFound", $"The image id '[{imageId}]' does not exist");
         if (image.State != "available")
         {
             throw new InvalidInputException("Image", $"image {imageId} ({image.Name}) is {image.State}, not available");
@@ -52,8 +51,7 @@ internal sealed partial class AwsCloud(
     public Task PrepareAccessAsync(string batch, CancellationToken cancellationToken) =>
         boundary.RunAsync($"prepare the key pair and security group of batch {batch}", async token =>
         {
-            await keyPair.PrepareAsync(batch, async token => (await LiveAsync(batch, token).ConfigureAwait(false)).Count > 0, token)
-                .ConfigureAwait(false);
+            await keyPair.PrepareAsync(batch, hasLiveInstances: live => HasLiveInstancesAsync(batch, live), token).ConfigureAwait(false);
             await securityGroup.PrepareAsync(batch, token).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -219,8 +217,8 @@ internal sealed partial class AwsCloud(
         }
     }
 
-    private async Task<IReadOnlyList<NodeInstance>> LiveAsync(string batch, CancellationToken cancellationToken) =>
-        (await DescribeAsync(batch, cancellationToken).ConfigureAwait(false)).Where(n => n.State != InstanceState.Terminated).ToList();
+    private async Task<bool> HasLiveInstancesAsync(string batch, CancellationToken cancellationToken) =>
+        (await DescribeAsync(batch, cancellationToken).ConfigureAwait(false)).Any(n => n.State != InstanceState.Terminated);
 
     /// <summary>The node an instance is, or null when its tags do not say which row it runs.</summary>
     private static NodeInstance? ToNode(string batch, Ec2Instance instance, IReadOnlyList<int>? rows = null)

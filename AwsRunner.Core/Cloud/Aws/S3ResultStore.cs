@@ -74,10 +74,10 @@ internal sealed partial class S3ResultStore(
                 $"S3 upload URLs live at most {MaxUrlValidity.TotalDays:0} days, and these would have to live {validity.TotalHours:0} hours: lower --max-hours");
         }
 
-        WarnIfSessionCredentials();
         var expires = time.GetUtcNow().UtcDateTime + validity;
-        return boundary.RunAsync($"sign upload URLs for {Describe(bucket, keyPrefix)}", async token =>
+        return boundary.RunAsync($"sign upload URLs for {Describe(bucket, keyPrefix)}", async _ =>
         {
+            WarnIfSessionCredentials();
             async Task<Uri> Url(string name) => new(await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
             {
                 BucketName = bucket,
@@ -238,6 +238,7 @@ internal sealed partial class S3ResultStore(
         }
         """;
 
+    // Presigning resolves the credentials anyway; they are cached by then.
     private void WarnIfSessionCredentials()
     {
         if (session.Credentials.GetCredentials().UseToken && Interlocked.Exchange(ref warnedAboutSession, 1) == 0)
