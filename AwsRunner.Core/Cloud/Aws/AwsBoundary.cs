@@ -53,6 +53,11 @@ internal sealed partial class AwsBoundary(string region)
             return new InvalidInputException(code, $"--subnet: {message} in region {region} ({code})");
         }
 
+        if (code == "InvalidKeyPair.Format")
+        {
+            return new InvalidInputException(code, $"--key-file: AWS cannot use its public half: {message} ({code}); give an ed25519 or RSA key made by ssh-keygen");
+        }
+
         return new CloudException(code, attempting, message, requestId, Hint(code, message), exception);
     }
 

@@ -54,6 +54,22 @@ public sealed class AwsBoundaryTests
     }
 
     [Test]
+    public async Task KeyFileAwsCannotUse_IsInvalidInput()
+    {
+        var keyFile = Path.Combine(Path.GetTempPath(), $"awsrunner-notakey-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(keyFile + ".pub", "this is not a public key\n");
+        await using var bed = AwsTestBed.Canned(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, KeyFile = keyFile });
+        bed.Recorder.Answer = call => call.Action == "DescribeKeyPairs"
+            ? AwsRecorder.Xml(HttpStatusCode.OK, "<DescribeKeyPairsResponse><keySet/></DescribeKeyPairsResponse>")
+            : AwsRecorder.Ec2Error("InvalidKeyPair.Format", "Key is not in valid OpenSSH public key format");
+
+        var error = Assert.ThrowsAsync<InvalidInputException>(() => bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None));
+        File.Delete(keyFile + ".pub");
+
+        Assert.That(error!.Message, Does.StartWith("--key-file: AWS cannot use its public half: Key is not in valid OpenSSH public key format"));
+    }
+
+    [Test]
     public async Task BucketAlreadyExists_IsCloudErrorWithAHintToPickAnotherName()
     {
         await using var bed = AwsTestBed.Canned();

@@ -161,6 +161,30 @@ public sealed class S3ResultStoreTests
     }
 
     [Test]
+    public async Task List_SlowDown_IsRetriedWithBackoff()
+    {
+        var time = new ImmediateTimeProvider();
+        await using var bed = AwsTestBed.Canned(time: time, tuning: AwsTestBed.FastTuning with { RetryBaseDelay = TimeSpan.FromSeconds(1) });
+        var calls = 0;
+        bed.Recorder.Answer = _ => Interlocked.Increment(ref calls) <= 2
+            ? AwsRecorder.S3Error("SlowDown", "Please reduce your request rate.", HttpStatusCode.ServiceUnavailable)
+            : AwsRecorder.Xml(HttpStatusCode.OK, """
+                <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>sweep1</Name><Prefix>sweep1/</Prefix><KeyCount>1</KeyCount>
+                <MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>sweep1/manifest.json</Key>
+                <LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"abc"</ETag><Size>3</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>
+                """);
+
+        var objects = await bed.Results.ListAsync("sweep1", "sweep1/", CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(objects.Select(o => (o.Key, o.Size, o.ETag)), Is.EqualTo(new[] { ("sweep1/manifest.json", 3L, "abc") }));
+            Assert.That(calls, Is.EqualTo(3));
+            Assert.That(time.Delays, Has.Count.EqualTo(2));
+        });
+    }
+
+    [Test]
     public async Task Get_MissingObjectOrBucket_IsNull()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
