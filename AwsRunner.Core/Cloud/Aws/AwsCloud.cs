@@ -1,14 +1,13 @@
 using System.Text.RegularExpressions;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Dispatch;
-using AwsRunner.Core.Jobs;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Cloud.Aws;
 
 /// <summary>
-/// EC2 behind the <see cref="ICloud"/> port: one RunInstances call per instance type (tagged at launch, see
-/// <see cref="RowsTag"/>), one paginated DescribeInstances per look at the batch, instances found by their tags.
+/// EC2 behind the <see cref="ICloud"/> port: rows that have no live instance are launched by <see cref="BatchLauncher"/>,
+/// one paginated DescribeInstances serves each look at the batch, and instances are found by their tags.
 /// </summary>
 internal sealed partial class AwsCloud(
     IEc2Api ec2,
@@ -16,16 +15,11 @@ internal sealed partial class AwsCloud(
     BatchKeyPair keyPair,
     BatchSecurityGroup securityGroup,
     SshSource sshSource,
-    AwsCloudOptions options,
+    BatchLauncher launcher,
     AwsTuning tuning,
     TimeProvider time,
     ILogger<AwsCloud> logger) : ICloud, IDisposable
 {
-    private static readonly HashSet<string> SpotRefusals = new(StringComparer.Ordinal)
-    {
-        "InsufficientInstanceCapacity", "MaxSpotInstanceCountExceeded", "SpotMaxPriceTooLow", "UnfulfillableCapacity",
-    };
-
     private static readonly string[] NotTerminated = ["pending", "running", "shutting-down", "stopping", "stopped"];
 
     public async Task CheckImageAsync(string imageId, CancellationToken cancellationToken)
@@ -74,7 +68,12 @@ internal sealed partial class AwsCloud(
         if (missing.Count > 0)
         {
             var launched = await boundary.RunAsync($"launch {missing.Count} instances for batch {batch}",
-                token => LaunchMissingAsync(request, missing, described, token), cancellationToken).ConfigureAwait(false);
+                async token =>
+                {
+                    var groupId = await securityGroup.RequireAsync(batch, token).ConfigureAwait(false);
+                    return await launcher.LaunchAsync(request, missing, described, groupId, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
             foreach (var node in launched)
             {
                 nodes[node.JobIndex] = node;
@@ -88,7 +87,7 @@ internal sealed partial class AwsCloud(
         boundary.RunAsync($"describe the instances of batch {batch}", async token =>
         {
             IReadOnlyList<NodeInstance> nodes = (await ec2.DescribeInstancesAsync([AwsTags.Filter(batch)], token).ConfigureAwait(false))
-                .Select(i => ToNode(batch, i))
+                .Select(i => NodeMapping.ToNode(batch, i))
                 .OfType<NodeInstance>()
                 .ToList();
             return nodes;
@@ -158,109 +157,14 @@ internal sealed partial class AwsCloud(
 
     public void Dispose() => (ec2 as IDisposable)?.Dispose();
 
-    private async Task<IReadOnlyList<NodeInstance>> LaunchMissingAsync(
-        LaunchRequest request, IReadOnlyList<JobRow> missing, IReadOnlyList<NodeInstance> described, CancellationToken cancellationToken)
-    {
-        var groupId = await securityGroup.RequireAsync(request.Batch, cancellationToken).ConfigureAwait(false);
-        var rootDevice = options.VolumeSizeGiB is null
-            ? null
-            : (await ec2.DescribeImagesAsync(request.ImageId, cancellationToken).ConfigureAwait(false)) is [var image, ..] ? image.RootDeviceName : null;
-        var userData = DeadMansSwitch.UserData(request.MaxLifetime);
-        var nodes = new List<NodeInstance>();
-        foreach (var byType in missing.GroupBy(r => r.InstanceType, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            foreach (var rows in RowsTag.Split(byType.Select(r => r.Index)))
-            {
-                var previous = described.Where(n => rows.Contains(n.JobIndex)).Select(n => n.InstanceId).ToList();
-                var spec = new RunInstancesSpec(
-                    request.ImageId,
-                    byType.Key,
-                    rows.Count,
-                    LaunchToken.For(request.Batch, byType.Key, rows, options.Spot, previous),
-                    request.Batch,
-                    groupId,
-                    userData,
-                    [new(AwsTags.Batch, request.Batch), new(RowsTag.Key, RowsTag.Encode(rows)), new("Name", $"awsrunner {request.Batch}")])
-                {
-                    SubnetId = options.SubnetId,
-                    InstanceProfile = options.InstanceProfile,
-                    VolumeSizeGiB = options.VolumeSizeGiB,
-                    RootDeviceName = rootDevice,
-                    Spot = options.Spot,
-                };
-                var instances = await RunAsync(request.Batch, spec, rows, previous, cancellationToken).ConfigureAwait(false);
-                foreach (var instance in instances)
-                {
-                    if (ToNode(request.Batch, instance, rows) is { } node)
-                    {
-                        LogLaunched(logger, node.InstanceId, node.InstanceType, node.JobIndex);
-                        nodes.Add(node);
-                    }
-                }
-            }
-        }
-
-        return nodes;
-    }
-
-    private async Task<IReadOnlyList<Ec2Instance>> RunAsync(string batch, RunInstancesSpec spec, IReadOnlyList<int> rows, IReadOnlyList<string> previous, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ec2.RunInstancesAsync(spec, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsQueryException e) when (spec.Spot && SpotRefusals.Contains(e.Code))
-        {
-            LogSpotRefused(logger, spec.InstanceType, rows.Count, e.Code);
-            var onDemand = spec with { Spot = false, ClientToken = LaunchToken.For(batch, spec.InstanceType, rows, spot: false, previous) };
-            return await ec2.RunInstancesAsync(onDemand, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     private async Task<bool> HasLiveInstancesAsync(string batch, CancellationToken cancellationToken) =>
         (await DescribeAsync(batch, cancellationToken).ConfigureAwait(false)).Any(n => n.State != InstanceState.Terminated);
-
-    /// <summary>The node an instance is, or null when its tags do not say which row it runs.</summary>
-    private static NodeInstance? ToNode(string batch, Ec2Instance instance, IReadOnlyList<int>? rows = null)
-    {
-        rows ??= RowsTag.Decode(instance.Tags.GetValueOrDefault(RowsTag.Key));
-        if (rows is null || instance.AmiLaunchIndex < 0 || instance.AmiLaunchIndex >= rows.Count)
-        {
-            return null;
-        }
-
-        return new NodeInstance(
-            batch,
-            rows[instance.AmiLaunchIndex],
-            instance.InstanceId,
-            instance.InstanceType,
-            StateOf(instance.State),
-            instance.PublicIp ?? instance.PrivateIp,
-            instance.LaunchTime,
-            instance.Lifecycle == "spot");
-    }
-
-    private static InstanceState StateOf(string state) => state switch
-    {
-        "pending" => InstanceState.Pending,
-        "running" => InstanceState.Running,
-        "stopping" => InstanceState.Stopping,
-        "stopped" => InstanceState.Stopped,
-        "shutting-down" => InstanceState.ShuttingDown,
-        _ => InstanceState.Terminated,
-    };
 
     [GeneratedRegex("^ami-([0-9a-f]{8}|[0-9a-f]{17})$")]
     private static partial Regex ImageIdPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Adopting {Instance} for job {Index}")]
     private static partial void LogAdopted(ILogger logger, string instance, int index);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Launched {Instance} ({Type}) for job {Index}")]
-    private static partial void LogLaunched(ILogger logger, string instance, string type, int index);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Spot capacity for {Count} {Type} refused ({Code}); launching them on demand")]
-    private static partial void LogSpotRefused(ILogger logger, string type, int count, string code);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Terminating {Count} instances of batch {Batch}; waiting until they are gone")]
     private static partial void LogTerminating(ILogger logger, int count, string batch);

@@ -33,7 +33,7 @@ internal static class AwsConnectionFactory
             new BatchKeyPair(ec2, home, options.KeyFile, loggers.CreateLogger<BatchKeyPair>()),
             new BatchSecurityGroup(ec2, sshSource, options.SubnetId, tuning, time, loggers.CreateLogger<BatchSecurityGroup>()),
             sshSource,
-            options,
+            new BatchLauncher(ec2, options, loggers.CreateLogger<BatchLauncher>()),
             tuning,
             time,
             loggers.CreateLogger<AwsCloud>());

@@ -238,7 +238,7 @@ internal sealed partial class S3ResultStore(
         }
         """;
 
-    // Presigning resolves the credentials anyway; they are cached by then.
+    // Synchronous on purpose: presigning resolves these very credentials next, so this costs nothing extra.
     private void WarnIfSessionCredentials()
     {
         if (session.Credentials.GetCredentials().UseToken && Interlocked.Exchange(ref warnedAboutSession, 1) == 0)
