@@ -20,6 +20,13 @@ internal static partial class AwsRetry
         "ServiceUnavailable", "Unavailable", "InternalError", "InternalFailure", "RequestTimeout", "RequestTimeoutException",
     };
 
+    // EC2 answers these with HTTP 500, but waiting seconds does not bring capacity back; the caller decides (spot falls back).
+    private static readonly HashSet<string> CapacityCodes = new(StringComparer.Ordinal)
+    {
+        "InsufficientInstanceCapacity", "InsufficientHostCapacity", "InsufficientReservedInstanceCapacity", "InsufficientCapacity",
+        "InsufficientAddressCapacity",
+    };
+
     public static ResiliencePipeline Create(AwsTuning tuning, TimeProvider time, ILogger logger) =>
         new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
@@ -41,7 +48,7 @@ internal static partial class AwsRetry
 
     public static bool IsRetried(Exception exception) => exception switch
     {
-        AwsQueryException e => RetriedCodes.Contains(e.Code) || (int)e.Status >= 500,
+        AwsQueryException e => RetriedCodes.Contains(e.Code) || ((int)e.Status >= 500 && !CapacityCodes.Contains(e.Code)),
         AmazonServiceException e => RetriedCodes.Contains(e.ErrorCode ?? "") || (int)e.StatusCode >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests,
         HttpRequestException => true,
         TaskCanceledException e => e.InnerException is TimeoutException,

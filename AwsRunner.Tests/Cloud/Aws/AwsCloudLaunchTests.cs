@@ -163,7 +163,7 @@ public sealed class AwsCloudLaunchTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, Spot = true });
         bed.Recorder.Answer = call => call.Action == "RunInstances" && call.Form.ContainsKey("InstanceMarketOptions.MarketType")
-            ? AwsRecorder.Ec2Error("InsufficientInstanceCapacity", "There is no Spot capacity available that matches your request.")
+            ? AwsRecorder.Ec2Error("InsufficientInstanceCapacity", "There is no Spot capacity available that matches your request.", HttpStatusCode.InternalServerError)
             : null;
 
         var nodes = await bed.LaunchAsync("sweep1", AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "t3.micro"));
@@ -203,6 +203,7 @@ public sealed class AwsCloudLaunchTests
 
         Assert.Multiple(() =>
         {
+            Assert.That(bed.Recorder.Calls("RunInstances"), Has.Count.EqualTo(1), "waiting does not bring capacity back");
             Assert.That(error!.Code, Is.EqualTo("InsufficientInstanceCapacity"));
             Assert.That(error.Message, Does.StartWith("Error attempting to launch 1 instances for batch sweep1:"));
             Assert.That(error.Hint, Does.Contain("another instance type"));
