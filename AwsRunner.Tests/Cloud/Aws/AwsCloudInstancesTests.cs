@@ -118,9 +118,10 @@ public sealed class AwsCloudInstancesTests
     }
 
     [Test]
-    public void NodeSettings_AreEmpty_SoTheRunnersOwnPowerOffIsUsed()
+    public async Task NodeSettings_AreEmpty_SoTheRunnersOwnPowerOffIsUsed()
     {
-        var settings = AwsTestBed.Canned().Cloud.NodeSettings(
+        await using var bed = AwsTestBed.Canned();
+        var settings = bed.Cloud.NodeSettings(
             new NodeInstance("sweep1", 0, "i-1", "t3.micro", InstanceState.Running, "203.0.113.1", DateTimeOffset.UnixEpoch));
 
         Assert.That(settings, Is.Empty);
