@@ -18,7 +18,7 @@ internal sealed partial class AwsBoundary(string region)
         {
             return await call(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AwsQueryException or AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (Exception e) when (e is AwsApiException or AmazonServiceException or AmazonClientException or HttpRequestException)
         {
             throw Translate(e, attempting);
         }
@@ -35,7 +35,7 @@ internal sealed partial class AwsBoundary(string region)
     {
         var (code, message, requestId) = exception switch
         {
-            AwsQueryException e => (e.Code, e.AwsMessage, e.RequestId),
+            AwsApiException e => (e.Code, e.AwsMessage, e.RequestId),
             AmazonServiceException e => (e.ErrorCode ?? $"Http{(int)e.StatusCode}", ServiceMessage(e), e.RequestId),
             AmazonClientException e when e.Message.Contains("credential", StringComparison.OrdinalIgnoreCase) => (NoCredentials, e.Message, null),
             AmazonClientException e => ("ClientError", e.Message, null),

@@ -48,7 +48,7 @@ internal static partial class AwsRetry
 
     public static bool IsRetried(Exception exception) => exception switch
     {
-        AwsQueryException e => RetriedCodes.Contains(e.Code) || ((int)e.Status >= 500 && !CapacityCodes.Contains(e.Code)),
+        AwsApiException e => RetriedCodes.Contains(e.Code) || ((int)e.Status >= 500 && !CapacityCodes.Contains(e.Code)),
         AmazonServiceException e => RetriedCodes.Contains(e.ErrorCode ?? "") || (int)e.StatusCode >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests,
         HttpRequestException => true,
         TaskCanceledException e => e.InnerException is TimeoutException,
@@ -57,7 +57,7 @@ internal static partial class AwsRetry
 
     private static string Describe(Exception exception) => exception switch
     {
-        AwsQueryException e => $"{e.Action}: {e.Code}",
+        AwsApiException e => $"{e.Action}: {e.Code}",
         AmazonServiceException e => e.ErrorCode ?? e.StatusCode.ToString(),
         _ => exception.GetType().Name,
     };

@@ -67,7 +67,7 @@ internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options
         {
             return await ec2.RunInstancesAsync(spec, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsQueryException e) when (spec.Spot && SpotRefusals.Contains(e.Code))
+        catch (AwsApiException e) when (spec.Spot && SpotRefusals.Contains(e.Code))
         {
             LogSpotRefused(logger, spec.InstanceType, rows.Count, e.Code);
             var onDemand = spec with { Spot = false, ClientToken = LaunchToken.For(batch, spec.InstanceType, rows, spot: false, previous) };

@@ -15,7 +15,7 @@ internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, 
         .AddRetry(new RetryStrategyOptions
         {
             // Terminated instances release their network interfaces, and with them the group, a little later.
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is AwsQueryException { Code: "DependencyViolation" }),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is AwsApiException { Code: "DependencyViolation" }),
             MaxRetryAttempts = (int)Math.Max(1, tuning.GroupReleaseTimeout / tuning.PollInterval),
             Delay = tuning.PollInterval,
             BackoffType = DelayBackoffType.Constant,
@@ -37,7 +37,7 @@ internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, 
                     .ConfigureAwait(false);
                 LogCreated(logger, id, batch, vpc);
             }
-            catch (AwsQueryException e) when (e.Code == "InvalidGroup.Duplicate")
+            catch (AwsApiException e) when (e.Code == "InvalidGroup.Duplicate")
             {
                 // Created by a concurrent or retried call: use that one.
             }
@@ -53,7 +53,7 @@ internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, 
                 await ec2.AuthorizeIngressAsync(group.GroupId, Ssh(cidr), "awsrunner: SSH to the nodes", cancellationToken).ConfigureAwait(false);
                 LogOpened(logger, group.GroupId, cidr);
             }
-            catch (AwsQueryException e) when (e.Code == "InvalidPermission.Duplicate")
+            catch (AwsApiException e) when (e.Code == "InvalidPermission.Duplicate")
             {
                 // Already allowed.
             }

@@ -12,7 +12,7 @@ namespace AwsRunner.Core.Cloud.Aws.Ec2;
 
 /// <summary>
 /// Sends Query-protocol calls (POST, form body) signed with AWSSDK.Core's <see cref="AWS4Signer"/>, each attempt
-/// signed anew through the retry pipeline; returns the answer's XML root or throws <see cref="AwsQueryException"/>.
+/// signed anew through the retry pipeline; returns the answer's XML root or throws <see cref="AwsApiException"/>.
 /// </summary>
 internal sealed class AwsQueryTransport(HttpClient http, QuerySigningConfig config, AWSCredentials credentials, ResiliencePipeline retry) : IDisposable
 {
@@ -61,7 +61,7 @@ internal sealed class AwsQueryTransport(HttpClient http, QuerySigningConfig conf
             throw Error(form.Action, response.StatusCode, root, text);
         }
 
-        return root ?? throw new AwsQueryException(form.Action, response.StatusCode, "MalformedResponse",
+        return root ?? throw new AwsApiException(form.Action, response.StatusCode, "MalformedResponse",
             "the answer is not XML: " + Shorten(text), null);
     }
 
@@ -78,13 +78,13 @@ internal sealed class AwsQueryTransport(HttpClient http, QuerySigningConfig conf
     }
 
     // EC2 answers <Response><Errors><Error>..</Error></Errors><RequestID/>; other Query APIs <ErrorResponse> with <RequestId/>.
-    private static AwsQueryException Error(string action, HttpStatusCode status, XElement? root, string text)
+    private static AwsApiException Error(string action, HttpStatusCode status, XElement? root, string text)
     {
         var error = root?.Descendants().FirstOrDefault(e => e.Name.LocalName == "Error");
         var code = error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value;
         var message = error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value;
         var requestId = root?.Descendants().FirstOrDefault(e => e.Name.LocalName is "RequestID" or "RequestId")?.Value;
-        return new AwsQueryException(
+        return new AwsApiException(
             action,
             status,
             string.IsNullOrEmpty(code) ? $"Http{(int)status}" : code,

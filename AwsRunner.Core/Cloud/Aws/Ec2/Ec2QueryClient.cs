@@ -26,7 +26,7 @@ internal sealed class Ec2QueryClient(AwsQueryTransport transport, int pageSize) 
     {
         var root = await SendAsync(Form("DescribeSubnets").Add("SubnetId.1", subnetId), cancellationToken).ConfigureAwait(false);
         return root.Items("subnetSet").Select(s => s.Text("vpcId")).FirstOrDefault(id => id is not null)
-            ?? throw new AwsQueryException("DescribeSubnets", System.Net.HttpStatusCode.BadRequest, "InvalidSubnetID.NotFound",
+            ?? throw new AwsApiException("DescribeSubnets", System.Net.HttpStatusCode.BadRequest, "InvalidSubnetID.NotFound",
                 $"The subnet ID '{subnetId}' does not exist", null);
     }
 

@@ -2,7 +2,7 @@ namespace AwsRunner.Core.Cloud.Aws.Ec2;
 
 /// <summary>
 /// The EC2 calls awsrunner makes, typed. The Query-protocol client implements it today; an AWSSDK.EC2 client
-/// would be one more class behind the same interface. Errors come out as <see cref="AwsQueryException"/>.
+/// would be one more class behind the same interface. Errors come out as <see cref="AwsApiException"/>.
 /// </summary>
 internal interface IEc2Api
 {

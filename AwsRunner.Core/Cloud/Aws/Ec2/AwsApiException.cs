@@ -2,8 +2,11 @@ using System.Net;
 
 namespace AwsRunner.Core.Cloud.Aws.Ec2;
 
-/// <summary>An error answer of a Query-protocol AWS API, with what AWS said about it kept whole.</summary>
-internal sealed class AwsQueryException(string action, HttpStatusCode status, string code, string awsMessage, string? requestId)
+/// <summary>
+/// An error answer of an AWS API, with what AWS said about it kept whole: how every <see cref="IEc2Api"/>
+/// implementation reports AWS errors, whatever client it is built on.
+/// </summary>
+internal sealed class AwsApiException(string action, HttpStatusCode status, string code, string awsMessage, string? requestId)
     : Exception($"{action}: {code}: {awsMessage}")
 {
     public string Action { get; } = action;
