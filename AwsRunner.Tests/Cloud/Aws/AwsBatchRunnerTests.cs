@@ -58,8 +58,9 @@ public sealed class AwsBatchRunnerTests
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
         await runner.DispatchAsync(Options(bed, "e2e3") with { KeepFailed = true });
+        var elsewhere = Path.Combine(bed.Home, "another-machine");
 
-        var batches = await new BatchRunner(bed.Connection, Directory.CreateTempSubdirectory().FullName).ListAsync();
+        var batches = await new BatchRunner(bed.Connection, elsewhere).ListAsync();
 
         Assert.That(batches.Select(b => (b.Name, b.LiveInstances, b.Jobs)), Is.EqualTo(new[] { ("e2e3", 3, (int?)3) }));
     }
