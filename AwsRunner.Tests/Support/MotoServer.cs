@@ -11,7 +11,7 @@ namespace AwsRunner.Tests.Support;
 /// </summary>
 internal sealed class MotoServer : IAsyncDisposable
 {
-    private static readonly Lazy<Task<MotoServer?>> Shared = new(StartAsync);
+    private static readonly Lazy<Task<MotoServer?>> Shared = new(() => StartAsync([]));
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly Process process;
 
@@ -24,23 +24,11 @@ internal sealed class MotoServer : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>The shared server; a test that needs it is ignored where moto_server is missing, and fails under CI.</summary>
-    public static async Task<MotoServer> RequireAsync()
-    {
-        var server = await Shared.Value.ConfigureAwait(false);
-        if (server is not null)
-        {
-            return server;
-        }
+    public static async Task<MotoServer> RequireAsync() => await Shared.Value.ConfigureAwait(false) ?? Missing();
 
-        const string Missing = "moto_server is not on PATH (pip install 'moto[server]')";
-        if (Environment.GetEnvironmentVariable("CI") == "true")
-        {
-            Assert.Fail(Missing);
-        }
-
-        Assert.Ignore(Missing);
-        throw new InvalidOperationException(Missing);
-    }
+    /// <summary>A server of the caller's own, started with these environment variables (the caller disposes it).</summary>
+    public static async Task<MotoServer> RequireOwnAsync(params (string Name, string Value)[] environment) =>
+        await StartAsync(environment).ConfigureAwait(false) ?? Missing();
 
     public static async Task StopSharedAsync()
     {
@@ -67,7 +55,19 @@ internal sealed class MotoServer : IAsyncDisposable
         process.Dispose();
     }
 
-    private static async Task<MotoServer?> StartAsync()
+    private static MotoServer Missing()
+    {
+        const string Message = "moto_server is not on PATH (pip install 'moto[server]')";
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            Assert.Fail(Message);
+        }
+
+        Assert.Ignore(Message);
+        throw new InvalidOperationException(Message);
+    }
+
+    private static async Task<MotoServer?> StartAsync((string Name, string Value)[] environment)
     {
         var program = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
@@ -85,6 +85,11 @@ internal sealed class MotoServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("moto_server did not start");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -35,12 +35,12 @@ internal sealed class AwsTestBed : IAsyncDisposable
     private readonly Uri endpoint;
     private readonly string region;
 
-    private AwsTestBed(Uri endpoint, AwsCloudOptions options, AwsTuning tuning, TimeProvider time, string region)
+    private AwsTestBed(Uri endpoint, AwsCloudOptions options, AwsTuning tuning, TimeProvider time, string region, AWSCredentials? signWith = null)
     {
         this.endpoint = endpoint;
         this.region = region;
         Home = Directory.CreateTempSubdirectory("awsrunner-aws-").FullName;
-        var credentials = new BasicAWSCredentials("testing", Secret);
+        var credentials = signWith ?? new BasicAWSCredentials("testing", Secret);
         var session = new AwsSession(region, credentials, endpoint) { Handler = Recorder.CreateHandler };
         Connection = AwsConnectionFactory.Open(options, session, new UnreachableShell(), Home, time, NullLoggerFactory.Instance, tuning, null);
         var plain = new AwsSession(region, credentials, endpoint);
@@ -85,6 +85,10 @@ internal sealed class AwsTestBed : IAsyncDisposable
 
         return new AwsTestBed(moto.Url, options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
     }
+
+    /// <summary>A server of the test's own, signing with the given credentials.</summary>
+    public static AwsTestBed OnServer(MotoServer server, AWSCredentials credentials) =>
+        new(server.Url, new AwsCloudOptions { SshCidr = Cidr }, FastTuning, TimeProvider.System, Region, credentials);
 
     /// <summary>No server at all: every call must be answered by <see cref="AwsRecorder.Answer"/>.</summary>
     public static AwsTestBed Canned(
