@@ -34,7 +34,7 @@ internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options
                     request.ImageId,
                     byType.Key,
                     rows.Count,
-                    LaunchToken.For(request.Batch, byType.Key, rows, options.Spot, previous),
+                    LaunchToken.For(request.Batch, request.ImageId, byType.Key, rows, options.Spot, previous),
                     request.Batch,
                     groupId,
                     userData,
@@ -70,7 +70,7 @@ internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options
         catch (AwsApiException e) when (spec.Spot && SpotRefusals.Contains(e.Code))
         {
             LogSpotRefused(logger, spec.InstanceType, rows.Count, e.Code);
-            var onDemand = spec with { Spot = false, ClientToken = LaunchToken.For(batch, spec.InstanceType, rows, spot: false, previous) };
+            var onDemand = spec with { Spot = false, ClientToken = LaunchToken.For(batch, spec.ImageId, spec.InstanceType, rows, spot: false, previous) };
             return await ec2.RunInstancesAsync(onDemand, cancellationToken).ConfigureAwait(false);
         }
     }
