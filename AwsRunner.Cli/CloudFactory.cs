@@ -1,6 +1,7 @@
 using AwsRunner.Cli.Verbs;
 using AwsRunner.Core;
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Cloud.Aws;
 using AwsRunner.Core.Cloud.Ssh;
 using AwsRunner.Core.Dispatch;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ internal static class CloudFactory
         return cloud switch
         {
             "local" => CloudConnection.Local(home, options.MaxParallel ?? Environment.ProcessorCount, TimeProvider.System, loggers),
-            "aws" => throw new InvalidInputException("Cloud", "--cloud aws is not part of this build yet; use --cloud local"),
+            "aws" => CloudConnection.Aws(AwsOptions(options, record), NodeShells.OpenSsh(SshOptionsFor(options), home, TimeProvider.System, loggers), home, TimeProvider.System, loggers),
             _ => throw new InvalidInputException("Cloud", $"--cloud \"{cloud}\": must be aws or local"),
         };
     }
@@ -36,6 +37,36 @@ internal static class CloudFactory
             User = options.SshUser ?? defaults.User,
             ConfigFile = options.SshConfig,
             BootTimeout = CliValues.Duration(options.BootTimeout, "--boot-timeout") ?? defaults.BootTimeout,
+        };
+    }
+
+    /// <summary>The batch's own region and endpoint, as this machine remembers them, unless the options say otherwise.</summary>
+    private static AwsCloudOptions AwsOptions(CommonOptions options, BatchRecord? record)
+    {
+        var aws = new AwsCloudOptions
+        {
+            Region = options.Region ?? record?.Region,
+            Profile = options.Profile,
+            EndpointUrl = options.EndpointUrl ?? record?.EndpointUrl,
+        };
+        if (options is not DispatchVerb dispatch)
+        {
+            return aws;
+        }
+
+        if (dispatch.VolumeSize is < 1 or > 16384)
+        {
+            throw new InvalidInputException("Option", $"--volume-size {dispatch.VolumeSize}: give a size in GiB from 1 to 16384");
+        }
+
+        return aws with
+        {
+            KeyFile = dispatch.KeyFile is null ? null : Path.GetFullPath(dispatch.KeyFile),
+            SshCidr = dispatch.SshCidr,
+            SubnetId = dispatch.Subnet,
+            InstanceProfile = dispatch.InstanceProfile,
+            VolumeSizeGiB = dispatch.VolumeSize,
+            Spot = dispatch.Spot,
         };
     }
 }

@@ -56,6 +56,23 @@ internal sealed class DispatchVerb : CommonOptions
 
     [Option("no-progress", HelpText = "Print progress line by line instead of the live view (the default when stdout is not a terminal).")]
     public bool NoProgress { get; set; }
+    [Option("key-file", HelpText = "AWS: your own SSH private key; its public half (KEY.pub) becomes the batch's key pair (default: a new key pair, saved as $AWSRUNNER_HOME/NAME/key.pem).")]
+    public string? KeyFile { get; set; }
+
+    [Option("ssh-cidr", HelpText = "AWS: the addresses allowed to reach the nodes on SSH, e.g. 203.0.113.7/32 (default: this machine's public address; required with --endpoint-url).")]
+    public string? SshCidr { get; set; }
+
+    [Option("subnet", HelpText = "AWS: the subnet to launch into (default: the default VPC's).")]
+    public string? Subnet { get; set; }
+
+    [Option("instance-profile", HelpText = "AWS: an IAM instance profile (name or ARN) for the nodes, for jobs that call AWS themselves.")]
+    public string? InstanceProfile { get; set; }
+
+    [Option("volume-size", HelpText = "AWS: each node's root volume in GiB (default: the image's).")]
+    public int? VolumeSize { get; set; }
+
+    [Option("spot", HelpText = "AWS: launch spot instances; rows whose spot capacity is refused are launched on demand.")]
+    public bool Spot { get; set; }
 
     [Option("json", HelpText = "Print the result as JSON.")]
     public bool Json { get; set; }
@@ -64,6 +81,7 @@ internal sealed class DispatchVerb : CommonOptions
     public static IEnumerable<Example> Examples =>
     [
         new("Check a job file and see the plan (creates nothing)", new DispatchVerb { Image = "ami-0abcdef1234567890", Name = "sweep1", JobFile = "jobs/sweep.csv" }),
+        new("Create the nodes on AWS and start the jobs", new DispatchVerb { Image = "ami-0abcdef1234567890", Name = "sweep1", JobFile = "jobs/sweep.csv", Create = true, Dispatch = true, Install = "install/setup.sh", Region = "eu-west-1" }),
         new("Run a demo batch on this machine and wait for it", new DispatchVerb { Image = "local", Name = "demo", JobFile = "jobs/demo.csv", Cloud = "local", Create = true, Dispatch = true, Install = "install/demo.sh", Wait = true }),
     ];
 }

@@ -1,12 +1,65 @@
 using AwsRunner.Cli;
 using AwsRunner.Cli.Verbs;
 using AwsRunner.Core;
+using AwsRunner.Core.Dispatch;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AwsRunner.Tests.Cli;
 
 [TestFixture]
+[NonParallelizable]
 public sealed class CloudFactoryTests
 {
+    private readonly Dictionary<string, string?> saved = [];
+    private string home = "";
+
+    [SetUp]
+    public void UseDummyCredentials()
+    {
+        home = Directory.CreateTempSubdirectory("awsrunner-cli-").FullName;
+        foreach (var (name, value) in new[] { ("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_EC2_METADATA_DISABLED", "true") })
+        {
+            saved[name] = Environment.GetEnvironmentVariable(name);
+            Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+
+    [TearDown]
+    public void Restore()
+    {
+        foreach (var (name, value) in saved)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        Directory.Delete(home, recursive: true);
+    }
+
+    [Test]
+    public async Task Open_Aws_WithoutOptions_UsesTheRegionAndEndpointTheBatchWasCreatedWith()
+    {
+        BatchRecords.Save(home, new BatchRecord("sweep1", "aws", "sweep1", "eu-west-2", "http://127.0.0.1:9/"));
+
+        await using var connection = CloudFactory.Open(new StatusVerb { Name = "sweep1" }, "sweep1", home, NullLoggerFactory.Instance);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(connection.Kind, Is.EqualTo("aws"));
+            Assert.That(connection.Region, Is.EqualTo("eu-west-2"));
+            Assert.That(connection.EndpointUrl, Is.EqualTo("http://127.0.0.1:9/"));
+        });
+    }
+
+    [Test]
+    public void Open_Aws_WithVolumeSizeZero_IsInvalidInput()
+    {
+        var verb = new DispatchVerb { Image = "ami-760aaa0f", Name = "sweep1", JobFile = "jobs.csv", Region = "eu-west-1", VolumeSize = 0 };
+
+        var error = Assert.Throws<InvalidInputException>(() => CloudFactory.Open(verb, "sweep1", home, NullLoggerFactory.Instance));
+
+        Assert.That(error!.Message, Does.Contain("--volume-size 0"));
+    }
+
     [Test]
     public void SshOptionsFor_NoSshOptions_UsesUbuntuAndTheDefaultTimeouts()
     {

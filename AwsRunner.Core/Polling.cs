@@ -1,7 +1,7 @@
 using Polly;
 using Polly.Retry;
 
-namespace AwsRunner.Core.Dispatch;
+namespace AwsRunner.Core;
 
 /// <summary>Polls through a Polly retry pipeline on the injected clock, so tests never sleep.</summary>
 internal static class Polling

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using AwsRunner.Core.Dispatch;
+using AwsRunner.Core;
 using AwsRunner.Tests.Support;
 
-namespace AwsRunner.Tests.Dispatch;
+namespace AwsRunner.Tests;
 
 public sealed class PollingTests
 {

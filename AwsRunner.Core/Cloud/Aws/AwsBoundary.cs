@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using AwsRunner.Core.Cloud.Aws.Ec2;
+
+namespace AwsRunner.Core.Cloud.Aws;
+
+/// <summary>
+/// Where AWS errors become awsrunner's: every call out of the AWS cloud goes through here, so what the user sees is
+/// "Error attempting to ...", AWS's own code, message and request id, and a hint for the common causes.
+/// </summary>
+internal sealed partial class AwsBoundary(string region)
+{
+    public const string NoCredentials = "NoCredentials";
+
+    public async Task<T> RunAsync<T>(string attempting, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AwsApiException or AmazonServiceException or AmazonClientException or HttpRequestException)
+        {
+            throw Translate(e, attempting);
+        }
+    }
+
+    public Task RunAsync(string attempting, Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        RunAsync(attempting, async token =>
+        {
+            await call(token).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    public AwsRunnerException Translate(Exception exception, string attempting)
+    {
+        var (code, message, requestId) = exception switch
+        {
+            AwsApiException e => (e.Code, e.AwsMessage, e.RequestId),
+            AmazonServiceException e => (e.ErrorCode ?? $"Http{(int)e.StatusCode}", ServiceMessage(e), e.RequestId),
+            AmazonClientException e when e.Message.Contains("credential", StringComparison.OrdinalIgnoreCase) => (NoCredentials, e.Message, null),
+            AmazonClientException e => ("ClientError", e.Message, null),
+            HttpRequestException e => ("Unreachable", e.Message, null),
+            _ => (exception.GetType().Name, exception.Message, (string?)null),
+        };
+
+        if (code.StartsWith("InvalidAMIID.", StringComparison.Ordinal))
+        {
+            return ImageProblem(code, message);
+        }
+
+        if (code == "InvalidSubnetID.NotFound")
+        {
+            return new InvalidInputException(code, $"--subnet: {message} in region {region} ({code})");
+        }
+
+        if (code == "InvalidKeyPair.Format")
+        {
+            return new InvalidInputException(code, $"--key-file: AWS cannot use its public half: {message} ({code}); give an ed25519 or RSA key made by ssh-keygen");
+        }
+
+        return new CloudException(code, attempting, message, requestId, Hint(code, message), exception);
+    }
+
+    /// <summary>An image the region does not have is the user's to fix, before anything is created.</summary>
+    public InvalidInputException ImageProblem(string code, string message) =>
+        new(code, $"{message} in region {region} ({code}); AMI ids differ from region to region: " +
+            $"check it with: aws ec2 describe-images --region {region} --image-ids <AMI>");
+
+    public string? Hint(string code, string message) => code switch
+    {
+        NoCredentials => "no AWS credentials were found: run 'aws configure' (or 'aws sso login'), set AWS_PROFILE, or pass --profile",
+        "AuthFailure" or "InvalidClientTokenId" or "SignatureDoesNotMatch" or "InvalidAccessKeyId" or "ExpiredToken" or "RequestExpired" =>
+            "AWS refused the credentials: check the access key (or sign in again with 'aws sso login'), that the region " +
+            $"{region} is enabled for the account, and that this machine's clock is right",
+        "UnauthorizedOperation" or "AccessDenied" or "Http403" => MissingAction(message) is { } action
+            ? $"your IAM identity may not call {action}: add it to its policy (docs/aws.md lists every action awsrunner uses)"
+            : "your IAM identity lacks a permission for this call: docs/aws.md lists every action awsrunner uses; " +
+              "'aws sts decode-authorization-message' decodes an encoded failure message",
+        "InstanceLimitExceeded" =>
+            "the account's limit on running instances is reached: terminate idle ones ('awsrunner status' lists forgotten batches) " +
+            "or ask for a higher quota in Service Quotas",
+        "InsufficientInstanceCapacity" =>
+            "AWS has no spare capacity of this instance type in that zone just now: try again later, another instance type, " +
+            "or another zone with --subnet",
+        "VcpuLimitExceeded" =>
+            "the account's vCPU quota for this instance family is reached: ask for an increase in Service Quotas " +
+            "(EC2, Running On-Demand instances), or run fewer or smaller instances",
+        "BucketAlreadyExists" =>
+            "bucket names are shared by every AWS account and this one is taken by another: choose another NAME, or give a bucket of yours with --bucket",
+        "RequestLimitExceeded" or "SlowDown" or "Throttling" => "AWS kept throttling the requests: wait a minute and run the command again",
+        "Unreachable" => "check the network, --region and --endpoint-url",
+        _ => null,
+    };
+
+    private static string ServiceMessage(AmazonServiceException e) =>
+        string.IsNullOrEmpty(e.Message) ? $"HTTP {(int)e.StatusCode} {e.StatusCode}" : e.Message;
+
+    /// <summary>AWS names the refused action in its message: "... is not authorized to perform: ec2:RunInstances on resource ...".</summary>
+    private static string? MissingAction(string message) =>
+        ActionPattern().Match(message) is { Success: true } match ? match.Groups[1].Value : null;
+
+    [GeneratedRegex(@"perform: ([a-z0-9-]+:[A-Za-z0-9*]+)")]
+    private static partial Regex ActionPattern();
+}

@@ -1,0 +1,76 @@
+using Amazon.S3;
+using AwsRunner.Core.Cloud.Aws.Ec2;
+using Microsoft.Extensions.Logging;
+
+namespace AwsRunner.Core.Cloud.Aws;
+
+/// <summary>Puts the AWS cloud together: one retry policy, one error boundary and one session for EC2 and S3.</summary>
+internal static class AwsConnectionFactory
+{
+    public static CloudConnection Open(
+        AwsCloudOptions options,
+        AwsSession session,
+        INodeShell shell,
+        string home,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        AwsTuning tuning,
+        IPublicAddressLookup? publicAddress)
+    {
+        var boundary = new AwsBoundary(session.Region);
+        var retry = AwsRetry.Create(tuning, time, loggers.CreateLogger(typeof(AwsRetry).FullName!));
+        var ec2 = new Ec2QueryClient(
+            new AwsQueryTransport(
+                session.CreateHttpClient(),
+                new QuerySigningConfig("ec2", Ec2QueryClient.Version, session.Region, session.Ec2Endpoint),
+                session.Credentials,
+                retry),
+            tuning.Ec2PageSize);
+        var sshSource = new SshSource(options.SshCidr, session.EndpointUrl is not null, publicAddress);
+        var cloud = new AwsCloud(
+            ec2,
+            boundary,
+            new BatchKeyPair(ec2, home, options.KeyFile, loggers.CreateLogger<BatchKeyPair>()),
+            new BatchSecurityGroup(ec2, sshSource, options.SubnetId, tuning, time, loggers.CreateLogger<BatchSecurityGroup>()),
+            sshSource,
+            new BatchLauncher(ec2, options, loggers.CreateLogger<BatchLauncher>()),
+            tuning,
+            time,
+            loggers.CreateLogger<AwsCloud>());
+        var results = new S3ResultStore(
+            new AmazonS3Client(session.Credentials, S3Config(session)), session, boundary, retry, tuning, time, loggers.CreateLogger<S3ResultStore>());
+        return new CloudConnection("aws", cloud, shell, results)
+        {
+            Region = session.Region,
+            EndpointUrl = session.EndpointUrl?.ToString(),
+        };
+    }
+
+    private static AmazonS3Config S3Config(AwsSession session)
+    {
+        var config = new AmazonS3Config
+        {
+            // One retry policy for every AWS call: AwsRetry's.
+            MaxErrorRetry = 0,
+            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        if (session.EndpointUrl is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = session.Region;
+            config.ForcePathStyle = true;
+        }
+        else
+        {
+            config.RegionEndpoint = session.RegionEndpoint;
+        }
+
+        if (session.Handler is { } handler)
+        {
+            config.HttpClientFactory = new HandlerHttpClientFactory(handler);
+        }
+
+        return config;
+    }
+}

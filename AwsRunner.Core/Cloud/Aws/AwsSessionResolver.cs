@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+
+namespace AwsRunner.Core.Cloud.Aws;
+
+/// <summary>
+/// Settles the region, credentials and endpoint the way the AWS CLI does: <c>--region</c>, else the <c>--profile</c>'s
+/// region, else <c>AWS_REGION</c> / <c>AWS_DEFAULT_REGION</c>, else the default (or <c>AWS_PROFILE</c>) profile's region;
+/// credentials from the profile or the SDK's default chain. Profiles are read by the SDK's own profile store.
+/// </summary>
+internal sealed partial class AwsSessionResolver(Func<string, string?> environment, CredentialProfileStoreChain profiles)
+{
+    public static AwsSessionResolver Default { get; } = new(Environment.GetEnvironmentVariable, new CredentialProfileStoreChain());
+
+    public AwsSession Resolve(AwsCloudOptions options) =>
+        new(ResolveRegion(options), ResolveCredentials(options.Profile), ResolveEndpoint(options.EndpointUrl));
+
+    public string ResolveRegion(AwsCloudOptions options)
+    {
+        var region = options.Region
+            ?? (options.Profile is null ? null : ProfileRegion(options.Profile))
+            ?? NonEmpty(environment("AWS_REGION"))
+            ?? NonEmpty(environment("AWS_DEFAULT_REGION"))
+            ?? (options.Profile is null ? ProfileRegion(NonEmpty(environment("AWS_PROFILE")) ?? "default") : null)
+            ?? throw new InvalidInputException("Region",
+                "no AWS region given: pass --region (such as --region eu-west-1), set AWS_REGION, or set region in your AWS profile");
+        return RegionPattern().IsMatch(region)
+            ? region
+            : throw new InvalidInputException("Region", $"--region \"{region}\": not a region name (such as eu-west-1)");
+    }
+
+    public AWSCredentials ResolveCredentials(string? profile)
+    {
+        if (profile is not null)
+        {
+            return profiles.TryGetAWSCredentials(profile, out var fromProfile)
+                ? fromProfile
+                : throw new CloudException(AwsBoundary.NoCredentials, $"read credentials of profile \"{profile}\"",
+                    "the profile was not found in the shared config and credentials files, or holds no credentials",
+                    hint: "list your profiles with 'aws configure list-profiles', or create it with 'aws configure --profile " + profile + "'");
+        }
+
+        try
+        {
+            return DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+        }
+        catch (AmazonClientException e)
+        {
+            throw new CloudException(AwsBoundary.NoCredentials, "find AWS credentials", e.Message,
+                hint: "no AWS credentials were found: run 'aws configure' (or 'aws sso login'), set AWS_PROFILE, or pass --profile", inner: e);
+        }
+    }
+
+    private static Uri? ResolveEndpoint(string? endpoint)
+    {
+        if (endpoint is null)
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new InvalidInputException("EndpointUrl", $"--endpoint-url \"{endpoint}\": give an http:// or https:// URL");
+    }
+
+    private string? ProfileRegion(string name) =>
+        profiles.TryGetProfile(name, out var profile) ? profile.Region?.SystemName : null;
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]
+    private static partial Regex RegionPattern();
+}

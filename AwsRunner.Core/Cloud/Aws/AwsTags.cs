@@ -1,0 +1,16 @@
+using AwsRunner.Core.Cloud.Aws.Ec2;
+
+namespace AwsRunner.Core.Cloud.Aws;
+
+/// <summary>The tags that mark what awsrunner created; <c>status</c> with no NAME finds forgotten batches by them.</summary>
+internal static class AwsTags
+{
+    public const string Batch = "awsrunner:batch";
+
+    public static IReadOnlyList<Ec2Tag> Of(string batch) => [new(Batch, batch)];
+
+    public static Ec2Filter Filter(string batch) => new("tag:" + Batch, batch);
+
+    public static bool IsOf(IReadOnlyDictionary<string, string> tags, string batch) =>
+        tags.TryGetValue(Batch, out var value) && value == batch;
+}

@@ -1,0 +1,112 @@
+using AwsRunner.Core.Cloud.Aws.Ec2;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace AwsRunner.Core.Cloud.Aws;
+
+/// <summary>
+/// The batch's security group, named after the batch, in the default VPC or the <c>--subnet</c>'s: inbound SSH
+/// (tcp/22) from the <see cref="SshSource"/> only; outbound as EC2's default (all), which the nodes' uploads need.
+/// </summary>
+internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, string? subnetId, AwsTuning tuning, TimeProvider time, ILogger logger)
+{
+    private readonly ResiliencePipeline untilReleased = new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            // Terminated instances release their network interfaces, and with them the group, a little later.
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is AwsApiException { Code: "DependencyViolation" }),
+            MaxRetryAttempts = (int)Math.Max(1, tuning.GroupReleaseTimeout / tuning.PollInterval),
+            Delay = tuning.PollInterval,
+            BackoffType = DelayBackoffType.Constant,
+        })
+        .Build();
+
+    public static Ec2IngressRule Ssh(string cidr) => new("tcp", 22, 22, cidr);
+
+    public async Task<string> PrepareAsync(string batch, CancellationToken cancellationToken)
+    {
+        var cidr = await source.ResolveAsync(cancellationToken).ConfigureAwait(false);
+        var vpc = await ResolveVpcAsync(cancellationToken).ConfigureAwait(false);
+        var group = await FindAsync(batch, vpc, cancellationToken).ConfigureAwait(false);
+        if (group is null)
+        {
+            try
+            {
+                var id = await ec2.CreateSecurityGroupAsync(batch, $"awsrunner batch {batch}: SSH from {cidr}", vpc, AwsTags.Of(batch), cancellationToken)
+                    .ConfigureAwait(false);
+                LogCreated(logger, id, batch, vpc);
+            }
+            catch (AwsApiException e) when (e.Code == "InvalidGroup.Duplicate")
+            {
+                // Created by a concurrent or retried call: use that one.
+            }
+
+            group = await FindAsync(batch, vpc, cancellationToken).ConfigureAwait(false)
+                ?? throw new CloudException("InvalidGroup.NotFound", $"find security group {batch}", "the group just created is not there");
+        }
+
+        if (!group.Ingress.Contains(Ssh(cidr)))
+        {
+            try
+            {
+                await ec2.AuthorizeIngressAsync(group.GroupId, Ssh(cidr), "awsrunner: SSH to the nodes", cancellationToken).ConfigureAwait(false);
+                LogOpened(logger, group.GroupId, cidr);
+            }
+            catch (AwsApiException e) when (e.Code == "InvalidPermission.Duplicate")
+            {
+                // Already allowed.
+            }
+        }
+
+        return group.GroupId;
+    }
+
+    /// <summary>The group's id for launching; it must have been prepared.</summary>
+    public async Task<string> RequireAsync(string batch, CancellationToken cancellationToken)
+    {
+        var vpc = await ResolveVpcAsync(cancellationToken).ConfigureAwait(false);
+        return (await FindAsync(batch, vpc, cancellationToken).ConfigureAwait(false))?.GroupId
+            ?? throw new CloudException("InvalidGroup.NotFound", $"find security group {batch} in {vpc}",
+                "the batch's security group does not exist", hint: "run the dispatch with --create, which creates it");
+    }
+
+    public async Task RemoveAsync(string batch, CancellationToken cancellationToken)
+    {
+        var groups = await ec2.DescribeSecurityGroupsAsync([new Ec2Filter("group-name", batch), AwsTags.Filter(batch)], cancellationToken)
+            .ConfigureAwait(false);
+        foreach (var group in groups)
+        {
+            await untilReleased.ExecuteAsync(
+                async token => await ec2.DeleteSecurityGroupAsync(group.GroupId, token).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+            LogDeleted(logger, group.GroupId, batch);
+        }
+    }
+
+    private async Task<string> ResolveVpcAsync(CancellationToken cancellationToken) =>
+        subnetId is not null
+            ? await ec2.DescribeSubnetVpcAsync(subnetId, cancellationToken).ConfigureAwait(false)
+            : await ec2.FindDefaultVpcAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidInputException("Vpc", "the region has no default VPC: give a subnet to launch into with --subnet");
+
+    private async Task<Ec2SecurityGroup?> FindAsync(string batch, string vpc, CancellationToken cancellationToken)
+    {
+        var group = await ec2.DescribeSecurityGroupsAsync([new Ec2Filter("group-name", batch), new Ec2Filter("vpc-id", vpc)], cancellationToken)
+            .ConfigureAwait(false) is [var first, ..] ? first : null;
+        return group is null || AwsTags.IsOf(group.Tags, batch)
+            ? group
+            : throw new CloudException("SecurityGroupExists", $"create security group {batch}",
+                $"a security group of that name exists in {vpc} and awsrunner did not create it",
+                hint: "choose another NAME for the batch, or delete that security group if it is not needed");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created security group {Group} for batch {Batch} in {Vpc}")]
+    private static partial void LogCreated(ILogger logger, string group, string batch, string vpc);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Security group {Group} lets in SSH from {Cidr}")]
+    private static partial void LogOpened(ILogger logger, string group, string cidr);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted security group {Group} of batch {Batch}")]
+    private static partial void LogDeleted(ILogger logger, string group, string batch);
+}

@@ -1,0 +1,144 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using AwsRunner.Core.Cloud.Aws;
+using AwsRunner.Core.Dispatch;
+using NUnit.Framework;
+
+namespace AwsRunner.Tests.Cloud.Aws;
+
+/// <summary>The same orchestration as on every cloud, over EC2 and S3 on moto (its instances run nothing, so no node answers).</summary>
+[TestFixture]
+public sealed class AwsBatchRunnerTests
+{
+    [Test]
+    public async Task Create_ChecksImageAndBucketBeforeLaunching_OneCallPerType_ThenTerminatesNodesItCannotReach()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var runner = new BatchRunner(bed.Connection, bed.Home);
+
+        var result = await runner.DispatchAsync(Options(bed, "e2e1"));
+
+        var actions = bed.Recorder.Requests.Select(r => r.Action).ToList();
+        var manifest = BatchManifest.FromBytes((await bed.Results.GetAsync("e2e1", "e2e1/manifest.json", CancellationToken.None))!);
+        var instances = await bed.Cloud.DescribeAsync("e2e1", CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(actions.IndexOf("DescribeImages"), Is.LessThan(actions.FindIndex(a => a.StartsWith("PUT /e2e1", StringComparison.Ordinal))));
+            Assert.That(actions.FindIndex(a => a.StartsWith("PUT /e2e1", StringComparison.Ordinal)), Is.LessThan(actions.IndexOf("CreateKeyPair")));
+            Assert.That(actions.IndexOf("CreateSecurityGroup"), Is.LessThan(actions.IndexOf("RunInstances")));
+            Assert.That(actions.Count(a => a == "RunInstances"), Is.EqualTo(2));
+            Assert.That(result.Nodes.Select(n => n.State), Is.All.EqualTo(JobState.Unreachable));
+            Assert.That(manifest.Rows.Select(r => r.InstanceId), Is.EquivalentTo(instances.Select(i => i.InstanceId)));
+            Assert.That(manifest.Rows.Select(r => r.Install), Is.All.EqualTo("unreachable"));
+            Assert.That(instances.Select(i => i.State), Is.All.EqualTo(Core.Cloud.InstanceState.Terminated));
+        });
+    }
+
+    [Test]
+    public async Task Create_Twice_AdoptsTheInstancesOfTheFirst()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var runner = new BatchRunner(bed.Connection, bed.Home);
+        var first = await runner.DispatchAsync(Options(bed, "e2e2") with { KeepFailed = true });
+        bed.Recorder.Clear();
+
+        var second = await runner.DispatchAsync(Options(bed, "e2e2") with { KeepFailed = true });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(bed.Recorder.Calls("RunInstances"), Is.Empty);
+            Assert.That(second.Nodes.Select(n => n.InstanceId), Is.EqualTo(first.Nodes.Select(n => n.InstanceId)));
+        });
+    }
+
+    [Test]
+    public async Task Status_WithoutName_FindsTheBatchFromItsInstanceTags()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var runner = new BatchRunner(bed.Connection, bed.Home);
+        await runner.DispatchAsync(Options(bed, "e2e3") with { KeepFailed = true });
+        var elsewhere = Path.Combine(bed.Home, "another-machine");
+
+        var batches = await new BatchRunner(bed.Connection, elsewhere).ListAsync();
+
+        Assert.That(batches.Select(b => (b.Name, b.LiveInstances, b.Jobs)), Is.EqualTo(new[] { ("e2e3", 3, (int?)3) }));
+    }
+
+    [Test]
+    public async Task Fetch_DownloadsFinishedJobs_AndSkipsThemOnTheNextFetch()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var runner = new BatchRunner(bed.Connection, bed.Home);
+        await runner.DispatchAsync(Options(bed, "e2e4") with { KeepFailed = true });
+        await bed.Results.PutAsync("e2e4", "e2e4/jobs/0001/job.log", Encoding.UTF8.GetBytes("done\n"), CancellationToken.None);
+        await bed.Results.PutAsync("e2e4", "e2e4/jobs/0001/results.tar.gz", await ResultsArchiveAsync(), CancellationToken.None);
+        await bed.Results.PutAsync("e2e4", "e2e4/jobs/0001/status.json",
+            Encoding.UTF8.GetBytes("""{"index":1,"exit_code":0,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:01:00Z"}"""), CancellationToken.None);
+        var output = Path.Combine(bed.Home, "output");
+
+        var first = await runner.FetchAsync("e2e4", output);
+        var second = await runner.FetchAsync("e2e4", output);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((first.Downloaded, first.Skipped), Is.EqualTo((3, 0)));
+            Assert.That((second.Downloaded, second.Skipped), Is.EqualTo((0, 3)));
+            Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\n"));
+            Assert.That(File.ReadAllText(Path.Combine(output, "0001", "output", "answer.txt")), Is.EqualTo("42"));
+            Assert.That(first.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
+        });
+    }
+
+    [Test]
+    public async Task Down_TerminatesRemovesAccessAndDeletesTheResults()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var runner = new BatchRunner(bed.Connection, bed.Home);
+        await runner.DispatchAsync(Options(bed, "e2e5") with { KeepFailed = true });
+
+        var down = await runner.DownAsync("e2e5", deleteResults: true);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(down.Terminated, Is.EqualTo(3));
+            Assert.That((await bed.Cloud.DescribeAsync("e2e5", CancellationToken.None)).Select(n => n.State),
+                Is.All.EqualTo(Core.Cloud.InstanceState.Terminated));
+            Assert.That(await bed.GroupsAsync("e2e5"), Is.Empty);
+            Assert.That(await bed.Inspect.DescribeKeyPairsAsync("e2e5", CancellationToken.None), Is.Empty);
+            Assert.That(await bed.Results.BucketExistsAsync("e2e5", CancellationToken.None), Is.False);
+            Assert.That(File.Exists(BatchKeyPair.PrivateKeyPath(bed.Home, "e2e5")), Is.False);
+        });
+    }
+
+    private static DispatchOptions Options(AwsTestBed bed, string name)
+    {
+        var folder = Path.Combine(bed.Home, "code-" + name);
+        Directory.CreateDirectory(folder);
+        var jobs = Path.Combine(folder, "jobs.csv");
+        File.WriteAllText(jobs, "instance_type,command\nt3.micro,echo a\nc5.large,echo b\nt3.micro,echo c\n");
+        return new DispatchOptions
+        {
+            ImageId = AwsTestBed.Image,
+            Name = name,
+            JobFile = jobs,
+            Create = true,
+            PollInterval = TimeSpan.FromMilliseconds(20),
+            BootTimeout = TimeSpan.FromSeconds(20),
+            InstallTimeout = TimeSpan.FromSeconds(5),
+        };
+    }
+
+    private static async Task<byte[]> ResultsArchiveAsync()
+    {
+        using var buffer = new MemoryStream();
+        await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await using var tar = new TarWriter(gzip);
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, "output/answer.txt") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes("42")) };
+            await tar.WriteEntryAsync(entry);
+        }
+
+        return buffer.ToArray();
+    }
+}

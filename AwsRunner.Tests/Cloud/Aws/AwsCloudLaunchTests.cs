@@ -1,0 +1,215 @@
+using System.Net;
+using System.Text;
+using AwsRunner.Core;
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Cloud.Aws;
+using AwsRunner.Tests.Support;
+using NUnit.Framework;
+
+namespace AwsRunner.Tests.Cloud.Aws;
+
+[TestFixture]
+public sealed class AwsCloudLaunchTests
+{
+    [Test]
+    public async Task Launch_TwoInstanceTypes_MakesOneRunInstancesCallPerType()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+
+        var nodes = await bed.LaunchAsync("sweep1",
+            AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "c5.large"), AwsTestBed.Row(2, "t3.micro"), AwsTestBed.Row(3, "t3.micro"));
+
+        var calls = bed.Recorder.Calls("RunInstances");
+        Assert.Multiple(() =>
+        {
+            Assert.That(calls, Has.Count.EqualTo(2));
+            Assert.That(calls.Select(c => (c["InstanceType"], c["MinCount"], c["MaxCount"])),
+                Is.EquivalentTo(new[] { ("c5.large", "1", "1"), ("t3.micro", "3", "3") }));
+            Assert.That(nodes.Select(n => n.JobIndex), Is.EqualTo(new[] { 0, 1, 2, 3 }), "one node per row, in row order");
+            Assert.That(nodes.Select(n => n.InstanceType), Is.EqualTo(new[] { "t3.micro", "c5.large", "t3.micro", "t3.micro" }));
+            Assert.That(nodes.Select(n => n.InstanceId).Distinct().Count(), Is.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public async Task Launch_TagsEachCallWithTheBatchAndItsRows_SoDescribeMapsInstancesBackToRows()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var launched = await bed.LaunchAsync("sweep1",
+            AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "c5.large"), AwsTestBed.Row(2, "t3.micro"), AwsTestBed.Row(3, "t3.micro"));
+
+        var described = await bed.Cloud.DescribeAsync("sweep1", CancellationToken.None);
+
+        var micro = bed.Recorder.Calls("RunInstances").Single(c => c["InstanceType"] == "t3.micro");
+        Assert.Multiple(() =>
+        {
+            Assert.That(micro["TagSpecification.1.ResourceType"], Is.EqualTo("instance"));
+            Assert.That(micro["TagSpecification.1.Tag.1.Key"], Is.EqualTo("awsrunner:batch"));
+            Assert.That(micro["TagSpecification.1.Tag.1.Value"], Is.EqualTo("sweep1"));
+            Assert.That(micro["TagSpecification.1.Tag.2.Key"], Is.EqualTo("awsrunner:rows"));
+            Assert.That(micro["TagSpecification.1.Tag.2.Value"], Is.EqualTo("0,2-3"));
+            Assert.That(described.ToDictionary(n => n.InstanceId, n => n.JobIndex),
+                Is.EquivalentTo(launched.ToDictionary(n => n.InstanceId, n => n.JobIndex)));
+        });
+    }
+
+    [Test]
+    public async Task Launch_AsksForTerminateOnShutdownAndArmsTheDeadMansSwitch()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+
+        await bed.Cloud.LaunchAsync(AwsTestBed.Launch("sweep1", AwsTestBed.Row(0, "t3.micro")) with { MaxLifetime = TimeSpan.FromMinutes(90) },
+            CancellationToken.None);
+
+        var call = bed.Recorder.Calls("RunInstances").Single();
+        var userData = Encoding.UTF8.GetString(Convert.FromBase64String(call["UserData"]));
+        Assert.Multiple(() =>
+        {
+            Assert.That(call["InstanceInitiatedShutdownBehavior"], Is.EqualTo("terminate"));
+            Assert.That(userData, Does.StartWith("#!/bin/sh"));
+            Assert.That(userData, Does.Contain("shutdown -h +90"));
+            Assert.That(call["KeyName"], Is.EqualTo("sweep1"));
+            Assert.That(call["SecurityGroupId.1"], Does.StartWith("sg-"));
+            Assert.That(call.Form.Keys, Has.None.StartWith("InstanceMarketOptions"));
+            Assert.That(call.Form.Keys, Has.None.StartWith("BlockDeviceMapping"));
+        });
+    }
+
+    [Test]
+    public async Task Launch_WithOptions_SendsVolumeSizeSubnetAndInstanceProfile()
+    {
+        await using var plain = await AwsTestBed.OnMotoAsync();
+        var subnet = await plain.DefaultSubnetAsync();
+        await plain.CreateInstanceProfileAsync("batch-role");
+        await using var bed = await AwsTestBed.OnMotoAsync(
+            new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, SubnetId = subnet, VolumeSizeGiB = 40, InstanceProfile = "batch-role" },
+            reset: false);
+
+        await bed.LaunchAsync("sweep1", AwsTestBed.Row(0, "t3.micro"));
+
+        var call = bed.Recorder.Calls("RunInstances").Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(call["SubnetId"], Is.EqualTo(subnet));
+            Assert.That(call["IamInstanceProfile.Name"], Is.EqualTo("batch-role"));
+            Assert.That(call["BlockDeviceMapping.1.DeviceName"], Is.EqualTo("/dev/xvda"), "the image's root device");
+            Assert.That(call["BlockDeviceMapping.1.Ebs.VolumeSize"], Is.EqualTo("40"));
+            Assert.That(call["BlockDeviceMapping.1.Ebs.DeleteOnTermination"], Is.EqualTo("true"));
+        });
+    }
+
+    [Test]
+    public async Task Launch_SecondRun_AdoptsLiveInstancesInsteadOfLaunchingTwins()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        JobRow0To2(out var rows);
+        var first = await bed.LaunchAsync("sweep1", rows);
+        bed.Recorder.Clear();
+
+        var second = await bed.LaunchAsync("sweep1", rows);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(bed.Recorder.Calls("RunInstances"), Is.Empty);
+            Assert.That(second.Select(n => n.InstanceId), Is.EqualTo(first.Select(n => n.InstanceId)));
+        });
+    }
+
+    [Test]
+    public async Task Launch_AfterOneRowsInstanceTerminated_RelaunchesOnlyThatRowWithANewClientToken()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        JobRow0To2(out var rows);
+        var first = await bed.LaunchAsync("sweep1", rows);
+        var firstToken = bed.Recorder.Calls("RunInstances").Single()["ClientToken"];
+        await bed.Cloud.TerminateAsync("sweep1", [first[1].InstanceId], CancellationToken.None);
+        bed.Recorder.Clear();
+
+        var second = await bed.LaunchAsync("sweep1", rows);
+
+        var call = bed.Recorder.Calls("RunInstances").Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(call["MaxCount"], Is.EqualTo("1"));
+            Assert.That(call["ClientToken"], Is.Not.EqualTo(firstToken));
+            Assert.That(second[0].InstanceId, Is.EqualTo(first[0].InstanceId));
+            Assert.That(second[1].InstanceId, Is.Not.EqualTo(first[1].InstanceId));
+            Assert.That(second[2].InstanceId, Is.EqualTo(first[2].InstanceId));
+        });
+    }
+
+    [Test]
+    public async Task Launch_RetriedFromScratch_SendsTheSameClientTokens()
+    {
+        JobRow0To2(out var rows);
+        var tokens = new List<string>();
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            await using var bed = await AwsTestBed.OnMotoAsync();
+            await bed.LaunchAsync("sweep1", rows);
+            tokens.Add(bed.Recorder.Calls("RunInstances").Single()["ClientToken"]);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(tokens[1], Is.EqualTo(tokens[0]), "EC2 returns the first call's instances for a repeated token");
+            Assert.That(tokens[0], Has.Length.LessThanOrEqualTo(64));
+        });
+    }
+
+    [Test]
+    public async Task Launch_SpotRefused_FallsBackToOnDemand()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, Spot = true });
+        bed.Recorder.Answer = call => call.Action == "RunInstances" && call.Form.ContainsKey("InstanceMarketOptions.MarketType")
+            ? AwsRecorder.Ec2Error("InsufficientInstanceCapacity", "There is no Spot capacity available that matches your request.", HttpStatusCode.InternalServerError)
+            : null;
+
+        var nodes = await bed.LaunchAsync("sweep1", AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "t3.micro"));
+
+        var calls = bed.Recorder.Calls("RunInstances");
+        Assert.Multiple(() =>
+        {
+            Assert.That(calls, Has.Count.EqualTo(2));
+            Assert.That(calls[0]["InstanceMarketOptions.MarketType"], Is.EqualTo("spot"));
+            Assert.That(calls[1].Form.ContainsKey("InstanceMarketOptions.MarketType"), Is.False);
+            Assert.That(calls[1]["ClientToken"], Is.Not.EqualTo(calls[0]["ClientToken"]));
+            Assert.That(nodes, Has.Count.EqualTo(2));
+            Assert.That(nodes.Select(n => n.Spot), Is.All.False);
+        });
+    }
+
+    [Test]
+    public async Task Launch_Spot_MarksSpotInstances()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, Spot = true });
+
+        await bed.LaunchAsync("sweep1", AwsTestBed.Row(0, "t3.micro"));
+
+        var described = await bed.Cloud.DescribeAsync("sweep1", CancellationToken.None);
+        Assert.That(described.Single().Spot, Is.True);
+    }
+
+    [Test]
+    public async Task Launch_CapacityErrorWithoutSpot_IsACloudErrorWithAHint()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        bed.Recorder.Answer = call => call.Action == "RunInstances"
+            ? AwsRecorder.Ec2Error("InsufficientInstanceCapacity", "We currently do not have sufficient p4d.24xlarge capacity.", HttpStatusCode.InternalServerError)
+            : null;
+
+        var error = Assert.ThrowsAsync<CloudException>(() => bed.LaunchAsync("sweep1", AwsTestBed.Row(0, "p4d.24xlarge")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(bed.Recorder.Calls("RunInstances"), Has.Count.EqualTo(1), "waiting does not bring capacity back");
+            Assert.That(error!.Code, Is.EqualTo("InsufficientInstanceCapacity"));
+            Assert.That(error.Message, Does.StartWith("Error attempting to launch 1 instances for batch sweep1:"));
+            Assert.That(error.Hint, Does.Contain("another instance type"));
+        });
+    }
+
+    private static void JobRow0To2(out Core.Jobs.JobRow[] rows) =>
+        rows = [AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "t3.micro"), AwsTestBed.Row(2, "t3.micro")];
+}

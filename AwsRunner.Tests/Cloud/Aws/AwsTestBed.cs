@@ -1,0 +1,152 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Cloud.Aws;
+using AwsRunner.Core.Cloud.Aws.Ec2;
+using AwsRunner.Core.Jobs;
+using AwsRunner.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AwsRunner.Tests.Cloud.Aws;
+
+/// <summary>
+/// The AWS cloud wired as in production, against moto (or canned answers), with a recorder under every call, a
+/// temporary awsrunner home, short waits, and separate clients to look at what was created.
+/// </summary>
+internal sealed class AwsTestBed : IAsyncDisposable
+{
+    public const string Region = "us-east-1";
+    public const string Image = "ami-760aaa0f";
+    public const string Cidr = "127.0.0.1/32";
+
+    /// <summary>The secret key the tests sign with: it must never appear in anything given to a node.</summary>
+    public const string Secret = "secret-that-never-leaves";
+
+    public static readonly AwsTuning FastTuning = new()
+    {
+        PollInterval = TimeSpan.FromMilliseconds(20),
+        TerminateTimeout = TimeSpan.FromSeconds(10),
+        GroupReleaseTimeout = TimeSpan.FromSeconds(1),
+        MaxRetries = 3,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+        RetryMaxDelay = TimeSpan.FromMilliseconds(10),
+    };
+
+    private readonly Uri endpoint;
+    private readonly string region;
+
+    private AwsTestBed(Uri endpoint, AwsCloudOptions options, AwsTuning tuning, TimeProvider time, string region, AWSCredentials? signWith = null)
+    {
+        this.endpoint = endpoint;
+        this.region = region;
+        Home = Directory.CreateTempSubdirectory("awsrunner-aws-").FullName;
+        var credentials = signWith ?? new BasicAWSCredentials("testing", Secret);
+        var session = new AwsSession(region, credentials, endpoint) { Handler = Recorder.CreateHandler };
+        Connection = AwsConnectionFactory.Open(options, session, new UnreachableShell(), Home, time, NullLoggerFactory.Instance, tuning, null);
+        var plain = new AwsSession(region, credentials, endpoint);
+        InspectTransport = new AwsQueryTransport(
+            plain.CreateHttpClient(),
+            new QuerySigningConfig("ec2", Ec2QueryClient.Version, region, endpoint),
+            credentials,
+            Polly.ResiliencePipeline.Empty);
+        Inspect = new Ec2QueryClient(InspectTransport, 1000);
+        S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = region });
+    }
+
+    public AwsRecorder Recorder { get; } = new();
+
+    public Uri Endpoint => endpoint;
+
+    public string Home { get; }
+
+    public CloudConnection Connection { get; }
+
+    public ICloud Cloud => Connection.Cloud;
+
+    public IResultStore Results => Connection.Results;
+
+    /// <summary>EC2, unrecorded, for looking at what the cloud created.</summary>
+    public Ec2QueryClient Inspect { get; }
+
+    /// <summary>EC2 calls the client has no method for, unrecorded.</summary>
+    public AwsQueryTransport InspectTransport { get; }
+
+    /// <summary>S3, unrecorded, for looking at what the store created.</summary>
+    public AmazonS3Client S3 { get; }
+
+    public static async Task<AwsTestBed> OnMotoAsync(
+        AwsCloudOptions? options = null, AwsTuning? tuning = null, TimeProvider? time = null, bool reset = true, string region = Region)
+    {
+        var moto = await MotoServer.RequireAsync();
+        if (reset)
+        {
+            await moto.ResetAsync();
+        }
+
+        return new AwsTestBed(moto.Url, options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
+    }
+
+    /// <summary>A server of the test's own, signing with the given credentials.</summary>
+    public static AwsTestBed OnServer(MotoServer server, AWSCredentials credentials) =>
+        new(server.Url, new AwsCloudOptions { SshCidr = Cidr }, FastTuning, TimeProvider.System, Region, credentials);
+
+    /// <summary>No server at all: every call must be answered by <see cref="AwsRecorder.Answer"/>.</summary>
+    public static AwsTestBed Canned(
+        AwsCloudOptions? options = null, TimeProvider? time = null, string region = "eu-west-1", AwsTuning? tuning = null, Uri? endpoint = null) =>
+        new(endpoint ?? new Uri("http://127.0.0.1:9/"), options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
+
+    public static JobRow Row(int index, string instanceType) => new(index, index + 2, instanceType, $"echo {index}", []);
+
+    public static LaunchRequest Launch(string batch, params JobRow[] rows) => new(batch, Image, rows, TimeSpan.FromHours(2));
+
+    /// <summary>Key pair and security group, as create makes them before launching.</summary>
+    public async Task<IReadOnlyList<NodeInstance>> LaunchAsync(string batch, params JobRow[] rows)
+    {
+        await Cloud.PrepareAccessAsync(batch, CancellationToken.None);
+        return await Cloud.LaunchAsync(Launch(batch, rows), CancellationToken.None);
+    }
+
+    public async Task<string> DefaultSubnetAsync()
+    {
+        var vpc = await Inspect.FindDefaultVpcAsync(CancellationToken.None);
+        var answer = await InspectTransport.SendAsync(
+            new QueryForm("DescribeSubnets", Ec2QueryClient.Version).AddFilters([new Ec2Filter("vpc-id", vpc!)]), CancellationToken.None);
+        return answer.Items("subnetSet").Select(s => s.Required("subnetId")).Order(StringComparer.Ordinal).First();
+    }
+
+    /// <summary>An IAM instance profile, which moto checks RunInstances against (IAM speaks the same Query protocol).</summary>
+    public async Task CreateInstanceProfileAsync(string name)
+    {
+        using var iam = new AwsQueryTransport(
+            new HttpClient(),
+            new QuerySigningConfig("iam", "2010-05-08", region, endpoint),
+            new BasicAWSCredentials("testing", "testing"),
+            Polly.ResiliencePipeline.Empty);
+        await iam.SendAsync(new QueryForm("CreateInstanceProfile", "2010-05-08").Add("InstanceProfileName", name), CancellationToken.None);
+    }
+
+    public async Task<IReadOnlyList<Ec2SecurityGroup>> GroupsAsync(string batch) =>
+        await Inspect.DescribeSecurityGroupsAsync([new Ec2Filter("group-name", batch)], CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        Inspect.Dispose();
+        S3.Dispose();
+        Directory.Delete(Home, recursive: true);
+    }
+
+    private sealed class UnreachableShell : INodeShell
+    {
+        public Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken) =>
+            throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
+
+        public Task<ShellResult> RunAsync(NodeInstance node, string command, Stream? input, CancellationToken cancellationToken) =>
+            throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
+
+        public Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken) =>
+            throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

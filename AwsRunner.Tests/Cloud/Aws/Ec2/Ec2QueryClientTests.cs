@@ -1,0 +1,105 @@
+using System.Net;
+using AwsRunner.Core;
+using AwsRunner.Core.Cloud.Aws;
+using AwsRunner.Tests.Support;
+using NUnit.Framework;
+
+namespace AwsRunner.Tests.Cloud.Aws.Ec2;
+
+[TestFixture]
+public sealed class Ec2QueryClientTests
+{
+    private const string EmptyDescribe = """<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><reservationSet/></DescribeInstancesResponse>""";
+
+    [Test]
+    public async Task Call_IsAFormPostSignedForEc2InTheBatchRegion()
+    {
+        await using var bed = AwsTestBed.Canned(region: "eu-west-1");
+        bed.Recorder.Answer = _ => AwsRecorder.Xml(HttpStatusCode.OK, EmptyDescribe);
+
+        await bed.Cloud.DescribeAsync("sweep1", CancellationToken.None);
+
+        var call = bed.Recorder.Calls("DescribeInstances").Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(call["Version"], Is.EqualTo("2016-11-15"));
+            Assert.That(call["Filter.1.Name"], Is.EqualTo("tag:awsrunner:batch"));
+            Assert.That(call["Filter.1.Value.1"], Is.EqualTo("sweep1"));
+            Assert.That(call.Headers["Authorization"], Does.StartWith("AWS4-HMAC-SHA256 Credential=testing/"));
+            Assert.That(call.Headers["Authorization"], Does.Contain("/eu-west-1/ec2/aws4_request"));
+            Assert.That(call.Headers.ContainsKey("X-Amz-Date"), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task Throttling_IsRetriedWithGrowingJitteredDelays()
+    {
+        var time = new InstantTimeProvider();
+        var tuning = AwsTestBed.FastTuning with { RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromSeconds(30) };
+        await using var bed = AwsTestBed.Canned(time: time, tuning: tuning);
+        var calls = 0;
+        bed.Recorder.Answer = _ => Interlocked.Increment(ref calls) <= 3
+            ? AwsRecorder.Ec2Error("RequestLimitExceeded", "Request limit exceeded.", HttpStatusCode.ServiceUnavailable)
+            : AwsRecorder.Xml(HttpStatusCode.OK, EmptyDescribe);
+
+        var nodes = await bed.Cloud.DescribeAsync("sweep1", CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(nodes, Is.Empty);
+            Assert.That(bed.Recorder.Calls("DescribeInstances"), Has.Count.EqualTo(4));
+            Assert.That(time.Waits, Has.Count.EqualTo(3));
+            Assert.That(time.Waits, Is.All.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(tuning.RetryMaxDelay));
+            Assert.That(time.Waits.Sum(d => d.TotalSeconds), Is.GreaterThan(1), "the delays grow from the first one's");
+        });
+    }
+
+    [Test]
+    public async Task Throttling_ThatNeverEnds_BecomesACloudErrorWithAHint()
+    {
+        await using var bed = AwsTestBed.Canned(time: new InstantTimeProvider());
+        bed.Recorder.Answer = _ => AwsRecorder.Ec2Error("RequestLimitExceeded", "Request limit exceeded.", HttpStatusCode.ServiceUnavailable);
+
+        var error = Assert.ThrowsAsync<CloudException>(() => bed.Cloud.DescribeAsync("sweep1", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Code, Is.EqualTo("RequestLimitExceeded"));
+            Assert.That(error.RequestId, Is.EqualTo("req-RequestLimitExceeded"));
+            Assert.That(error.Hint, Does.Contain("throttling"));
+            Assert.That(bed.Recorder.Calls("DescribeInstances"), Has.Count.EqualTo(1 + AwsTestBed.FastTuning.MaxRetries));
+        });
+    }
+
+    [Test]
+    public async Task ClientError_IsNotRetried()
+    {
+        await using var bed = AwsTestBed.Canned(time: new InstantTimeProvider());
+        bed.Recorder.Answer = _ => AwsRecorder.Ec2Error("AuthFailure", "AWS was not able to validate the provided access credentials");
+
+        Assert.ThrowsAsync<CloudException>(() => bed.Cloud.DescribeAsync("sweep1", CancellationToken.None));
+
+        Assert.That(bed.Recorder.Calls("DescribeInstances"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task DescribeInstances_MoreThanOnePage_FollowsNextTokenToTheEnd()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync(tuning: AwsTestBed.FastTuning with { Ec2PageSize = 2 });
+        await bed.LaunchAsync("paged", AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "t3.small"), AwsTestBed.Row(2, "t3.large"),
+            AwsTestBed.Row(3, "t3.nano"), AwsTestBed.Row(4, "t3.medium"));
+        bed.Recorder.Clear();
+
+        var nodes = await bed.Cloud.DescribeAsync("paged", CancellationToken.None);
+
+        var pages = bed.Recorder.Calls("DescribeInstances");
+        Assert.Multiple(() =>
+        {
+            Assert.That(nodes.Select(n => n.JobIndex), Is.EquivalentTo(Enumerable.Range(0, 5)));
+            Assert.That(pages, Has.Count.EqualTo(3), "five reservations, two a page");
+            Assert.That(pages[0].Form.ContainsKey("NextToken"), Is.False);
+            Assert.That(pages.Skip(1).Select(p => p.Form.ContainsKey("NextToken")), Is.All.True);
+            Assert.That(pages.Select(p => p["MaxResults"]), Is.All.EqualTo("2"));
+        });
+    }
+}

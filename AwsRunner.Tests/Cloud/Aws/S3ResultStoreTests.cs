@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using AwsRunner.Core;
+using AwsRunner.Core.Cloud.Aws;
+using AwsRunner.Tests.Support;
+using NUnit.Framework;
+
+namespace AwsRunner.Tests.Cloud.Aws;
+
+[TestFixture]
+public sealed class S3ResultStoreTests
+{
+    [Test]
+    public async Task EnsureBucket_Missing_CreatesItBlockingPublicAccessAndRefusingPlainHttp()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+
+        var block = (await bed.S3.GetPublicAccessBlockAsync(new() { BucketName = "sweep1" })).PublicAccessBlockConfiguration;
+        Assert.That(new[] { block.BlockPublicAcls, block.IgnorePublicAcls, block.BlockPublicPolicy, block.RestrictPublicBuckets }, Is.All.True);
+    }
+
+    [Test]
+    public async Task EnsureBucket_OverHttps_AddsAPolicyRefusingPlainHttp()
+    {
+        await using var bed = AwsTestBed.Canned(endpoint: new Uri("https://127.0.0.1:9/"));
+        bed.Recorder.Answer = call => call.Action.StartsWith("HEAD /sweep1", StringComparison.Ordinal)
+            ? new HttpResponseMessage(HttpStatusCode.NotFound)
+            : new HttpResponseMessage(HttpStatusCode.OK);
+
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+
+        var policy = bed.Recorder.Requests.Single(r => r.Action.EndsWith("?policy", StringComparison.Ordinal)).Body;
+        Assert.Multiple(() =>
+        {
+            Assert.That(policy, Does.Contain("\"Effect\": \"Deny\"").And.Contain("\"aws:SecureTransport\": \"false\""));
+            Assert.That(policy, Does.Contain("arn:aws:s3:::sweep1\"").And.Contain("arn:aws:s3:::sweep1/*"));
+            Assert.That(bed.Recorder.Requests.Select(r => r.Action), Has.One.Match("^PUT /sweep1/?\\?publicAccessBlock$"));
+        });
+    }
+
+    [Test]
+    public async Task EnsureBucket_CreatesTheBucketInTheBatchRegion()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync(region: "eu-west-1");
+
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+
+        var location = await bed.S3.GetBucketLocationAsync(new Amazon.S3.Model.GetBucketLocationRequest { BucketName = "sweep1" });
+        Assert.That(location.Location.Value, Is.EqualTo("eu-west-1"));
+    }
+
+    [Test]
+    public async Task EnsureBucket_SomeoneElsesBucket_IsAClearErrorAndChangesNothing()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        using (var other = new HttpClient())
+        {
+            using var create = new HttpRequestMessage(HttpMethod.Put, new Uri(bed.Endpoint, "/taken"));
+            create.Headers.Add("x-moto-account-id", "333344445555");
+            (await other.SendAsync(create)).EnsureSuccessStatusCode();
+        }
+
+        var error = Assert.ThrowsAsync<CloudException>(() => bed.Results.EnsureBucketAsync("taken", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Code, Is.EqualTo("BucketAlreadyExists"));
+            Assert.That(error.Hint, Does.Contain("--bucket"));
+            Assert.That(bed.Recorder.Requests.Select(r => r.Action), Has.None.Contains("policy").And.None.Contains("publicAccessBlock"));
+        });
+    }
+
+    [Test]
+    public async Task EnsureBucket_ForbiddenBucket_IsBucketAlreadyExistsBeforeAnythingIsCreated()
+    {
+        await using var bed = AwsTestBed.Canned();
+        bed.Recorder.Answer = call => call.Action.StartsWith("HEAD /taken", StringComparison.Ordinal)
+            ? new HttpResponseMessage(HttpStatusCode.Forbidden) { Headers = { { "x-amz-bucket-region", "eu-west-1" } } }
+            : AwsRecorder.S3Error("Unexpected", "no other call is expected", HttpStatusCode.InternalServerError);
+
+        var error = Assert.ThrowsAsync<CloudException>(() => bed.Results.EnsureBucketAsync("taken", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Code, Is.EqualTo("BucketAlreadyExists"), string.Join("\n", bed.Recorder.Requests.Select(r => r.Action)));
+            Assert.That(bed.Recorder.Requests.Select(r => r.Action), Is.EqualTo(new[] { "HEAD /taken/" }), "one look, nothing created");
+        });
+    }
+
+    [Test]
+    public async Task EnsureBucket_OwnExistingBucket_IsUsedWithoutTouchingItsSettings()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.S3.PutBucketAsync("mine");
+
+        await bed.Results.EnsureBucketAsync("mine", CancellationToken.None);
+
+        Assert.That(bed.Recorder.Requests.Select(r => r.Action), Has.None.Contains("policy").And.None.Contains("publicAccessBlock"));
+    }
+
+    [Test]
+    public async Task UploadUrls_ArePresignedPutsThatCurlCanUse_AndCarryNoSecret()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+        var file = Path.Combine(bed.Home, "job.log");
+        await File.WriteAllTextAsync(file, "hello from the node\n");
+
+        var urls = await bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0007/", TimeSpan.FromHours(30), CancellationToken.None);
+        using var curl = Process.Start(new ProcessStartInfo("curl", ["-sS", "-f", "-T", file, urls.Log.ToString()]) { RedirectStandardError = true })!;
+        await curl.WaitForExitAsync();
+
+        var uploaded = await bed.Results.GetAsync("sweep1", "sweep1/jobs/0007/job.log", CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(curl.ExitCode, Is.EqualTo(0), curl.StandardError.ReadToEnd());
+            Assert.That(Encoding.UTF8.GetString(uploaded!), Is.EqualTo("hello from the node\n"));
+            Assert.That(urls.Log.AbsolutePath, Is.EqualTo("/sweep1/sweep1/jobs/0007/job.log"), "path-style on a custom endpoint");
+            Assert.That(urls.Status.AbsolutePath, Does.EndWith("/0007/status.json"));
+            Assert.That(urls.Heartbeat.AbsolutePath, Does.EndWith("/0007/heartbeat.json"));
+            Assert.That(urls.Results.AbsolutePath, Does.EndWith("/0007/results.tar.gz"));
+            Assert.That(urls.Log.Query, Does.Match("X-Amz-Expires=10(7[89]|80)[0-9][0-9]&").And.Contain("X-Amz-Signature="), "30 hours");
+            Assert.That(string.Join(" ", urls.Log, urls.Status, urls.Heartbeat, urls.Results), Does.Not.Contain(AwsTestBed.Secret));
+        });
+    }
+
+    [Test]
+    public async Task UploadUrls_LongerThanSevenDays_AreRefused()
+    {
+        await using var bed = AwsTestBed.Canned();
+
+        Assert.ThrowsAsync<InvalidInputException>(() =>
+            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", TimeSpan.FromDays(8), CancellationToken.None));
+    }
+
+    [Test]
+    public async Task List_MoreThanOnePage_ReturnsEveryObjectWithSizeAndETag()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync(tuning: AwsTestBed.FastTuning with { S3PageSize = 2 });
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+        for (var i = 0; i < 5; i++)
+        {
+            await bed.Results.PutAsync("sweep1", $"sweep1/jobs/000{i}/status.json", new byte[i + 1], CancellationToken.None);
+        }
+
+        await bed.Results.PutAsync("sweep1", "other/x", new byte[1], CancellationToken.None);
+        bed.Recorder.Clear();
+
+        var objects = await bed.Results.ListAsync("sweep1", "sweep1/jobs/", CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(objects.Select(o => o.Key), Is.EqualTo(Enumerable.Range(0, 5).Select(i => $"sweep1/jobs/000{i}/status.json")));
+            Assert.That(objects.Select(o => o.Size), Is.EqualTo(new long[] { 1, 2, 3, 4, 5 }));
+            Assert.That(objects.Select(o => o.ETag), Is.All.Not.Empty.And.All.Not.Contain("\""));
+            Assert.That(bed.Recorder.Requests, Has.Count.EqualTo(3), "five objects, two a page");
+        });
+    }
+
+    [Test]
+    public async Task List_SlowDown_IsRetriedWithBackoff()
+    {
+        var time = new InstantTimeProvider();
+        await using var bed = AwsTestBed.Canned(time: time, tuning: AwsTestBed.FastTuning with { RetryBaseDelay = TimeSpan.FromSeconds(1) });
+        var calls = 0;
+        bed.Recorder.Answer = _ => Interlocked.Increment(ref calls) <= 2
+            ? AwsRecorder.S3Error("SlowDown", "Please reduce your request rate.", HttpStatusCode.ServiceUnavailable)
+            : AwsRecorder.Xml(HttpStatusCode.OK, """
+                <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>sweep1</Name><Prefix>sweep1/</Prefix><KeyCount>1</KeyCount>
+                <MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>sweep1/manifest.json</Key>
+                <LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"abc"</ETag><Size>3</Size><StorageClass>STANDARD</StorageClass></Contents></ListBucketResult>
+                """);
+
+        var objects = await bed.Results.ListAsync("sweep1", "sweep1/", CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(objects.Select(o => (o.Key, o.Size, o.ETag)), Is.EqualTo(new[] { ("sweep1/manifest.json", 3L, "abc") }));
+            Assert.That(calls, Is.EqualTo(3));
+            Assert.That(time.Waits, Has.Count.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task Get_MissingObjectOrBucket_IsNull()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await bed.Results.GetAsync("sweep1", "sweep1/manifest.json", CancellationToken.None), Is.Null);
+            Assert.That(await bed.Results.GetAsync("nobucket", "sweep1/manifest.json", CancellationToken.None), Is.Null);
+            Assert.That(await bed.Results.BucketExistsAsync("sweep1", CancellationToken.None), Is.True);
+            Assert.That(await bed.Results.BucketExistsAsync("nobucket", CancellationToken.None), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task Download_InParallel_WritesEveryFileWhole()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+        var contents = Enumerable.Range(0, 8).Select(i => Enumerable.Repeat((byte)i, 100_000 + i).ToArray()).ToList();
+        for (var i = 0; i < contents.Count; i++)
+        {
+            await bed.Results.PutAsync("sweep1", $"sweep1/jobs/000{i}/results.tar.gz", contents[i], CancellationToken.None);
+        }
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, contents.Count), async (i, token) =>
+            await bed.Results.DownloadAsync("sweep1", $"sweep1/jobs/000{i}/results.tar.gz", Path.Combine(bed.Home, $"{i}.tgz"), token));
+
+        Assert.That(Enumerable.Range(0, contents.Count).Select(i => File.ReadAllBytes(Path.Combine(bed.Home, $"{i}.tgz"))), Is.EqualTo(contents));
+    }
+
+    [Test]
+    public async Task Delete_RemovesThePrefixThenTheBucketOnceEmpty()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+        await bed.Results.PutAsync("sweep1", "sweep1/manifest.json", new byte[3], CancellationToken.None);
+        await bed.Results.PutAsync("sweep1", "sweep1/jobs/0000/job.log", new byte[3], CancellationToken.None);
+        await bed.Results.PutAsync("sweep1", "keep/this", new byte[3], CancellationToken.None);
+
+        await bed.Results.DeleteAsync("sweep1", "sweep1/", CancellationToken.None);
+        var kept = await bed.Results.ListAsync("sweep1", "", CancellationToken.None);
+        await bed.Results.DeleteAsync("sweep1", "keep/", CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(kept.Select(o => o.Key), Is.EqualTo(new[] { "keep/this" }));
+            Assert.That(await bed.Results.BucketExistsAsync("sweep1", CancellationToken.None), Is.False);
+        });
+    }
+}
