@@ -3,6 +3,8 @@
 # The end-to-end tests need OpenSSH's sshd and moto_server on this machine; under CI=true a missing one fails
 # the run, elsewhere the tests that need it are skipped (and counted as skipped).
 set -uo pipefail
+# Nothing in the tests may reach the instance metadata address: only 127.0.0.1.
+export AWS_EC2_METADATA_DISABLED=true
 cd "$(dirname "$0")"
 
 results="$(pwd)/TestResults"

@@ -9,6 +9,9 @@ public interface IResultStore
     /// <returns>The address.</returns>
     string Describe(string bucket, string key);
 
+    /// <summary>The longest an upload URL can work; a batch whose nodes live longer cannot be dispatched.</summary>
+    TimeSpan MaxUploadUrlValidity { get; }
+
     /// <summary>Creates the bucket if it is missing; fails if it exists and belongs to someone else.</summary>
     /// <param name="bucket">The bucket.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -5,11 +5,16 @@ namespace AwsRunner.Core.Dispatch;
 /// <summary>Checks everything a dispatch needs before anything is created; the first problem ends it.</summary>
 internal static class BatchPlanner
 {
-    public static BatchPlan Plan(DispatchOptions options, string cloud)
+    public static BatchPlan Plan(DispatchOptions options, string cloud, TimeSpan maxUrlValidity)
     {
         BatchName.Validate(options.Name);
         var bucket = options.Bucket is null ? options.Name : BatchName.ValidateBucket(options.Bucket);
         CheckNumbers(options);
+        if (TimeSpan.FromHours(options.MaxHours) > maxUrlValidity - JobStarter.UrlMargin)
+        {
+            throw new InvalidInputException("MaxHours",
+                $"--max-hours {options.MaxHours}: at most {(maxUrlValidity - JobStarter.UrlMargin).TotalHours:0} here, because the nodes' upload URLs must outlive them and this cloud's last at most {maxUrlValidity.TotalHours:0} hours");
+        }
         CheckResultPaths(options.ResultPaths);
         var jobs = JobFile.Load(options.JobFile);
         var install = options.InstallScript is null ? null : CheckInstallScript(options.InstallScript);

@@ -13,7 +13,7 @@ namespace AwsRunner.Core.Dispatch;
 internal sealed partial class JobStarter(CloudConnection connection, TimeProvider time, ILogger<JobStarter> logger)
 {
     // Presigned URLs must outlive the dead man's switch, and then some for a slow last upload.
-    private static readonly TimeSpan UrlMargin = TimeSpan.FromHours(6);
+    public static readonly TimeSpan UrlMargin = TimeSpan.FromHours(6);
 
     private static readonly string StartCommand =
         $"if [ -s {NodeRunnerScript.Folder}/run.pid ]; then cat > /dev/null; " +

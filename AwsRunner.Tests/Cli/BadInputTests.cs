@@ -57,6 +57,51 @@ public sealed class BadInputTests
         AssertRefused(run, "awsrunner: " + batch.Path("project") + ": the code folder holds more than 4 KiB (--max-upload); leave data out of it or raise --max-upload");
     }
 
+    [Test]
+    public async Task Dispatch_AwsWithoutCredentials_IsRefusedInOneLine()
+    {
+        NoAwsCredentials();
+
+        var run = await batch.RunAsync("dispatch", "ami-0abcdef1234567890", "bad-input", "project/jobs.csv", "--region", "eu-west-1", "--create");
+
+        AssertRefused(run, "awsrunner: no AWS credentials found (environment, shared config and credentials files, SSO, instance metadata): run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass --profile");
+    }
+
+    [TestCase("--region", "mars-north-1x", "awsrunner: --region \"mars-north-1x\": not a region name (such as eu-west-1)", TestName = "Dispatch_AwsUnknownRegionShape_IsRefused")]
+    [TestCase("--max-hours", "200", "awsrunner: --max-hours 200: at most 162 here, because the nodes' upload URLs must outlive them and this cloud's last at most 168 hours", TestName = "Dispatch_AwsMaxHoursBeyondPresignedUrlLife_IsRefused")]
+    [TestCase("--endpoint-url", "ftp://127.0.0.1:9", "awsrunner: --endpoint-url \"ftp://127.0.0.1:9\": give an http:// or https:// URL", TestName = "Dispatch_AwsEndpointNotHttp_IsRefused")]
+    public async Task Dispatch_AwsBadOption_IsRefusedBeforeAnyCall(string option, string value, string message)
+    {
+        batch.Cli.Environment["AWS_ACCESS_KEY_ID"] = "testing";
+        batch.Cli.Environment["AWS_SECRET_ACCESS_KEY"] = "testing";
+        string[] common = ["dispatch", "ami-0abcdef1234567890", "bad-input", "project/jobs.csv", "--endpoint-url", "http://127.0.0.1:9", "--region", "eu-west-1", "--ssh-cidr", "127.0.0.1/32", "--create"];
+        var arguments = common.ToList();
+        var at = arguments.IndexOf(option);
+        if (at >= 0)
+        {
+            arguments[at + 1] = value;
+        }
+        else
+        {
+            arguments.AddRange([option, value]);
+        }
+
+        var run = await batch.RunAsync([.. arguments]);
+
+        AssertRefused(run, message);
+    }
+
+    private void NoAwsCredentials()
+    {
+        foreach (var name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE" })
+        {
+            batch.Cli.Environment[name] = null;
+        }
+
+        batch.Cli.Environment["AWS_SHARED_CREDENTIALS_FILE"] = batch.Path("no-credentials");
+        batch.Cli.Environment["AWS_CONFIG_FILE"] = batch.Path("no-config");
+    }
+
     private void AssertRefused(CliRun run, string message)
     {
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());

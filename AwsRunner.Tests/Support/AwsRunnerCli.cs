@@ -9,6 +9,9 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
 
     public string Home => home;
 
+    /// <summary>Variables set (or, when null, removed) in the command's environment.</summary>
+    public Dictionary<string, string?> Environment { get; } = [];
+
     public async Task<CliRun> RunAsync(params string[] arguments) => await RunAsync(TimeSpan.FromMinutes(3), arguments);
 
     public async Task<CliRun> RunAsync(TimeSpan timeout, params string[] arguments)
@@ -41,6 +44,11 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         };
         start.Environment["AWSRUNNER_HOME"] = home;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
         if (!keepInput)
         {

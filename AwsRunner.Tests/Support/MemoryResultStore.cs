@@ -11,6 +11,8 @@ internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
 
     public ConcurrentDictionary<string, int> Gets { get; } = new();
 
+    public TimeSpan MaxUploadUrlValidity => TimeSpan.FromDays(7);
+
     public string Describe(string bucket, string key) => $"mem://{bucket}/{key}";
 
     public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken) => Task.CompletedTask;

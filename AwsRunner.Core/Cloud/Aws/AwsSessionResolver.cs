@@ -37,19 +37,19 @@ internal sealed partial class AwsSessionResolver(Func<string, string?> environme
         {
             return profiles.TryGetAWSCredentials(profile, out var fromProfile)
                 ? fromProfile
-                : throw new CloudException(AwsBoundary.NoCredentials, $"read credentials of profile \"{profile}\"",
-                    "the profile was not found in the shared config and credentials files, or holds no credentials",
-                    hint: "list your profiles with 'aws configure list-profiles', or create it with 'aws configure --profile " + profile + "'");
+                : throw new InvalidInputException(AwsBoundary.NoCredentials,
+                    $"--profile {profile}: no such profile with credentials in the shared config and credentials files (list them with: aws configure list-profiles)");
         }
 
         try
         {
             return DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
         }
-        catch (AmazonClientException e)
+        catch (AmazonClientException)
         {
-            throw new CloudException(AwsBoundary.NoCredentials, "find AWS credentials", e.Message,
-                hint: "no AWS credentials were found: run 'aws configure' (or 'aws sso login'), set AWS_PROFILE, or pass --profile", inner: e);
+            // The SDK's text lists every provider it tried, over several lines; one line says what to do.
+            throw new InvalidInputException(AwsBoundary.NoCredentials,
+                "no AWS credentials found (environment, shared config and credentials files, SSO, instance metadata): run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass --profile");
         }
     }
 

@@ -24,6 +24,8 @@ internal sealed partial class S3ResultStore(
     /// <summary>SigV4 presigned URLs live at most seven days.</summary>
     public static readonly TimeSpan MaxUrlValidity = TimeSpan.FromDays(7);
 
+    public TimeSpan MaxUploadUrlValidity => MaxUrlValidity;
+
     private int warnedAboutSession;
 
     public string Describe(string bucket, string key) => $"s3://{bucket}/{key}";

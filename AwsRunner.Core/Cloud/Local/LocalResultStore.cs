@@ -5,6 +5,9 @@ namespace AwsRunner.Core.Cloud.Local;
 /// <summary>The local cloud's bucket: a folder per bucket; nodes upload to it with curl and <c>file://</c> URLs.</summary>
 internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
 {
+    // file:// URLs carry no signature, so they do not expire.
+    public TimeSpan MaxUploadUrlValidity => TimeSpan.MaxValue;
+
     public string Describe(string bucket, string key) => Path.Combine(paths.Buckets, bucket, key);
 
     public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)

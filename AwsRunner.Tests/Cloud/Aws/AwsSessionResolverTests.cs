@@ -80,14 +80,14 @@ public sealed class AwsSessionResolverTests
     }
 
     [Test]
-    public void Credentials_UnknownProfile_IsNoCredentialsWithAHint()
+    public void Credentials_UnknownProfile_IsBadInputSayingHowToListProfiles()
     {
-        var error = Assert.Throws<CloudException>(() => Resolver().ResolveCredentials("nosuch"));
+        var error = Assert.Throws<InvalidInputException>(() => Resolver().ResolveCredentials("nosuch"));
 
         Assert.Multiple(() =>
         {
             Assert.That(error!.Code, Is.EqualTo("NoCredentials"));
-            Assert.That(error.Hint, Does.Contain("aws configure"));
+            Assert.That(error.Message, Is.EqualTo("--profile nosuch: no such profile with credentials in the shared config and credentials files (list them with: aws configure list-profiles)"));
         });
     }
 
