@@ -62,7 +62,7 @@ public sealed class BadInputTests
     {
         NoAwsCredentials();
 
-        var run = await batch.RunAsync("dispatch", "ami-0abcdef1234567890", "bad-input", "project/jobs.csv", "--region", "eu-west-1", "--create");
+        var run = await batch.RunAsync("dispatch", "ami-0abcdef1234567890", "bad-input", "project/jobs.csv", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:9", "--create");
 
         AssertRefused(run, "awsrunner: no AWS credentials found (environment, shared config and credentials files, SSO, instance metadata): run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass --profile");
     }

@@ -44,6 +44,7 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         };
         start.Environment["AWSRUNNER_HOME"] = home;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
         foreach (var (name, value) in Environment)
         {
             start.Environment[name] = value;
