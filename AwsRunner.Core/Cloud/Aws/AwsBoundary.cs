@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using AwsRunner.Core.Cloud.Aws.Ec2;
+using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Cloud.Aws;
 
@@ -8,12 +9,13 @@ namespace AwsRunner.Core.Cloud.Aws;
 /// Where AWS errors become awsrunner's: every call out of the AWS cloud goes through here, so what the user sees is
 /// "Error attempting to ...", AWS's own code, message and request id, and a hint for the common causes.
 /// </summary>
-internal sealed partial class AwsBoundary(string region)
+internal sealed partial class AwsBoundary(string region, ILogger logger)
 {
     public const string NoCredentials = "NoCredentials";
 
     public async Task<T> RunAsync<T>(string attempting, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
+        LogAttempt(logger, attempting);
         try
         {
             return await call(cancellationToken).ConfigureAwait(false);
@@ -101,4 +103,7 @@ internal sealed partial class AwsBoundary(string region)
 
     [GeneratedRegex(@"perform: ([a-z0-9-]+:[A-Za-z0-9*]+)")]
     private static partial Regex ActionPattern();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "AWS: {Attempting}")]
+    private static partial void LogAttempt(ILogger logger, string attempting);
 }

@@ -17,14 +17,15 @@ internal static class AwsConnectionFactory
         AwsTuning tuning,
         IPublicAddressLookup? publicAddress)
     {
-        var boundary = new AwsBoundary(session.Region);
+        var boundary = new AwsBoundary(session.Region, loggers.CreateLogger<AwsBoundary>());
         var retry = AwsRetry.Create(tuning, time, loggers.CreateLogger(typeof(AwsRetry).FullName!));
         var ec2 = new Ec2QueryClient(
             new AwsQueryTransport(
                 session.CreateHttpClient(),
                 new QuerySigningConfig("ec2", Ec2QueryClient.Version, session.Region, session.Ec2Endpoint),
                 session.Credentials,
-                retry),
+                retry,
+                loggers.CreateLogger<AwsQueryTransport>()),
             tuning.Ec2PageSize);
         var sshSource = new SshSource(options.SshCidr, session.EndpointUrl is not null, publicAddress);
         var cloud = new AwsCloud(

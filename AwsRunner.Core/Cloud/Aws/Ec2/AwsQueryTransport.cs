@@ -6,6 +6,9 @@ using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 using Amazon.Runtime.Internal.Util;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ILogger = Microsoft.Extensions.Logging.ILogger;
 using Polly;
 
 namespace AwsRunner.Core.Cloud.Aws.Ec2;
@@ -14,8 +17,10 @@ namespace AwsRunner.Core.Cloud.Aws.Ec2;
 /// Sends Query-protocol calls (POST, form body) signed with AWSSDK.Core's <see cref="AWS4Signer"/>, each attempt
 /// signed anew through the retry pipeline; returns the answer's XML root or throws <see cref="AwsApiException"/>.
 /// </summary>
-internal sealed class AwsQueryTransport(HttpClient http, QuerySigningConfig config, AWSCredentials credentials, ResiliencePipeline retry) : IDisposable
+internal sealed partial class AwsQueryTransport(HttpClient http, QuerySigningConfig config, AWSCredentials credentials, ResiliencePipeline retry, ILogger? logger = null)
+    : IDisposable
 {
+    private readonly ILogger log = logger ?? NullLogger.Instance;
     private readonly AWS4Signer signer = new();
 
     public Uri Endpoint { get; } = new(config.ServiceURL);
@@ -53,9 +58,11 @@ internal sealed class AwsQueryTransport(HttpClient http, QuerySigningConfig conf
             }
         }
 
+        var started = Environment.TickCount64;
         using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var root = Parse(text);
+        LogCall(log, config.AuthenticationServiceName, form.Action, (int)response.StatusCode, Environment.TickCount64 - started);
         if (!response.IsSuccessStatusCode)
         {
             throw Error(form.Action, response.StatusCode, root, text);
@@ -93,6 +100,10 @@ internal sealed class AwsQueryTransport(HttpClient http, QuerySigningConfig conf
     }
 
     private static string Shorten(string text) => text.Length <= 200 ? text.Trim() : text[..200].Trim() + "...";
+
+    // The form is not logged: it may carry key material (ImportKeyPair) or user data.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Service} {Action}: HTTP {Status} in {Milliseconds} ms")]
+    private static partial void LogCall(ILogger logger, string service, string action, int status, long milliseconds);
 
     private sealed class QueryRequest : AmazonWebServiceRequest;
 }
