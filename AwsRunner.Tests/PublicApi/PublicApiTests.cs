@@ -24,8 +24,8 @@ public sealed class PublicApiTests
         }
 
         File.WriteAllText(received, listing);
-        var added = listing.Split('\n').Except(expected.Split('\n')).Take(15);
-        var removed = expected.Split('\n').Except(listing.Split('\n')).Take(15);
+        var added = listing.Split('\n').Except(expected.Split('\n')).Where(l => l.Length > 0).Take(15);
+        var removed = expected.Split('\n').Except(listing.Split('\n')).Where(l => l.Length > 0).Take(15);
         Assert.Fail($"the public API of AwsRunner.Core changed; see {received}\n+ {string.Join("\n+ ", added)}\n- {string.Join("\n- ", removed)}");
     }
 }

@@ -9,6 +9,8 @@ namespace AwsRunner.Tests.Cloud.Aws;
 
 /// <summary>The same orchestration as on every cloud, over EC2 and S3 on moto (its instances run nothing, so no node answers).</summary>
 [TestFixture]
+// They share one moto_server, reset between tests.
+[NonParallelizable]
 public sealed class AwsBatchRunnerTests
 {
     [Test]

@@ -8,6 +8,8 @@ namespace AwsRunner.Tests.Cloud.Aws;
 
 /// <summary>Every AWS error the user is likely to meet, answered by canned AWS error bodies, as the user sees it.</summary>
 [TestFixture]
+// They share one moto_server, reset between tests.
+[NonParallelizable]
 public sealed class AwsBoundaryTests
 {
     private const string Unauthorized =

@@ -7,6 +7,8 @@ using NUnit.Framework;
 namespace AwsRunner.Tests.Cloud.Aws;
 
 [TestFixture]
+// They share one moto_server, reset between tests.
+[NonParallelizable]
 public sealed class AwsCloudAccessTests
 {
     [Test]

@@ -9,6 +9,8 @@ using NUnit.Framework;
 namespace AwsRunner.Tests.Cloud.Aws;
 
 [TestFixture]
+// They share one moto_server, reset between tests.
+[NonParallelizable]
 public sealed class S3ResultStoreTests
 {
     [Test]

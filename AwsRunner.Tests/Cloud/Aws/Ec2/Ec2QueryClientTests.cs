@@ -7,6 +7,8 @@ using NUnit.Framework;
 namespace AwsRunner.Tests.Cloud.Aws.Ec2;
 
 [TestFixture]
+// They share one moto_server, reset between tests.
+[NonParallelizable]
 public sealed class Ec2QueryClientTests
 {
     private const string EmptyDescribe = """<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><reservationSet/></DescribeInstancesResponse>""";

@@ -11,6 +11,8 @@ namespace AwsRunner.Tests.Cloud.Aws.Ec2;
 /// actions are done), as AWS does: proof that the requests are signed right, and that its refusals read well.
 /// </summary>
 [TestFixture]
+// They share one moto_server, reset between tests.
+[NonParallelizable]
 public sealed class SignatureTests
 {
     private const string IamVersion = "2010-05-08";
