@@ -86,10 +86,10 @@ internal sealed partial class Fleet(FleetSettings settings, string tag, FleetEc2
             }
         }
 
-        // An instance EC2 no longer lists at all (moto was reset) is gone too.
+        // Terminated instances are not listed; nor is anything after moto was reset.
         foreach (var node in nodes.Values.Where(n => !n.Stopped && !seen.Contains(n.InstanceId)))
         {
-            LogInstanceEnded(logger, node.InstanceId, "gone");
+            LogInstanceEnded(logger, node.InstanceId, "terminated");
             work.Add(node.StopAsync());
         }
 

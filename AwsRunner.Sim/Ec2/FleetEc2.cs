@@ -7,10 +7,13 @@ namespace AwsRunner.Sim.Ec2;
 /// <summary>The EC2 calls the fleet makes, over awsrunner's own Query-protocol transport.</summary>
 internal sealed class FleetEc2(AwsQueryTransport transport) : IDisposable
 {
-    /// <summary>Every instance of the region, whatever its state or owner.</summary>
+    // Terminated instances stay listed for a while (in moto, forever): leaving them out keeps every look small.
+    private static readonly Ec2Filter NotTerminated = new("instance-state-name", ["pending", "running", "shutting-down", "stopping", "stopped"]);
+
+    /// <summary>Every instance of the region that is not terminated, whoever launched it.</summary>
     public async Task<IReadOnlyList<FleetInstance>> DescribeInstancesAsync(CancellationToken cancellationToken)
     {
-        var root = await transport.SendAsync(Form("DescribeInstances"), cancellationToken).ConfigureAwait(false);
+        var root = await transport.SendAsync(Form("DescribeInstances").AddFilters([NotTerminated]), cancellationToken).ConfigureAwait(false);
         return root.Items("reservationSet").SelectMany(r => r.Items("instancesSet")).Select(ToInstance).ToList();
     }
 

@@ -44,12 +44,13 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposabl
 
     public async Task<IReadOnlyList<Ec2Instance>> InstancesAsync() => await fleet.InstancesAsync(name);
 
-    /// <summary>The instance that runs each job, by job index.</summary>
-    public async Task<IReadOnlyDictionary<int, string>> InstanceOfJobAsync()
-    {
-        var status = await StatusAsync();
-        return status.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("index").GetInt32(), j => j.GetProperty("instance_id").GetString()!);
-    }
+    /// <summary>The instance that runs each job, by job index, from <c>status --json</c>.</summary>
+    public static IReadOnlyDictionary<int, string> InstanceOfJob(JsonElement status) =>
+        status.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("index").GetInt32(), j => j.GetProperty("instance_id").GetString()!);
+
+    /// <summary>The state of each job, from <c>status --json</c>.</summary>
+    public static IReadOnlyList<string?> States(JsonElement status) =>
+        status.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("state").GetString()).ToList();
 
     public async Task<IReadOnlyList<Ec2Instance>> WaitTerminatedAsync(TimeSpan timeout, params string[] instanceIds)
     {
@@ -82,7 +83,8 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposabl
         List<string> processes;
         do
         {
-            processes = instances.SelectMany(i => fleet.NodeProcesses(i.InstanceId).Select(pid => $"process {pid} of node {i.InstanceId}")).ToList();
+            processes = instances.SelectMany(i => fleet.NodeProcesses(i.InstanceId).Select(pid => $"process {pid} of node {i.InstanceId}")
+                .Concat(fleet.SshdRunning(i.InstanceId) ? [$"the sshd of node {i.InstanceId}"] : [])).ToList();
             await Task.Delay(100);
         }
         while (processes.Count > 0 && DateTime.UtcNow < deadline);

@@ -92,10 +92,10 @@ public sealed class FleetBatchTests
         Assert.That(dispatch.Output, Does.Contain("4 of 4 nodes started"));
 
         var during = await batch.StatusAsync();
-        var jobs = await batch.InstanceOfJobAsync();
+        var jobs = FleetBatch.InstanceOfJob(during);
         Assert.Multiple(() =>
         {
-            Assert.That(States(during), Is.All.EqualTo("running"));
+            Assert.That(FleetBatch.States(during), Is.All.EqualTo("running"));
             Assert.That(during.GetProperty("finished").GetBoolean(), Is.False);
             Assert.That(during.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("instance_type").GetString()),
                 Is.EqualTo(new[] { "t3.micro", "c5.large", "t3.micro", "c5.large" }));
@@ -112,7 +112,7 @@ public sealed class FleetBatchTests
         {
             Assert.That(instances.Select(i => i.InstanceId), Is.EquivalentTo(jobs.Values), "one instance per job, no more");
             Assert.That(after.GetProperty("finished").GetBoolean(), Is.True);
-            Assert.That(States(after), Is.EqualTo(new[] { "done", "done", "done", "failed" }));
+            Assert.That(FleetBatch.States(after), Is.EqualTo(new[] { "done", "done", "done", "failed" }));
             Assert.That(after.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("exit_code").GetInt32()), Is.EqualTo(new[] { 0, 0, 0, 3 }));
             Assert.That(after.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("instance_state").GetString()), Is.All.EqualTo("terminated"));
         });
@@ -169,7 +169,7 @@ public sealed class FleetBatchTests
             Assert.That(dispatch.ExitCode, Is.EqualTo(3), dispatch.ToString());
             Assert.That(dispatch.Output, Does.Contain("2 of 3 nodes started; 1 failed: 0001 install-failed (exit 7)"), dispatch.ToString());
             Assert.That(dispatch.Output + dispatch.Error, Does.Contain("no driver for a c5.large"), "the log tail");
-            Assert.That(States(status), Is.EqualTo(new[] { "done", "install-failed", "done" }));
+            Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "done", "install-failed", "done" }));
             Assert.That(instances, Has.Count.EqualTo(3));
         });
         await batch.RunAsync("down", batch.Name, "--delete-results");
@@ -206,7 +206,7 @@ public sealed class FleetBatchTests
             """);
         var dispatch = await batch.DispatchAsync();
         Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
-        var instance = (await batch.InstanceOfJobAsync())[0];
+        var instance = (await batch.InstancesAsync()).Single().InstanceId;
         string[] ssh = ["--ssh-user", Fleet.SshUser, "--ssh-config", Fleet.SshConfig];
 
         var state = await batch.RunAsync("ssh", [batch.Name, "0", .. ssh, "--", "cat awsrunner/state; echo \"$HOME\"; exit 4"]);
@@ -240,8 +240,9 @@ public sealed class FleetBatchTests
 
         var dispatch = await batch.DispatchAsync("--max-hours", "0.02");
         Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
-        var instance = (await batch.InstanceOfJobAsync())[0];
-        Assert.That(States(await batch.StatusAsync()), Is.EqualTo(new[] { "running" }));
+        var running = await batch.StatusAsync();
+        var instance = FleetBatch.InstanceOfJob(running)[0];
+        Assert.That(FleetBatch.States(running), Is.EqualTo(new[] { "running" }));
 
         await batch.WaitTerminatedAsync(JobsTimeout);
         var status = await batch.StatusAsync();
@@ -250,13 +251,27 @@ public sealed class FleetBatchTests
         {
             // The user data's "shutdown -h +2" asked for it; the runner's own power-off would have asked for "now" (0).
             Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance), "power")).Trim(), Is.EqualTo("2"));
-            Assert.That(States(status), Is.EqualTo(new[] { "lost" }));
+            Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "lost" }));
         });
         await batch.RunAsync("down", batch.Name, "--delete-results");
     }
 
-    private static List<string?> States(JsonElement status) =>
-        status.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("state").GetString()).ToList();
+    [Test]
+    public async Task SshConfig_AddressOfNoInstance_IsRefusedByTheProxyWithoutConnectingAnywhere()
+    {
+        var start = new ProcessStartInfo("ssh", ["-F", Fleet.SshConfig, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-l", Fleet.SshUser, "198.51.100.7", "true"])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+
+        using var ssh = Process.Start(start)!;
+        var error = await ssh.StandardError.ReadToEndAsync();
+        await ssh.WaitForExitAsync();
+
+        Assert.That(ssh.ExitCode, Is.EqualTo(255));
+        Assert.That(error, Does.Contain("awsrunner fleet: no instance answers SSH at 198.51.100.7"));
+    }
 
     private static string Csv(string field) => "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

@@ -53,7 +53,7 @@ public sealed class LateSshdTests
             Assert.That(dispatch.Error, Does.Contain("does not answer yet"), "awsrunner had to wait for sshd");
             Assert.That(fleet!.Log, Does.Contain($"sshd starts in 00:00:0{SshdDelaySeconds}"));
             Assert.That(instances, Has.Count.EqualTo(2));
-            Assert.That(status.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("state").GetString()), Is.All.EqualTo("done"));
+            Assert.That(FleetBatch.States(status), Is.All.EqualTo("done"));
             Assert.That(down.ExitCode, Is.Zero, down.ToString());
             Assert.That(left, Is.Empty);
         });

@@ -124,6 +124,18 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>The live processes of one node.</summary>
     public IReadOnlyList<int> NodeProcesses(string instanceId) => TaggedProcesses.Find(NodeFolder.TagVariable, Tag + instanceId + "/");
 
+    /// <summary>
+    /// Whether the node's sshd runs, by the pid it wrote: sshd rewrites its environment for its process titles, so
+    /// the node's tag does not find it.
+    /// </summary>
+    public bool SshdRunning(string instanceId)
+    {
+        var pidFile = Path.Combine(NodePath(instanceId), "sshd", "sshd.pid");
+        return File.Exists(pidFile)
+            && File.Exists($"/proc/{File.ReadAllText(pidFile).Trim()}/cmdline")
+            && File.ReadAllText($"/proc/{File.ReadAllText(pidFile).Trim()}/cmdline").Contains("sshd", StringComparison.Ordinal);
+    }
+
     /// <summary>The live processes of every node.</summary>
     public IReadOnlyList<int> AllNodeProcesses() => TaggedProcesses.Find(NodeFolder.TagVariable, Tag);
 
