@@ -43,12 +43,18 @@ internal sealed partial class Fleet(FleetSettings settings, string tag, FleetEc2
     public async ValueTask DisposeAsync()
     {
         var stops = nodes.Values.Where(n => !n.Stopped).Select(n => n.StopAsync()).ToList();
-        await Task.WhenAll(work.Concat(stops)).ConfigureAwait(false);
-        // Whatever a node started while it was being taken down.
-        await TaggedProcesses.KillAllAsync(NodeFolder.TagVariable, tag, time).ConfigureAwait(false);
-        foreach (var node in nodes.Values)
+        try
         {
-            node.Dispose();
+            await Task.WhenAll(work.Concat(stops)).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever a node started while it was being taken down, or a node that failed to go down.
+            await TaggedProcesses.KillAllAsync(NodeFolder.TagVariable, tag, time).ConfigureAwait(false);
+            foreach (var node in nodes.Values)
+            {
+                node.Dispose();
+            }
         }
     }
 

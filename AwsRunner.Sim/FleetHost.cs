@@ -26,7 +26,7 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var settings = Check(out var endpoint, out var ownFolder);
+        var (settings, endpoint, ownFolder) = Check();
         MotoProcess? moto = null;
         try
         {
@@ -66,12 +66,18 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             {
                 Directory.Delete(settings.Folder, recursive: true);
             }
+            else
+            {
+                // The nodes' folders stay for a look; what points at the fleet goes with it.
+                File.Delete(settings.EnvironmentFile);
+            }
 
             LogStopped(logger);
         }
     }
 
-    private FleetSettings Check(out Uri? endpoint, out bool ownFolder)
+    /// <summary>The settings, the endpoint given (null: start moto_server), and whether the folder is the fleet's own to remove.</summary>
+    private (FleetSettings Settings, Uri? Endpoint, bool OwnFolder) Check()
     {
         string[] programs = [SshdProcess.Program, SshKeygen.Program, "/bin/bash"];
         if (programs.FirstOrDefault(p => !File.Exists(p)) is { } missing)
@@ -79,7 +85,7 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             throw new InvalidInputException("OpenSsh", $"{missing} is missing: apt-get install -y openssh-server openssh-client");
         }
 
-        endpoint = null;
+        Uri? endpoint = null;
         if (options.EndpointUrl is { } url)
         {
             // The fleet terminates instances: it must never reach anything but a simulator on this machine.
@@ -92,10 +98,9 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
         var minute = Positive(options.Minute, "--minute");
         var poll = Positive(options.Poll, "--poll");
         var delay = CliValues.Duration(options.SshdDelay, "--sshd-delay")!.Value;
-        ownFolder = options.Folder is null;
         var folder = options.Folder is { } given ? Path.GetFullPath(given) : Directory.CreateTempSubdirectory("awsrunner-fleet-").FullName;
         Directory.CreateDirectory(folder);
-        return new FleetSettings(folder, options.Region, minute, delay, poll);
+        return (new FleetSettings(folder, options.Region, minute, delay, poll), endpoint, options.Folder is null);
     }
 
     private static TimeSpan Positive(string text, string option) =>

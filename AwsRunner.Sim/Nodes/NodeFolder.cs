@@ -93,7 +93,7 @@ internal sealed class NodeFolder
             File.SetUnixFileMode(path, Executable);
         }
 
-        File.WriteAllText(Metadata, string.Join("", new (string Key, string? Value)[]
+        File.WriteAllText(Metadata, string.Concat(new (string Key, string? Value)[]
         {
             ("instance-id", instance.InstanceId),
             ("instance-type", instance.InstanceType),

@@ -10,7 +10,7 @@ namespace AwsRunner.Sim.Nodes;
 /// One running instance as a node on this machine. It boots as an instance does: its user data runs, then its sshd
 /// starts (on a free 127.0.0.1 port, put in the address map), letting in the instance's key pair. It goes down when
 /// its own shutdown asks (and then terminates its instance) or when its instance is terminated: its sshd and every
-/// process it started end. Its folder stays, to be looked at, until the fleet stops.
+/// process it started end. Its folder stays, to be looked at (with the fleet's own temporary folder, until the fleet stops).
 /// </summary>
 internal sealed partial class SimNode(
     FleetInstance instance,
@@ -27,7 +27,7 @@ internal sealed partial class SimNode(
     private readonly CancellationTokenSource stopping = new();
     private Task boot = Task.CompletedTask;
     private SshdProcess? sshd;
-    private string? powerRequest;
+    private PowerRequest? powerRequest;
     private DateTimeOffset? powerOffAt;
 
     public string InstanceId => instance.InstanceId;
@@ -40,11 +40,11 @@ internal sealed partial class SimNode(
     /// <summary>Reads the node's power-off request; true once the power-off it asks for is due.</summary>
     public bool PowerOffDue(DateTimeOffset now)
     {
-        string? request;
+        PowerRequest? request;
         try
         {
             request = File.Exists(folder.PowerRequest)
-                ? $"{File.ReadAllText(folder.PowerRequest).Trim()}@{File.GetLastWriteTimeUtc(folder.PowerRequest).Ticks}"
+                ? new PowerRequest(File.ReadAllText(folder.PowerRequest).Trim(), File.GetLastWriteTimeUtc(folder.PowerRequest))
                 : null;
         }
         catch (IOException)
@@ -54,16 +54,18 @@ internal sealed partial class SimNode(
 
         if (request != powerRequest)
         {
+            // A new request replaces the one before, as a new shutdown does.
             powerRequest = request;
-            var minutes = request is null ? (int?)null : int.TryParse(request.Split('@')[0], out var m) ? m : 0;
-            powerOffAt = minutes is null ? null : now + (settings.Minute * minutes.Value);
-            if (minutes is { } scheduled)
+            if (request is null)
             {
-                LogPowerOffRequested(logger, InstanceId, scheduled, powerOffAt!.Value - now);
+                powerOffAt = null;
+                LogPowerOffCancelled(logger, InstanceId);
             }
             else
             {
-                LogPowerOffCancelled(logger, InstanceId);
+                var minutes = int.TryParse(request.Minutes, out var m) ? m : 0;
+                powerOffAt = now + (settings.Minute * minutes);
+                LogPowerOffRequested(logger, InstanceId, minutes, settings.Minute * minutes);
             }
         }
 
@@ -130,7 +132,8 @@ internal sealed partial class SimNode(
         {
             LogBootCut(logger, InstanceId);
         }
-        catch (Exception e) when (e is AwsApiException or HttpRequestException or InvalidOperationException or IOException or TimeoutException)
+        catch (Exception e) when (e is AwsApiException or HttpRequestException or InvalidOperationException or IOException
+            or UnauthorizedAccessException or TimeoutException or FormatException)
         {
             LogBootFailed(logger, InstanceId, e.Message);
         }
@@ -197,6 +200,9 @@ internal sealed partial class SimNode(
             }
         }
     }
+
+    /// <summary>What the node's shutdown last wrote (its minutes) and when: the same words written again are a new request.</summary>
+    private sealed record PowerRequest(string Minutes, DateTime Written);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Instance} ({Type}, {Addresses}) is up: sshd on 127.0.0.1:{Port}, node in {Folder}")]
     private static partial void LogBooted(ILogger logger, string instance, string type, IReadOnlyList<string> addresses, int port, string folder);
