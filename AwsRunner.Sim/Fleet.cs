@@ -9,7 +9,8 @@ namespace AwsRunner.Sim;
 /// <summary>
 /// Watches EC2 (moto) for instances and keeps one node on this machine per running instance: a new running instance
 /// boots a node, an instance terminated through the API takes its node down, a node's own power-off terminates its
-/// instance. Stopping the fleet takes every node down.
+/// instance. Stopping the fleet takes every node down. <paramref name="tag"/> starts the
+/// <see cref="NodeFolder.TagVariable"/> of every process of its nodes.
 /// </summary>
 internal sealed partial class Fleet(FleetSettings settings, string tag, FleetEc2 ec2, AddressMap map, TimeProvider time, ILoggerFactory loggers)
     : IAsyncDisposable
@@ -17,9 +18,6 @@ internal sealed partial class Fleet(FleetSettings settings, string tag, FleetEc2
     private readonly Dictionary<string, SimNode> nodes = new(StringComparer.Ordinal);
     private readonly List<Task> work = [];
     private readonly ILogger logger = loggers.CreateLogger<Fleet>();
-
-    /// <summary>What every process of every node of this fleet has in its <see cref="NodeFolder.TagVariable"/>.</summary>
-    public string Tag => tag;
 
     /// <summary>Looks every poll interval until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)

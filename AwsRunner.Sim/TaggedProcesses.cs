@@ -58,6 +58,7 @@ internal static class TaggedProcesses
     }
 
     /// <summary>Kills in rounds until none is left, since a process may fork between a look and a kill.</summary>
+    /// <remarks>Not cancellable: it is how things are cleaned up, also when everything else was cancelled.</remarks>
     /// <returns>The ids of processes still alive after the last round (none, normally).</returns>
     public static async Task<IReadOnlyList<int>> KillAllAsync(string variable, string prefix, TimeProvider time)
     {

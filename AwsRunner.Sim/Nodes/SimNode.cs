@@ -88,6 +88,7 @@ internal sealed partial class SimNode(
     }
 
     /// <summary>Ends the boot if it still runs, the sshd, and every process of the node.</summary>
+    /// <remarks>Not cancellable: a node taken half down would leave processes behind.</remarks>
     public async Task StopAsync()
     {
         Stopped = true;
@@ -168,11 +169,11 @@ internal sealed partial class SimNode(
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("the user data did not start");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.UserDataTimeout);
+        using var timeout = new CancellationTokenSource(settings.UserDataTimeout, time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(waiting.Token).ConfigureAwait(false);
             LogUserDataRan(logger, InstanceId, process.ExitCode);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -16,10 +16,6 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposabl
 
     public string Name => name;
 
-    public SimulatedFleet Fleet => fleet;
-
-    public string Code => folder.Combine("code");
-
     public string JobFile => folder.Combine("code", "jobs.csv");
 
     public string Output => folder.Combine("output");

@@ -52,8 +52,6 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>The fleet's part of every node process's tag.</summary>
     public string Tag { get; private set; } = "";
 
-    public int ProcessId => process.Id;
-
     public bool HasExited => process.HasExited;
 
     /// <summary>EC2 on the fleet's moto, for looking at what awsrunner made.</summary>
