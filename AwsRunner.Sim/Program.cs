@@ -57,5 +57,15 @@ internal static class Program
             await Console.Error.WriteLineAsync("awsrunner fleet: " + e.Message).ConfigureAwait(false);
             return 2;
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        {
+            // moto_server or the fleet's folder failed it before any node was up.
+            await Console.Error.WriteLineAsync("awsrunner fleet: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
     }
 }
