@@ -1,3 +1,6 @@
+// The tests read /proc, run bash scripts and start sshd, as the simulated fleet they share code with does.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace AwsRunner.Tests;
 
 /// <summary>

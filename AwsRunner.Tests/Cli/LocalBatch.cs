@@ -1,3 +1,4 @@
+using AwsRunner.Sim;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Cli;
@@ -25,11 +26,11 @@ internal sealed class LocalBatch : IDisposable
     public Task<CliRun> RunAsync(params string[] arguments) => Cli.RunAsync(arguments);
 
     /// <summary>Processes started by local nodes under this home that are still alive.</summary>
-    public IReadOnlyList<int> LiveNodeProcesses() => NodeProcesses.Find("AWSRUNNER_LOCAL_NODE", Home + "/");
+    public IReadOnlyList<int> LiveNodeProcesses() => TaggedProcesses.Find("AWSRUNNER_LOCAL_NODE", Home + "/");
 
     public void Dispose()
     {
-        NodeProcesses.Kill("AWSRUNNER_LOCAL_NODE", Home + "/");
+        TaggedProcesses.Kill("AWSRUNNER_LOCAL_NODE", Home + "/");
         folder.Dispose();
     }
 }

@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Node;
+using AwsRunner.Sim;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Node;
@@ -107,11 +108,11 @@ internal sealed class RunnerNode : IDisposable
         return entries;
     }
 
-    public IReadOnlyList<int> LiveProcesses() => NodeProcesses.Find(Tag, folder.Path);
+    public IReadOnlyList<int> LiveProcesses() => TaggedProcesses.Find(Tag, folder.Path);
 
     public void Dispose()
     {
-        NodeProcesses.Kill(Tag, folder.Path);
+        TaggedProcesses.Kill(Tag, folder.Path);
         folder.Dispose();
     }
 }

@@ -45,6 +45,8 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         start.Environment["AWSRUNNER_HOME"] = home;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        // A command runs for seconds: profiling its methods for later tiers costs more than it returns (about a third of a status).
+        start.Environment["DOTNET_TieredPGO"] = "0";
         foreach (var (name, value) in Environment)
         {
             start.Environment[name] = value;

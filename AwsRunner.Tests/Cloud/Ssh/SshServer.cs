@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using AwsRunner.Sim;
+using AwsRunner.Sim.Ssh;
 
 namespace AwsRunner.Tests.Cloud.Ssh;
 
@@ -12,22 +10,16 @@ namespace AwsRunner.Tests.Cloud.Ssh;
 /// </summary>
 internal sealed class SshServer : IAsyncDisposable
 {
-    public const string Sshd = "/usr/sbin/sshd";
+    private readonly SshdProcess process;
 
-    private readonly Process process;
-    private readonly StringBuilder log = new();
-    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool disposed;
-
-    private SshServer(Process process, int port, string home, string hostKey)
+    private SshServer(SshdProcess process, string home, string hostKey)
     {
         this.process = process;
-        Port = port;
         Home = home;
         HostKey = hostKey;
     }
 
-    public int Port { get; }
+    public int Port => process.Port;
 
     /// <summary>The node's home folder: where commands run.</summary>
     public string Home { get; }
@@ -35,16 +27,7 @@ internal sealed class SshServer : IAsyncDisposable
     /// <summary>The host key's private half (its public half is next to it, with .pub).</summary>
     public string HostKey { get; }
 
-    public string Log
-    {
-        get
-        {
-            lock (log)
-            {
-                return log.ToString();
-            }
-        }
-    }
+    public string Log => process.Log;
 
     /// <summary>TCP connections that authenticated, from sshd's own log.</summary>
     public int AcceptedConnections => Count("Accepted publickey for ");
@@ -54,7 +37,7 @@ internal sealed class SshServer : IAsyncDisposable
     /// <summary>Fails the test when sshd is missing under CI; elsewhere, skips it.</summary>
     public static void Require()
     {
-        string[] programs = [Sshd, "/usr/bin/ssh", "/usr/bin/ssh-keygen"];
+        string[] programs = [SshdProcess.Program, "/usr/bin/ssh", SshKeygen.Program];
         if (programs.All(File.Exists))
         {
             return;
@@ -69,18 +52,9 @@ internal sealed class SshServer : IAsyncDisposable
         Assert.Ignore(message);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPort.Free();
 
-    public static async Task GenerateKeyAsync(string path)
-    {
-        var result = await RunAsync("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "awsrunner-test", "-f", path]);
-        Assert.That(result, Is.Zero, $"ssh-keygen -f {path} failed");
-    }
+    public static Task GenerateKeyAsync(string path) => SshKeygen.GenerateAsync(path, "awsrunner-test", CancellationToken.None);
 
     /// <summary>Starts sshd in <paramref name="folder"/> and returns once it listens.</summary>
     /// <param name="folder">Holds its configuration, host key and the node's home.</param>
@@ -99,12 +73,6 @@ internal sealed class SshServer : IAsyncDisposable
             await GenerateKeyAsync(hostKey);
         }
 
-        // sshd started as root insists on its privilege separation folder.
-        if (Environment.UserName == "root")
-        {
-            Directory.CreateDirectory("/run/sshd");
-        }
-
         var session = Path.Combine(folder, "session.sh");
         await File.WriteAllTextAsync(session, $$"""
             export HOME='{{home}}'
@@ -113,40 +81,8 @@ internal sealed class SshServer : IAsyncDisposable
             exec /bin/sh -i
             """.ReplaceLineEndings("\n"));
 
-        var chosenPort = port ?? FreePort();
-        var config = Path.Combine(folder, "sshd_config");
-        await File.WriteAllTextAsync(config, $"""
-            ListenAddress 127.0.0.1
-            Port {chosenPort}
-            HostKey {hostKey}
-            PidFile {Path.Combine(folder, "sshd.pid")}
-            AuthorizedKeysFile {authorizedKey}
-            StrictModes no
-            UsePAM no
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            PubkeyAuthentication yes
-            PermitRootLogin prohibit-password
-            AllowTcpForwarding no
-            X11Forwarding no
-            ForceCommand /bin/bash {session}
-            """.ReplaceLineEndings("\n"));
-
-        var start = new ProcessStartInfo(Sshd, ["-D", "-e", "-f", config])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("sshd did not start");
-        var server = new SshServer(process, chosenPort, home, hostKey);
-        process.ErrorDataReceived += (_, e) => server.Read(e.Data);
-        process.BeginErrorReadLine();
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => server.listening.TrySetException(
-            new InvalidOperationException($"sshd exited with {process.ExitCode}: {server.Log}"));
-        await server.listening.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        return server;
+        var settings = new SshdSettings(folder, port ?? FreePort(), hostKey, authorizedKey, $"/bin/bash {session}");
+        return new SshServer(await SshdProcess.StartAsync(settings, CancellationToken.None), home, hostKey);
     }
 
     /// <summary>Waits until every accepted connection has been closed again, so that the counts are final.</summary>
@@ -159,29 +95,7 @@ internal sealed class SshServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (disposed)
-        {
-            return;
-        }
-
-        disposed = true;
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        process.Dispose();
-    }
-
-    private static async Task<int> RunAsync(string program, string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { UseShellExecute = false })!;
-        await process.WaitForExitAsync();
-        return process.ExitCode;
-    }
+    public ValueTask DisposeAsync() => process.DisposeAsync();
 
     private int Count(string text)
     {
@@ -193,23 +107,5 @@ internal sealed class SshServer : IAsyncDisposable
         }
 
         return count;
-    }
-
-    private void Read(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            log.AppendLine(line);
-        }
-
-        if (line.StartsWith("Server listening on", StringComparison.Ordinal))
-        {
-            listening.TrySetResult();
-        }
     }
 }

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using AwsRunner.Core.Cloud.Aws.Ec2;
+using AwsRunner.Tests.Support;
+
+namespace AwsRunner.Tests.Sim;
+
+/// <summary>
+/// One test's batch on a simulated fleet: a code folder with its job file, an awsrunner home of its own, the awsrunner
+/// command pointed at the fleet, and what is left of the batch afterwards.
+/// </summary>
+internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposable
+{
+    private static readonly TimeSpan NodeGoneTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly TempFolder folder = new();
+
+    public string Name => name;
+
+    public string JobFile => folder.Combine("code", "jobs.csv");
+
+    public string Output => folder.Combine("output");
+
+    public AwsRunnerCli Cli => field ??= SimulatedFleet.Cli(folder.Combine("h"), folder.Path);
+
+    public string Write(string relative, string content) => folder.Write(relative, content);
+
+    /// <summary>awsrunner dispatch --create --dispatch of the job file, pointed at the fleet.</summary>
+    public Task<CliRun> DispatchAsync(params string[] options) =>
+        Cli.RunAsync(["dispatch", SimulatedFleet.Image, name, JobFile, "--create", "--dispatch", "--no-progress", "--ssh-cidr", "127.0.0.1/32", .. fleet.AwsOptions, .. options]);
+
+    /// <summary>Another verb on the batch (the region and endpoint are remembered; SSH needs its options again).</summary>
+    public Task<CliRun> RunAsync(string verb, params string[] arguments) => Cli.RunAsync([verb, .. arguments]);
+
+    public async Task<JsonElement> StatusAsync()
+    {
+        var run = await RunAsync("status", name, "--json");
+        Assert.That(run.ExitCode, Is.AnyOf(0, 1, 3), run.ToString());
+        return JsonDocument.Parse(run.Output).RootElement;
+    }
+
+    public async Task<IReadOnlyList<Ec2Instance>> InstancesAsync() => await fleet.InstancesAsync(name);
+
+    /// <summary>The instance that runs each job, by job index, from <c>status --json</c>.</summary>
+    public static IReadOnlyDictionary<int, string> InstanceOfJob(JsonElement status) =>
+        status.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("index").GetInt32(), j => j.GetProperty("instance_id").GetString()!);
+
+    /// <summary>The state of each job, from <c>status --json</c>.</summary>
+    public static IReadOnlyList<string?> States(JsonElement status) =>
+        status.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("state").GetString()).ToList();
+
+    public async Task<IReadOnlyList<Ec2Instance>> WaitTerminatedAsync(TimeSpan timeout, params string[] instanceIds)
+    {
+        IReadOnlyList<Ec2Instance> instances = [];
+        await Eventually.WaitAsync(
+            () =>
+            {
+                instances = InstancesAsync().GetAwaiter().GetResult();
+                return instances.Where(i => instanceIds.Length == 0 || instanceIds.Contains(i.InstanceId)).All(i => i.State == "terminated");
+            },
+            timeout,
+            $"the instances of batch {name} to be terminated");
+        return instances;
+    }
+
+    /// <summary>
+    /// What is left of the batch: instances not terminated, and processes of its nodes (which the fleet ends moments
+    /// after their instance is terminated). Whatever is found is terminated, so that nothing outlives the test.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LeftoversAsync()
+    {
+        var instances = await InstancesAsync();
+        var live = instances.Where(i => i.State != "terminated").Select(i => $"instance {i.InstanceId} ({i.State})").ToList();
+        if (live.Count > 0)
+        {
+            await fleet.Ec2.TerminateInstancesAsync(instances.Where(i => i.State != "terminated").Select(i => i.InstanceId).ToList(), CancellationToken.None);
+        }
+
+        var deadline = DateTime.UtcNow + NodeGoneTimeout;
+        List<string> processes;
+        do
+        {
+            processes = instances.SelectMany(i => fleet.NodeProcesses(i.InstanceId).Select(pid => $"process {pid} of node {i.InstanceId}")
+                .Concat(fleet.SshdRunning(i.InstanceId) ? [$"the sshd of node {i.InstanceId}"] : [])).ToList();
+            await Task.Delay(100);
+        }
+        while (processes.Count > 0 && DateTime.UtcNow < deadline);
+        return [.. live, .. processes];
+    }
+
+    public void Dispose() => folder.Dispose();
+}

@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AwsRunner.Core.Cloud.Aws.Ec2;
+using AwsRunner.Core.Node;
+using AwsRunner.Tests.Support;
+
+namespace AwsRunner.Tests.Sim;
+
+/// <summary>
+/// Whole batches through the real awsrunner command on the simulated fleet: EC2 and S3 on moto, every instance a
+/// node with a real sshd, reached only through --endpoint-url and --ssh-config. One fleet for the fixture, a batch
+/// of its own for each test, the tests side by side. Only the first test takes its batch down through awsrunner; after
+/// every test, whatever of its batch still runs is terminated, and the test fails if there was any.
+/// </summary>
+[TestFixture]
+[Parallelizable(ParallelScope.Children)]
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public sealed class FleetBatchTests
+{
+    // A minute of shutdown -h +M lasts this long on the fleet: --max-hours 0.02 (2 minutes) powers a node off 30s after
+    // boot, long after its dispatch has finished even on a busy machine.
+    private const string Minute = "15s";
+
+    private static readonly TimeSpan JobsTimeout = TimeSpan.FromSeconds(60);
+
+    private static TempFolder? fleetFolder;
+    private static SimulatedFleet? fleet;
+
+    private FleetBatch? batch;
+
+    private static SimulatedFleet Fleet => fleet ?? throw new InvalidOperationException("no fleet");
+
+    [OneTimeSetUp]
+    public static async Task StartFleetAsync()
+    {
+        fleetFolder = new TempFolder();
+        fleet = await SimulatedFleet.StartAsync(fleetFolder.Combine("fleet"), "--minute", Minute);
+    }
+
+    [OneTimeTearDown]
+    public static async Task StopFleetAsync()
+    {
+        if (fleet is not null)
+        {
+            await fleet.DisposeAsync();
+        }
+
+        fleetFolder?.Dispose();
+    }
+
+    [TearDown]
+    public async Task NothingOfTheBatchIsLeftAsync()
+    {
+        if (batch is null)
+        {
+            return;
+        }
+
+        using (batch)
+        {
+            var left = await batch.LeftoversAsync();
+            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            {
+                await TestContext.Out.WriteLineAsync("--- the fleet's log\n" + Fleet.Log);
+            }
+
+            Assert.That(left, Is.Empty, $"batch {batch.Name} left these behind");
+        }
+    }
+
+    [Test]
+    public async Task Batch_TwoInstanceTypesOneJobFailing_RunsReportsFetchesEveryByteAndGoesDown()
+    {
+        batch = new FleetBatch(Fleet, "fleet-batch");
+        batch.Write("code/work.sh", """
+            echo "job $AWSRUNNER_INDEX on a $(ec2metadata --instance-type)"
+            while [ ! -e "$HOME/release" ]; do sleep 0.1; done
+            mkdir -p output
+            head -c "$size" /dev/urandom > output/data.bin
+            sha256sum output/data.bin > output/data.sha256
+            """);
+        batch.Write("code/jobs.csv", """
+            instance_type,command,size
+            t3.micro,bash work.sh,1000
+            c5.large,bash work.sh,300000
+            t3.micro,bash work.sh,1
+            c5.large,bash work.sh && exit 3,4096
+            """);
+
+        var dispatch = await batch.DispatchAsync();
+        Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
+        Assert.That(dispatch.Output, Does.Contain("4 of 4 nodes started"));
+
+        var during = await batch.StatusAsync();
+        var jobs = FleetBatch.InstanceOfJob(during);
+        Assert.Multiple(() =>
+        {
+            Assert.That(FleetBatch.States(during), Is.All.EqualTo("running"));
+            Assert.That(during.GetProperty("finished").GetBoolean(), Is.False);
+            Assert.That(during.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("instance_type").GetString()),
+                Is.EqualTo(new[] { "t3.micro", "c5.large", "t3.micro", "c5.large" }));
+        });
+
+        foreach (var instance in jobs.Values)
+        {
+            File.WriteAllText(Path.Combine(Fleet.NodeHome(instance), "release"), "");
+        }
+
+        var instances = await batch.WaitTerminatedAsync(JobsTimeout);
+        var after = await batch.StatusAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(instances.Select(i => i.InstanceId), Is.EquivalentTo(jobs.Values), "one instance per job, no more");
+            Assert.That(after.GetProperty("finished").GetBoolean(), Is.True);
+            Assert.That(FleetBatch.States(after), Is.EqualTo(new[] { "done", "done", "done", "failed" }));
+            Assert.That(after.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("exit_code").GetInt32()), Is.EqualTo(new[] { 0, 0, 0, 3 }));
+            Assert.That(after.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("instance_state").GetString()), Is.All.EqualTo("terminated"));
+        });
+
+        var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
+        Assert.That(fetch.Output, Does.Contain("4 jobs: 3 succeeded, 1 failed, 0 missing"), fetch.ToString());
+        foreach (var (index, instance) in jobs)
+        {
+            var node = Path.Combine(Fleet.NodeHome(instance), "code", "output");
+            var fetched = Path.Combine(batch.Output, $"{index:0000}", "output");
+            var data = File.ReadAllBytes(Path.Combine(fetched, "data.bin"));
+            Assert.Multiple(() =>
+            {
+                Assert.That(data, Is.EqualTo(File.ReadAllBytes(Path.Combine(node, "data.bin"))), $"job {index}'s data.bin");
+                Assert.That(File.ReadAllText(Path.Combine(fetched, "data.sha256")), Does.StartWith(Convert.ToHexStringLower(SHA256.HashData(data))));
+                Assert.That(File.ReadAllText(Path.Combine(batch.Output, $"{index:0000}", "job.log")),
+                    Is.EqualTo($"job {index} on a {(index % 2 == 0 ? "t3.micro" : "c5.large")}\n"));
+            });
+        }
+
+        var down = await batch.RunAsync("down", batch.Name, "--delete-results");
+        Assert.That(down.ExitCode, Is.Zero, down.ToString());
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await batch.InstancesAsync()).Select(i => i.State), Is.All.EqualTo("terminated"));
+            Assert.That(await Fleet.Ec2.DescribeKeyPairsAsync(batch.Name, CancellationToken.None), Is.Empty, "key pair");
+            Assert.That(await Fleet.Ec2.DescribeSecurityGroupsAsync([new Ec2Filter("group-name", batch.Name)], CancellationToken.None), Is.Empty, "security group");
+            Assert.That((await Fleet.S3.ListBucketsAsync()).Buckets?.Select(b => b.BucketName) ?? [], Does.Not.Contain(batch.Name), "bucket");
+        });
+    }
+
+    [Test]
+    public async Task Create_InstallFailsOnOneInstanceType_ReportsItsExitCodeAndLogTail_TerminatesThatNode_TheOthersRun()
+    {
+        batch = new FleetBatch(Fleet, "fleet-install");
+        batch.Write("code/jobs.csv", """
+            instance_type,command
+            t3.micro,mkdir -p output && echo ran > output/ran.txt
+            c5.large,mkdir -p output && echo ran > output/ran.txt
+            t3.micro,mkdir -p output && echo ran > output/ran.txt
+            """);
+        var install = batch.Write("install.sh", """
+            type=$(ec2metadata --instance-type)
+            echo "installing on a $type"
+            if [ "$type" = c5.large ]; then echo "no driver for a $type" >&2; exit 7; fi
+            """);
+
+        var dispatch = await batch.DispatchAsync("--install", install);
+        var instances = await batch.WaitTerminatedAsync(JobsTimeout);
+        var status = await batch.StatusAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dispatch.ExitCode, Is.EqualTo(3), dispatch.ToString());
+            Assert.That(dispatch.Output, Does.Contain("2 of 3 nodes started; 1 failed: 0001 install-failed (exit 7)"), dispatch.ToString());
+            Assert.That(dispatch.Output + dispatch.Error, Does.Contain("no driver for a c5.large"), "the log tail");
+            Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "done", "install-failed", "done" }));
+            Assert.That(instances, Has.Count.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public async Task Dispatch_CommandWithQuotesDollarVariablePipeAndUnicode_RunsExactlyAsWritten()
+    {
+        const string Command = """mkdir -p output && printf '%s|%s|%s\n' "$who" 'it'\''s $HOME, as written' "tab	and \"quotes\"" | sed 's/^/> /' > output/said.txt && echo "日本語 ü € 🙂 $((6 * 7))" >> output/said.txt""";
+        const string Who = "wörld, \"quoted\", $HOME and `ls`";
+        batch = new FleetBatch(Fleet, "fleet-quoting");
+        batch.Write("code/jobs.csv", $"instance_type,command,who\nt3.micro,{Csv(Command)},{Csv(Who)}\n");
+
+        var dispatch = await batch.DispatchAsync();
+        Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
+        await batch.WaitTerminatedAsync(JobsTimeout);
+        var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
+        Assert.That(fetch.ExitCode, Is.Zero, fetch.ToString());
+
+        var said = File.ReadAllText(Path.Combine(batch.Output, "0000", "output", "said.txt"));
+        Assert.That(said, Is.EqualTo(await RunLocallyAsync(Command, ("who", Who))));
+        Assert.That(said, Is.EqualTo("> wörld, \"quoted\", $HOME and `ls`|it's $HOME, as written|tab\tand \"quotes\"\n日本語 ü € 🙂 42\n"));
+    }
+
+    [Test]
+    public async Task SshAndLogs_OnARunningFleetNode_RunTheCommandThereAndShowTheJobLog()
+    {
+        const string Text = "it's \"$HOME\" `uname` | ü € 日本 🙂\n\\";
+        batch = new FleetBatch(Fleet, "fleet-ssh");
+        batch.Write("code/jobs.csv", """
+            instance_type,command
+            t3.micro,"echo 'first line of the log'; while [ ! -e ""$HOME/release"" ]; do sleep 0.1; done"
+            """);
+        var dispatch = await batch.DispatchAsync();
+        Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
+        var instance = (await batch.InstancesAsync()).Single().InstanceId;
+        string[] ssh = ["--ssh-user", Fleet.SshUser, "--ssh-config", Fleet.SshConfig];
+
+        var state = await batch.RunAsync("ssh", [batch.Name, "0", .. ssh, "--", "cat awsrunner/state; echo \"$HOME\"; exit 4"]);
+        var printed = await batch.RunAsync("ssh", [batch.Name, "0", .. ssh, "--", "printf '%s' " + ShellQuote.Quote(Text)]);
+        var logs = await Eventually.WaitAsync(
+            () => batch.RunAsync("logs", [batch.Name, "0", .. ssh]).GetAwaiter().GetResult(),
+            run => run.Output.Length > 0,
+            TimeSpan.FromSeconds(10),
+            "the job's first line");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.ExitCode, Is.EqualTo(4), state.ToString());
+            Assert.That(state.Output, Is.EqualTo($"running\n{Fleet.NodeHome(instance)}\n"));
+            Assert.That(printed.ExitCode, Is.Zero, printed.ToString());
+            Assert.That(printed.Output, Is.EqualTo(Text));
+            Assert.That(logs.ExitCode, Is.Zero, logs.ToString());
+            Assert.That(logs.Output, Is.EqualTo("first line of the log\n"));
+        });
+
+        File.WriteAllText(Path.Combine(Fleet.NodeHome(instance), "release"), "");
+        await batch.WaitTerminatedAsync(JobsTimeout);
+    }
+
+    [Test]
+    public async Task DeadMansSwitch_HangingJob_TerminatesTheInstanceAtMaxHours()
+    {
+        batch = new FleetBatch(Fleet, "fleet-deadman");
+        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,sleep 600\n");
+
+        var dispatch = await batch.DispatchAsync("--max-hours", "0.02");
+        Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
+        var running = await batch.StatusAsync();
+        var instance = FleetBatch.InstanceOfJob(running)[0];
+        Assert.That(FleetBatch.States(running), Is.EqualTo(new[] { "running" }));
+
+        await batch.WaitTerminatedAsync(JobsTimeout);
+        var status = await batch.StatusAsync();
+
+        Assert.Multiple(() =>
+        {
+            // The user data's "shutdown -h +2" asked for it; the runner's own power-off would have asked for "now" (0).
+            Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance), "power")).Trim(), Is.EqualTo("2"));
+            Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "lost" }));
+        });
+    }
+
+    [Test]
+    public async Task SshConfig_AddressOfNoInstance_IsRefusedByTheProxyWithoutConnectingAnywhere()
+    {
+        var start = new ProcessStartInfo("ssh", ["-F", Fleet.SshConfig, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-l", Fleet.SshUser, "198.51.100.7", "true"])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+
+        using var ssh = Process.Start(start)!;
+        var error = await ssh.StandardError.ReadToEndAsync();
+        await ssh.WaitForExitAsync();
+
+        Assert.That(ssh.ExitCode, Is.EqualTo(255));
+        Assert.That(error, Does.Contain("awsrunner fleet: no instance answers SSH at 198.51.100.7"));
+    }
+
+    private static string Csv(string field) => "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>What bash on this machine makes of the command, in a folder of its own: what the node must have made of it too.</summary>
+    private static async Task<string> RunLocallyAsync(string command, params (string Name, string Value)[] variables)
+    {
+        using var folder = new TempFolder();
+        var start = new ProcessStartInfo("bash", ["-c", command]) { WorkingDirectory = folder.Path, UseShellExecute = false };
+        start.Environment["HOME"] = "/nowhere";
+        foreach (var (name, value) in variables)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        await process.WaitForExitAsync();
+        return File.ReadAllText(folder.Combine("output", "said.txt"), Encoding.UTF8);
+    }
+}
