@@ -90,5 +90,15 @@ internal static class Program
             terminal.Error("awsrunner: interrupted.");
             return ExitCodes.Interrupted;
         }
+        catch (UnauthorizedAccessException e)
+        {
+            terminal.Error($"awsrunner: permission denied: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (IOException e)
+        {
+            terminal.Error($"awsrunner: error on this machine's files: {e.Message}");
+            return ExitCodes.CloudError;
+        }
     }
 }

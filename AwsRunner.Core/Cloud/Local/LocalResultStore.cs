@@ -41,7 +41,15 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
     {
         try
         {
-            return await File.ReadAllBytesAsync(Describe(bucket, key), cancellationToken).ConfigureAwait(false);
+            // Read to the end rather than to the length seen at open: curl may be rewriting the object (it is not
+            // an atomic PUT as on S3), and a reader then gets what is there; a half-written JSON does not parse.
+            var file = File.OpenRead(Describe(bucket, key));
+            await using (file.ConfigureAwait(false))
+            {
+                using var content = new MemoryStream();
+                await file.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
+                return content.ToArray();
+            }
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
