@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -132,8 +133,7 @@ internal sealed partial class S3ResultStore(
             {
                 var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = tuning.S3PageSize, ContinuationToken = continuation };
                 var page = await CallAsync(attemptToken => s3.ListObjectsV2Async(request, attemptToken), token).ConfigureAwait(false);
-                objects.AddRange((page.S3Objects ?? []).Select(o => new StoredObject(
-                    o.Key, o.Size ?? 0, (o.ETag ?? "").Trim('"'), new DateTimeOffset(DateTime.SpecifyKind(o.LastModified ?? default, DateTimeKind.Utc)))));
+                objects.AddRange((page.S3Objects ?? []).Select(o => ToStoredObject(o.Key, o.Size ?? 0, o.ETag, o.LastModified)));
                 continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
             }
             while (continuation is not null);
@@ -168,6 +168,16 @@ internal sealed partial class S3ResultStore(
         }, cancellationToken);
 
     public void Dispose() => s3.Dispose();
+
+    private static StoredObject ToStoredObject(string key, long size, string? quotedETag, DateTime? lastModified)
+    {
+        var etag = (quotedETag ?? "").Trim('"');
+        return new StoredObject(key, size, etag, new DateTimeOffset(DateTime.SpecifyKind(lastModified ?? default, DateTimeKind.Utc)))
+        {
+            // A multipart upload's ETag is "md5-of-md5s-N": only a plain 32-digit one is the content's MD5.
+            ContentMd5 = Md5Pattern().IsMatch(etag) ? etag.ToLowerInvariant() : null,
+        };
+    }
 
     /// <summary>OK, NotFound, or Forbidden: the bucket exists and this identity may not use it.</summary>
     private async Task<HttpStatusCode> HeadAsync(string bucket, CancellationToken cancellationToken)
@@ -254,6 +264,9 @@ internal sealed partial class S3ResultStore(
 
     private async Task CallAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
         await retry.ExecuteAsync(async token => await call(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    [GeneratedRegex("^[0-9a-fA-F]{32}$")]
+    private static partial Regex Md5Pattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created bucket {Bucket} in {Region}: public access blocked, TLS only")]
     private static partial void LogCreatedBucket(ILogger logger, string bucket, string region);
