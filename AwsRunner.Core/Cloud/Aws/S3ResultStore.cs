@@ -15,6 +15,7 @@ namespace AwsRunner.Core.Cloud.Aws;
 /// </summary>
 internal sealed partial class S3ResultStore(
     IAmazonS3 s3,
+    HttpClient http,
     AwsSession session,
     AwsBoundary boundary,
     ResiliencePipeline retry,
@@ -26,6 +27,8 @@ internal sealed partial class S3ResultStore(
     public static readonly TimeSpan MaxUrlValidity = TimeSpan.FromDays(7);
 
     public TimeSpan MaxUploadUrlValidity => MaxUrlValidity;
+
+    private readonly S3Download download = new(s3, http, UrlProtocol(session));
 
     private int warnedAboutSession;
 
@@ -87,7 +90,7 @@ internal sealed partial class S3ResultStore(
                 Key = keyPrefix + name,
                 Verb = HttpVerb.PUT,
                 Expires = expires,
-                Protocol = session.EndpointUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
+                Protocol = UrlProtocol(session),
             }).ConfigureAwait(false));
 
             return new JobUploadUrls(
@@ -142,11 +145,7 @@ internal sealed partial class S3ResultStore(
         }, cancellationToken);
 
     public Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"download {Describe(bucket, key)}", token => CallAsync(async attemptToken =>
-        {
-            using var response = await s3.GetObjectAsync(bucket, key, attemptToken).ConfigureAwait(false);
-            await response.WriteResponseStreamToFileAsync(path, append: false, attemptToken).ConfigureAwait(false);
-        }, token), cancellationToken);
+        boundary.RunAsync($"download {Describe(bucket, key)}", token => CallAsync(attemptToken => download.ToFileAsync(bucket, key, path, attemptToken), token), cancellationToken);
 
     public Task DeleteAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
         boundary.RunAsync($"delete {Describe(bucket, prefix)}", async token =>
@@ -167,7 +166,13 @@ internal sealed partial class S3ResultStore(
             }
         }, cancellationToken);
 
-    public void Dispose() => s3.Dispose();
+    public void Dispose()
+    {
+        s3.Dispose();
+        http.Dispose();
+    }
+
+    private static Protocol UrlProtocol(AwsSession session) => session.EndpointUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS;
 
     private static StoredObject ToStoredObject(string key, long size, string? quotedETag, DateTime? lastModified)
     {
