@@ -60,13 +60,12 @@ internal sealed class S3Download(IAmazonS3 s3, HttpClient http, Protocol protoco
         }
     }
 
-    /// <summary>The content's MD5 when the ETag is one: not for multipart uploads ("-N") nor KMS or customer keys (as the SDK).</summary>
+    /// <summary>The content's MD5 when the ETag is one; with KMS or customer keys it is not, whatever it looks like (as the SDK decides).</summary>
     private static string? ContentMd5(HttpResponseMessage response)
     {
-        var etag = response.Headers.ETag?.Tag.Trim('"');
         var encrypted = response.Headers.Contains("x-amz-server-side-encryption-customer-algorithm")
             || response.Headers.Contains("x-amz-server-side-encryption-aws-kms-key-id");
-        return etag is { Length: 32 } && etag.All(char.IsAsciiHexDigit) && !encrypted ? etag.ToLowerInvariant() : null;
+        return encrypted ? null : S3ETag.ContentMd5(response.Headers.ETag?.Tag);
     }
 
     private static async Task<AmazonS3Exception> ErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)

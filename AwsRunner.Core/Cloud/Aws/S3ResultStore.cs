@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -174,15 +173,11 @@ internal sealed partial class S3ResultStore(
 
     private static Protocol UrlProtocol(AwsSession session) => session.EndpointUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS;
 
-    private static StoredObject ToStoredObject(string key, long size, string? quotedETag, DateTime? lastModified)
-    {
-        var etag = (quotedETag ?? "").Trim('"');
-        return new StoredObject(key, size, etag, new DateTimeOffset(DateTime.SpecifyKind(lastModified ?? default, DateTimeKind.Utc)))
+    private static StoredObject ToStoredObject(string key, long size, string? etag, DateTime? lastModified) =>
+        new(key, size, (etag ?? "").Trim('"'), new DateTimeOffset(DateTime.SpecifyKind(lastModified ?? default, DateTimeKind.Utc)))
         {
-            // A multipart upload's ETag is "md5-of-md5s-N": only a plain 32-digit one is the content's MD5.
-            ContentMd5 = Md5Pattern().IsMatch(etag) ? etag.ToLowerInvariant() : null,
+            ContentMd5 = S3ETag.ContentMd5(etag),
         };
-    }
 
     /// <summary>OK, NotFound, or Forbidden: the bucket exists and this identity may not use it.</summary>
     private async Task<HttpStatusCode> HeadAsync(string bucket, CancellationToken cancellationToken)
@@ -269,9 +264,6 @@ internal sealed partial class S3ResultStore(
 
     private async Task CallAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
         await retry.ExecuteAsync(async token => await call(token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-
-    [GeneratedRegex("^[0-9a-fA-F]{32}$")]
-    private static partial Regex Md5Pattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created bucket {Bucket} in {Region}: public access blocked, TLS only")]
     private static partial void LogCreatedBucket(ILogger logger, string bucket, string region);
