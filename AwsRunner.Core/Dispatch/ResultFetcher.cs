@@ -10,17 +10,14 @@ namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
 /// Brings finished jobs home: <c>OUT/0007/</c> gets status.json, job.log and the results unpacked. Jobs are fetched
-/// in parallel, each its results archive first: nodes pack status.json and job.log into it as well, so those are
-/// downloaded on their own only when the unpacked copy is not the object's content (an older node's archive, or a
-/// log that grew after packing). What an earlier fetch brought (same ETag and size) is skipped, the manifest too, so
-/// a fetch with nothing new downloads nothing.
+/// in parallel as <see cref="FetchPlan"/> lists them, each its results archive first: nodes pack status.json and
+/// job.log into it as well, so those are downloaded on their own only when the unpacked copy is not the object's
+/// content (an older node's archive, or a log that grew after packing). What an earlier fetch brought (same ETag and
+/// size) is skipped, the manifest too, so a fetch with nothing new downloads nothing.
 /// </summary>
 internal sealed class ResultFetcher(CloudConnection connection)
 {
     private const int Parallelism = 8;
-
-    // The archive first: unpacking it may bring the other two.
-    private static readonly string[] JobObjects = [ResultKeys.Results, ResultKeys.Status, ResultKeys.Log];
 
     private readonly ManifestStore manifests = new(connection.Results);
 
@@ -31,17 +28,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
         Directory.CreateDirectory(output);
         var index = FetchIndex.Load(output);
         var manifest = await ReadManifestAsync(bucket, name, listing, output, index, cancellationToken).ConfigureAwait(false);
-        var objects = listing
-            .Select(o => ResultKeys.TryParseJobKey(name, o.Key, out var job, out var file) ? (job, file, o) : default)
-            .Where(x => x.o is not null)
-            .ToLookup(x => x.job, x => (x.file, x.o));
-
-        // Only finished jobs: the node writes status.json last, so its presence means the rest is complete.
-        var finished = manifest.Rows
-            .Select(r => objects[r.Index].ToDictionary(x => x.file, x => x.o, StringComparer.Ordinal))
-            .Where(files => files.ContainsKey(ResultKeys.Status))
-            .Select(files => JobObjects.Where(files.ContainsKey).Select(file => files[file]).ToList())
-            .ToList();
+        var finished = FetchPlan.Of(name, manifest, listing);
 
         int downloaded = 0, skipped = 0;
         long bytes = 0;

@@ -18,7 +18,7 @@ internal static class MachineDescription
             : null;
         var aws = await VersionAsync(tools, "aws", ["--version"], workFolder, cancellationToken);
         var moto = await VersionAsync(tools, "python3", ["-c", "import moto; print('moto', moto.__version__)"], workFolder, cancellationToken);
-        return new MarkdownTable("", "")
+        return new MarkdownTable("", "this machine")
             .Row("CPU", $"{cpu}, {Environment.ProcessorCount} cores")
             .Row("memory", memory)
             .Row("system", $"{os ?? RuntimeInformation.OSDescription}, Linux {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}")
