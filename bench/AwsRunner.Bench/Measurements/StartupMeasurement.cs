@@ -11,6 +11,16 @@ namespace AwsRunner.Bench.Measurements;
 /// </summary>
 internal sealed class StartupMeasurement : IMeasurement
 {
+    /// <summary>Where compiled methods come from, by namespace prefix; the first match wins.</summary>
+    private static readonly (string Label, string[] Prefixes)[] Origins =
+    [
+        ("CommandLineParser", ["CommandLine.", "CSharpx.", "RailwaySharp."]),
+        ("Microsoft.Extensions (logging, DI, options)", ["Microsoft.Extensions."]),
+        ("awsrunner", ["AwsRunner."]),
+        ("AWS SDK, CsvHelper, Polly, Spectre.Console", ["Amazon.", "ThirdParty.", "CsvHelper.", "Polly.", "Spectre."]),
+        (".NET libraries (generic instances, stubs)", [""]),
+    ];
+
     public string Name => "start-up";
 
     public async Task<ReportSection> RunAsync(BenchContext context, CancellationToken cancellationToken)
@@ -36,29 +46,38 @@ internal sealed class StartupMeasurement : IMeasurement
 
         var floor = Median.Of(runs[commands[0].Label].Select(r => r.Wall));
         var table = new MarkdownTable("command", "wall time (median)", "above the floor", "CPU time (median)", "methods JIT-compiled", "peak memory");
+        var origins = new MarkdownTable(["methods JIT-compiled, by origin", .. Origins.Select(o => o.Label)]);
         foreach (var (label, program, arguments) in commands)
         {
             var wall = Median.Of(runs[label].Select(r => r.Wall));
             var cpu = runs[label].All(r => r.Cpu is not null) ? Formats.Milliseconds(Median.Of(runs[label].Select(r => r.Cpu!.Value))) : "n/a";
             var peak = runs[label].All(r => r.PeakKiB is not null) ? Formats.MiB(Median.Of(runs[label].Select(r => r.PeakKiB!.Value)) * 1024) : "n/a";
-            var jitted = await CountJittedAsync(context, program, arguments, environment, cancellationToken);
-            table.Row(label, Formats.Milliseconds(wall), label == commands[0].Label ? "" : Formats.Milliseconds(wall - floor), cpu, Formats.Count(jitted), peak);
+            var jitted = await JittedAsync(context, program, arguments, environment, cancellationToken);
+            table.Row(label, Formats.Milliseconds(wall), label == commands[0].Label ? "" : Formats.Milliseconds(wall - floor), cpu, Formats.Count(jitted.Count), peak);
+            origins.Row([label, .. Origins.Select(o => Formats.Count(jitted.Count(m => OriginOf(m) == o.Label)))]);
         }
 
         var text = new StringBuilder()
             .AppendLine($"{rounds} runs of each, round-robin. The JIT count is one more run with `DOTNET_JitStdOutFile` and `DOTNET_JitDisasmSummary` " +
                 "(every method compiled at any tier; the .NET libraries themselves come precompiled, ReadyToRun, and are not counted unless re-compiled).")
             .AppendLine()
-            .Append(table);
+            .AppendLine(table.ToString())
+            .Append(origins);
         return new ReportSection("5. Start-up", text.ToString());
     }
 
-    private static async Task<int> CountJittedAsync(
+    private static string OriginOf(string method) => Origins.First(o => o.Prefixes.Any(p => method.StartsWith(p, StringComparison.Ordinal))).Label;
+
+    /// <summary>The methods the JIT compiles in one more run: <c>JIT compiled Namespace.Type:Method(...) [Tier0, ...]</c>.</summary>
+    private static async Task<List<string>> JittedAsync(
         BenchContext context, string program, string[] arguments, Dictionary<string, string?> environment, CancellationToken cancellationToken)
     {
+        const string Marker = "JIT compiled ";
         var list = Path.Combine(context.Work.Fresh("start-up", "jit"), "jit.txt");
         await context.Tools.RunAsync(program, arguments, context.Work.Path, cancellationToken,
             new Dictionary<string, string?>(environment) { ["DOTNET_JitStdOutFile"] = list, ["DOTNET_JitDisasmSummary"] = "1" });
-        return File.Exists(list) ? File.ReadLines(list).Count(l => l.Contains("JIT compiled", StringComparison.Ordinal)) : 0;
+        return File.Exists(list)
+            ? File.ReadLines(list).Where(l => l.Contains(Marker, StringComparison.Ordinal)).Select(l => l[(l.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..]).ToList()
+            : [];
     }
 }
