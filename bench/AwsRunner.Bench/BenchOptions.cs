@@ -15,14 +15,18 @@ internal sealed record BenchOptions
 
     public BenchScale Scale { get; init; } = BenchScale.Full;
 
-    /// <summary>Write the results into docs/benchmarks.md (a full run only: a quick one would overwrite them with toy numbers).</summary>
+    /// <summary>Write the results into docs/benchmarks.md (a full run of the built CLI only: toy sizes or another build would overwrite them).</summary>
     public bool WriteReport { get; init; }
 
+    /// <summary>Another build of the awsrunner command to measure (a ReadyToRun one, say); the Release build when null.</summary>
+    public string? Cli { get; init; }
+
     public const string Usage = """
-        usage: bench/run [--only fan-out,ec2,fetch,job-file,start-up] [--repeat N] [--quick]
+        usage: bench/run [--only fan-out,ec2,fetch,job-file,start-up] [--repeat N] [--quick] [--cli PATH]
           --only     run these measurements (default: all)
           --repeat   runs of each tool per comparison, alternating (default 3)
           --quick    small sizes, to try the suite out; the report is printed, docs/benchmarks.md is left alone
+          --cli      measure this awsrunner command instead of the Release build; the report is printed only
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -36,6 +40,7 @@ internal sealed record BenchOptions
                 "--repeat" when i + 1 < args.Count && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 =>
                     options with { Repeat = n },
                 "--only" when i + 1 < args.Count => options with { Only = Names(args[++i]) },
+                "--cli" when i + 1 < args.Count => options with { Cli = Path.GetFullPath(args[++i]), WriteReport = false },
                 _ => throw new ArgumentException($"{args[i]}: unknown or incomplete option\n{Usage}"),
             };
         }

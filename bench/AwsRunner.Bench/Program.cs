@@ -32,7 +32,7 @@ catch (ArgumentException e)
 }
 
 IMeasurement[] measurements = [new FanOutMeasurement(), new Ec2EconomyMeasurement(), new FetchMeasurement(), new JobFileMeasurement(), new StartupMeasurement()];
-var cli = Repository.File("AwsRunner.Cli", "bin", "Release", "net10.0", "awsrunner");
+var cli = options.Cli ?? Repository.File("AwsRunner.Cli", "bin", "Release", "net10.0", "awsrunner");
 var emptyProgram = Repository.File("bench", "EmptyProgram", "bin", "Release", "net10.0", "EmptyProgram");
 foreach (var program in new[] { cli, emptyProgram }.Where(p => !File.Exists(p)))
 {
