@@ -4,7 +4,7 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="OutputDirectory">Where the jobs' folders are.</param>
 /// <param name="Jobs">Every job of the batch.</param>
 /// <param name="Downloaded">Objects downloaded by this fetch.</param>
-/// <param name="Skipped">Objects already here from an earlier fetch.</param>
+/// <param name="Skipped">Objects not downloaded because their content is already here: from an earlier fetch, or unpacked from the job's results archive.</param>
 /// <param name="Bytes">Bytes downloaded by this fetch.</param>
 public sealed record FetchResult(string OutputDirectory, IReadOnlyList<FetchedJob> Jobs, int Downloaded, int Skipped, long Bytes)
 {

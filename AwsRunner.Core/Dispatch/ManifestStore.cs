@@ -12,7 +12,11 @@ internal sealed class ManifestStore(IResultStore results)
     }
 
     public async Task<BatchManifest> RequireAsync(string bucket, string batch, CancellationToken cancellationToken) =>
-        await LoadAsync(bucket, batch, cancellationToken).ConfigureAwait(false)
+        BatchManifest.FromBytes(await RequireBytesAsync(bucket, batch, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The manifest as stored, byte for byte, for a caller that keeps a copy of it.</summary>
+    public async Task<byte[]> RequireBytesAsync(string bucket, string batch, CancellationToken cancellationToken) =>
+        await results.GetAsync(bucket, ResultKeys.Manifest(batch), cancellationToken).ConfigureAwait(false)
         ?? throw new InvalidInputException("Batch", $"no batch \"{batch}\" in {results.Describe(bucket, "")} (was it created? is --bucket right?)");
 
     public Task SaveAsync(BatchManifest manifest, CancellationToken cancellationToken) =>

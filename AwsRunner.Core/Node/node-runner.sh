@@ -97,16 +97,16 @@ run_command() {
     fi
 }
 
+# The archive carries status.json and job.log as well, so that fetch needs one download per job; it takes the
+# separate objects only where their content differs (a result of the same name comes later and wins here).
 pack_results() {
-    local paths=() p
+    local members=(-C "$base" job.log status.json -C "$code" --) found=0 p
     while IFS= read -r p; do
-        [ -n "$p" ] && [ -e "$code/$p" ] && paths+=("$p")
+        [ -n "$p" ] && [ -e "$code/$p" ] && members+=("$p") && found=1
     done <<< "${AWSRUNNER_RESULTS:-output}"
-    if [ ${#paths[@]} -gt 0 ]; then
-        tar -czf "$base/results.tar.gz" -C "$code" -- "${paths[@]}"
-    else
-        tar -czf "$base/results.tar.gz" -T /dev/null
-    fi
+    # Without results, a trailing -C would only earn a warning.
+    [ $found -eq 1 ] || members=(-C "$base" job.log status.json)
+    tar -czf "$base/results.tar.gz" "${members[@]}"
 }
 
 # Results first, status.json last: a status.json in the bucket means everything else is there.
@@ -148,10 +148,12 @@ cmd_run() {
     fi
     echo "$rc" > "$base/exit_code"
     set_state uploading
-    pack_results >> "$base/job.log" 2>&1
     printf '{"index":%s,"job":%s,"exit_code":%s,"started":"%s","finished":"%s","host":%s}\n' \
         "${AWSRUNNER_INDEX:-0}" "$(json_str "${AWSRUNNER_JOB:-}")" "$rc" "$started" "$finished" \
         "$(json_str "$(hostname 2>/dev/null || uname -n)")" > "$base/status.json"
+    # tar reads job.log, so what it says goes to the log only once the archive is written.
+    pack_results 2> "$base/pack.log"
+    cat "$base/pack.log" >> "$base/job.log"
     if upload_results; then
         if [ "$rc" -eq 0 ]; then set_state done; else set_state failed; fi
     else

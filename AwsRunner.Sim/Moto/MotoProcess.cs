@@ -23,6 +23,16 @@ internal sealed class MotoProcess : IAsyncDisposable
     /// <summary>The endpoint for every AWS service moto simulates.</summary>
     public Uri Url { get; }
 
+    /// <summary>CPU time moto has used so far: with a tool on the same machine, the server's share of the work.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>moto_server's path, from the PATH; null when it is not installed.</summary>
     public static string? Find() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")

@@ -77,6 +77,21 @@ public sealed class NodeRunnerTests
     }
 
     [Test]
+    public async Task Run_ArchiveCarriesStatusAndLogAsUploaded_SoFetchNeedsOneDownload()
+    {
+        await InstallAsync();
+        node.WriteJob("mkdir -p output && echo 42 > output/answer.txt && echo computing");
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync();
+
+        var entries = node.ResultEntries();
+        Assert.That(entries, Does.ContainKey("status.json").WithValue(node.ReadObject("status.json")));
+        Assert.That(entries, Does.ContainKey("job.log").WithValue(node.ReadObject("job.log")));
+        Assert.That(entries, Does.ContainKey("output/answer.txt"));
+    }
+
+    [Test]
     public async Task Run_FailingJob_RecordsItsExitCodeAndStillUploads()
     {
         await InstallAsync();

@@ -39,7 +39,7 @@ internal static class AwsConnectionFactory
             time,
             loggers.CreateLogger<AwsCloud>());
         var results = new S3ResultStore(
-            new AmazonS3Client(session.Credentials, S3Config(session)), session, boundary, retry, tuning, time, loggers.CreateLogger<S3ResultStore>());
+            new AmazonS3Client(session.Credentials, S3Config(session)), session.CreateHttpClient(), session, boundary, retry, tuning, time, loggers.CreateLogger<S3ResultStore>());
         return new CloudConnection("aws", cloud, shell, results)
         {
             Region = session.Region,

@@ -14,6 +14,7 @@ namespace AwsRunner.Core.Cloud.Aws;
 /// </summary>
 internal sealed partial class S3ResultStore(
     IAmazonS3 s3,
+    HttpClient http,
     AwsSession session,
     AwsBoundary boundary,
     ResiliencePipeline retry,
@@ -25,6 +26,8 @@ internal sealed partial class S3ResultStore(
     public static readonly TimeSpan MaxUrlValidity = TimeSpan.FromDays(7);
 
     public TimeSpan MaxUploadUrlValidity => MaxUrlValidity;
+
+    private readonly S3Download download = new(s3, http, UrlProtocol(session));
 
     private int warnedAboutSession;
 
@@ -86,7 +89,7 @@ internal sealed partial class S3ResultStore(
                 Key = keyPrefix + name,
                 Verb = HttpVerb.PUT,
                 Expires = expires,
-                Protocol = session.EndpointUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS,
+                Protocol = UrlProtocol(session),
             }).ConfigureAwait(false));
 
             return new JobUploadUrls(
@@ -132,8 +135,7 @@ internal sealed partial class S3ResultStore(
             {
                 var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = tuning.S3PageSize, ContinuationToken = continuation };
                 var page = await CallAsync(attemptToken => s3.ListObjectsV2Async(request, attemptToken), token).ConfigureAwait(false);
-                objects.AddRange((page.S3Objects ?? []).Select(o => new StoredObject(
-                    o.Key, o.Size ?? 0, (o.ETag ?? "").Trim('"'), new DateTimeOffset(DateTime.SpecifyKind(o.LastModified ?? default, DateTimeKind.Utc)))));
+                objects.AddRange((page.S3Objects ?? []).Select(o => ToStoredObject(o.Key, o.Size ?? 0, o.ETag, o.LastModified)));
                 continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
             }
             while (continuation is not null);
@@ -142,11 +144,7 @@ internal sealed partial class S3ResultStore(
         }, cancellationToken);
 
     public Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"download {Describe(bucket, key)}", token => CallAsync(async attemptToken =>
-        {
-            using var response = await s3.GetObjectAsync(bucket, key, attemptToken).ConfigureAwait(false);
-            await response.WriteResponseStreamToFileAsync(path, append: false, attemptToken).ConfigureAwait(false);
-        }, token), cancellationToken);
+        boundary.RunAsync($"download {Describe(bucket, key)}", token => CallAsync(attemptToken => download.ToFileAsync(bucket, key, path, attemptToken), token), cancellationToken);
 
     public Task DeleteAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
         boundary.RunAsync($"delete {Describe(bucket, prefix)}", async token =>
@@ -167,7 +165,19 @@ internal sealed partial class S3ResultStore(
             }
         }, cancellationToken);
 
-    public void Dispose() => s3.Dispose();
+    public void Dispose()
+    {
+        s3.Dispose();
+        http.Dispose();
+    }
+
+    private static Protocol UrlProtocol(AwsSession session) => session.EndpointUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS;
+
+    private static StoredObject ToStoredObject(string key, long size, string? etag, DateTime? lastModified) =>
+        new(key, size, (etag ?? "").Trim('"'), new DateTimeOffset(DateTime.SpecifyKind(lastModified ?? default, DateTimeKind.Utc)))
+        {
+            ContentMd5 = S3ETag.ContentMd5(etag),
+        };
 
     /// <summary>OK, NotFound, or Forbidden: the bucket exists and this identity may not use it.</summary>
     private async Task<HttpStatusCode> HeadAsync(string bucket, CancellationToken cancellationToken)

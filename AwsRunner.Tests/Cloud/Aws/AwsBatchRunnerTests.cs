@@ -13,6 +13,8 @@ namespace AwsRunner.Tests.Cloud.Aws;
 [NonParallelizable]
 public sealed class AwsBatchRunnerTests
 {
+    private const string Status = """{"index":1,"exit_code":0,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:01:00Z"}""";
+
     [Test]
     public async Task Create_ChecksImageAndBucketBeforeLaunching_OneCallPerType_ThenTerminatesNodesItCannotReach()
     {
@@ -73,10 +75,8 @@ public sealed class AwsBatchRunnerTests
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
         await runner.DispatchAsync(Options(bed, "e2e4") with { KeepFailed = true });
-        await bed.Results.PutAsync("e2e4", "e2e4/jobs/0001/job.log", Encoding.UTF8.GetBytes("done\n"), CancellationToken.None);
-        await bed.Results.PutAsync("e2e4", "e2e4/jobs/0001/results.tar.gz", await ResultsArchiveAsync(), CancellationToken.None);
-        await bed.Results.PutAsync("e2e4", "e2e4/jobs/0001/status.json",
-            Encoding.UTF8.GetBytes("""{"index":1,"exit_code":0,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:01:00Z"}"""), CancellationToken.None);
+        // An archive from a node that packed only the results.
+        await PutFinishedJobAsync(bed, "e2e4", "done\n");
         var output = Path.Combine(bed.Home, "output");
 
         var first = await runner.FetchAsync("e2e4", output);
@@ -89,6 +89,51 @@ public sealed class AwsBatchRunnerTests
             Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\n"));
             Assert.That(File.ReadAllText(Path.Combine(output, "0001", "output", "answer.txt")), Is.EqualTo("42"));
             Assert.That(first.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
+        });
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveCarriesStatusAndLog_DownloadsOnlyTheArchive_AndNothingOnTheNextFetch()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var runner = new BatchRunner(bed.Connection, bed.Home);
+        await runner.DispatchAsync(Options(bed, "e2e6") with { KeepFailed = true });
+        await PutFinishedJobAsync(bed, "e2e6", "done\n", ("job.log", "done\n"), ("status.json", Status));
+        var output = Path.Combine(bed.Home, "output");
+
+        bed.Recorder.Clear();
+        var first = await runner.FetchAsync("e2e6", output);
+        var firstReads = ObjectReads(bed, "e2e6");
+        bed.Recorder.Clear();
+        var second = await runner.FetchAsync("e2e6", output);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((first.Downloaded, first.Skipped), Is.EqualTo((1, 2)));
+            Assert.That(firstReads, Has.Count.EqualTo(2).And.Some.Contains("manifest.json").And.Some.Contains("results.tar.gz"));
+            Assert.That((second.Downloaded, second.Skipped), Is.EqualTo((0, 3)));
+            Assert.That(ObjectReads(bed, "e2e6"), Is.Empty, "a fetch with nothing new reads no object, the manifest neither");
+            Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\n"));
+            Assert.That(File.ReadAllText(Path.Combine(output, "0001", "status.json")), Is.EqualTo(Status));
+            Assert.That(second.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
+        });
+    }
+
+    [Test]
+    public async Task Fetch_LogGrewAfterPacking_DownloadsTheLogToo()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var runner = new BatchRunner(bed.Connection, bed.Home);
+        await runner.DispatchAsync(Options(bed, "e2e7") with { KeepFailed = true });
+        await PutFinishedJobAsync(bed, "e2e7", "done\ntar: output/x: socket ignored\n", ("job.log", "done\n"), ("status.json", Status));
+        var output = Path.Combine(bed.Home, "output");
+
+        var fetched = await runner.FetchAsync("e2e7", output);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((fetched.Downloaded, fetched.Skipped), Is.EqualTo((2, 1)));
+            Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\ntar: output/x: socket ignored\n"));
         });
     }
 
@@ -131,14 +176,30 @@ public sealed class AwsBatchRunnerTests
         };
     }
 
-    private static async Task<byte[]> ResultsArchiveAsync()
+    /// <summary>A finished job's objects, as a node uploads them; its archive holds <paramref name="archived"/> and a result.</summary>
+    private static async Task PutFinishedJobAsync(AwsTestBed bed, string batch, string log, params (string Name, string Content)[] archived)
+    {
+        await bed.Results.PutAsync(batch, $"{batch}/jobs/0001/results.tar.gz", await ResultsArchiveAsync([.. archived, ("output/answer.txt", "42")]), CancellationToken.None);
+        await bed.Results.PutAsync(batch, $"{batch}/jobs/0001/job.log", Encoding.UTF8.GetBytes(log), CancellationToken.None);
+        await bed.Results.PutAsync(batch, $"{batch}/jobs/0001/status.json", Encoding.UTF8.GetBytes(Status), CancellationToken.None);
+    }
+
+    /// <summary>What the fetch read object by object (a listing is a GET on the bucket, <c>GET /bucket/?list-type=2</c>).</summary>
+    private static List<string> ObjectReads(AwsTestBed bed, string batch) =>
+        bed.Recorder.Requests.Select(r => r.Action)
+            .Where(a => a.StartsWith($"GET /{batch}/", StringComparison.Ordinal) && !a.StartsWith($"GET /{batch}/?", StringComparison.Ordinal))
+            .ToList();
+
+    private static async Task<byte[]> ResultsArchiveAsync(params (string Name, string Content)[] files)
     {
         using var buffer = new MemoryStream();
         await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         {
             await using var tar = new TarWriter(gzip);
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, "output/answer.txt") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes("42")) };
-            await tar.WriteEntryAsync(entry);
+            foreach (var (name, content) in files)
+            {
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) });
+            }
         }
 
         return buffer.ToArray();

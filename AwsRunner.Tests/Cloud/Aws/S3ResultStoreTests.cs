@@ -219,6 +219,63 @@ public sealed class S3ResultStoreTests
     }
 
     [Test]
+    public async Task Download_DamagedOnTheWay_IsDownloadedAgainThenReported()
+    {
+        var time = new InstantTimeProvider();
+        await using var bed = AwsTestBed.Canned(time: time);
+        var calls = 0;
+        bed.Recorder.Answer = request =>
+        {
+            Interlocked.Increment(ref calls);
+            var answer = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent("damaged"u8.ToArray()) };
+            answer.Headers.ETag = new System.Net.Http.Headers.EntityTagHeaderValue($"\"{Md5Hex("intact")}\"");
+            return answer;
+        };
+
+        var failure = Assert.ThrowsAsync<CloudException>(() =>
+            bed.Results.DownloadAsync("sweep1", "sweep1/jobs/0000/job.log", Path.Combine(bed.Home, "job.log"), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure!.Message, Does.Contain("arrived damaged"));
+            Assert.That(calls, Is.EqualTo(AwsTestBed.FastTuning.MaxRetries + 1));
+        });
+    }
+
+    [Test]
+    public async Task Download_IntactAfterADamagedAttempt_WritesTheFileWhole()
+    {
+        await using var bed = AwsTestBed.Canned(time: new InstantTimeProvider());
+        var calls = 0;
+        bed.Recorder.Answer = request =>
+        {
+            var answer = new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new ByteArrayContent(Interlocked.Increment(ref calls) == 1 ? "damaged"u8.ToArray() : "intact"u8.ToArray()),
+            };
+            answer.Headers.ETag = new System.Net.Http.Headers.EntityTagHeaderValue($"\"{Md5Hex("intact")}\"");
+            return answer;
+        };
+        var path = Path.Combine(bed.Home, "job.log");
+
+        await bed.Results.DownloadAsync("sweep1", "sweep1/jobs/0000/job.log", path, CancellationToken.None);
+
+        Assert.That(File.ReadAllText(path), Is.EqualTo("intact"));
+    }
+
+    [Test]
+    public async Task Download_MissingObject_IsACloudErrorNamingS3sCode()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+
+        var failure = Assert.ThrowsAsync<CloudException>(() =>
+            bed.Results.DownloadAsync("sweep1", "sweep1/jobs/0000/job.log", Path.Combine(bed.Home, "job.log"), CancellationToken.None));
+
+        Assert.That(failure!.Message, Does.Contain("NoSuchKey").And.Contain("s3://sweep1/sweep1/jobs/0000/job.log"));
+    }
+
+    [Test]
     public async Task Delete_RemovesThePrefixThenTheBucketOnceEmpty()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
@@ -237,4 +294,7 @@ public sealed class S3ResultStoreTests
             Assert.That(await bed.Results.BucketExistsAsync("sweep1", CancellationToken.None), Is.False);
         });
     }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351", Justification = "S3's ETag is an MD5.")]
+    private static string Md5Hex(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(text)));
 }

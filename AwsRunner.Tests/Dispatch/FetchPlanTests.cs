@@ -1,0 +1,59 @@
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Dispatch;
+
+namespace AwsRunner.Tests.Dispatch;
+
+public sealed class FetchPlanTests
+{
+    private const string Batch = "sweep";
+
+    [Test]
+    public void Of_FinishedJobsOnly_EachItsArchiveFirst()
+    {
+        var plan = FetchPlan.Of(Batch, Manifest(3), [
+            Stored(0, "status.json", 10), Stored(0, "job.log", 10), Stored(0, "heartbeat.json", 10), Stored(0, "results.tar.gz", 10),
+            Stored(1, "heartbeat.json", 10), Stored(1, "results.tar.gz", 10),
+            Stored(2, "job.log", 10), Stored(2, "status.json", 10),
+        ]);
+
+        Assert.That(plan.Select(job => job.Select(o => o.Key)), Is.EqualTo(new[]
+        {
+            new[] { "sweep/jobs/0000/results.tar.gz", "sweep/jobs/0000/status.json", "sweep/jobs/0000/job.log" },
+            new[] { "sweep/jobs/0002/status.json", "sweep/jobs/0002/job.log" },
+        }));
+    }
+
+    [Test]
+    public void Of_LargestJobsFirst_OthersInJobOrder()
+    {
+        var plan = FetchPlan.Of(Batch, Manifest(4), Enumerable.Range(0, 4).SelectMany(i => new[]
+        {
+            Stored(i, "results.tar.gz", i == 3 ? 50L << 20 : 100),
+            Stored(i, "status.json", 10),
+        }));
+
+        Assert.That(plan.Select(job => job[0].Key[..15]), Is.EqualTo(new[] { "sweep/jobs/0003", "sweep/jobs/0000", "sweep/jobs/0001", "sweep/jobs/0002" }));
+    }
+
+    private static StoredObject Stored(int job, string file, long size) =>
+        new($"{Batch}/jobs/{job:D4}/{file}", size, "etag", DateTimeOffset.UnixEpoch);
+
+    private static BatchManifest Manifest(int rows) => new()
+    {
+        Name = Batch,
+        Bucket = Batch,
+        Cloud = "aws",
+        ImageId = "ami-12345678",
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        HeartbeatSeconds = 60,
+        MaxHours = 24,
+        Rows = Enumerable.Range(0, rows).Select(i => new ManifestRow
+        {
+            Index = i,
+            Line = i + 2,
+            InstanceType = "t3.micro",
+            Command = "true",
+            Variables = new Dictionary<string, string>(),
+        }).ToList(),
+    };
+}
