@@ -12,7 +12,8 @@ public sealed class InterruptionTests
     {
         batch = new LocalBatch();
         batch.Write("project/jobs.csv", "instance_type,command,n\nt3.micro,echo $n,1\nt3.micro,echo $n,2\nc5.large,echo $n,3\n");
-        batch.Write("install.sh", "sleep 3\n");
+        // The install waits for the test's word, so the Ctrl-C lands while it runs however slow the machine is.
+        batch.Write("install.sh", $"until [ -e '{batch.Path("installs-may-finish")}' ]; do sleep 0.2; done\n");
     }
 
     [TearDown]
@@ -40,6 +41,7 @@ public sealed class InterruptionTests
         Assert.That(interrupted.Error, Does.Contain("resume (adopts what exists, launches only what is missing): awsrunner dispatch local halted project/jobs.csv"));
         Assert.That(interrupted.Error, Does.Contain("or remove it all: awsrunner down halted"));
 
+        batch.Write("installs-may-finish", "");
         var resumed = await batch.RunAsync([.. command, "--wait"]);
 
         Assert.That(resumed.ExitCode, Is.Zero, resumed.ToString());
