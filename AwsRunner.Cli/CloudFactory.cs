@@ -23,19 +23,22 @@ internal static class CloudFactory
         return cloud switch
         {
             "local" => CloudConnection.Local(home, options.MaxParallel ?? Environment.ProcessorCount, TimeProvider.System, loggers),
-            "aws" => CloudConnection.Aws(AwsOptions(options, record), NodeShells.OpenSsh(SshOptionsFor(options), home, TimeProvider.System, loggers), home, TimeProvider.System, loggers),
+            "aws" => CloudConnection.Aws(AwsOptions(options, record), NodeShells.OpenSsh(SshOptionsFor(options, record), home, TimeProvider.System, loggers), home, TimeProvider.System, loggers),
             _ => throw new InvalidInputException("Cloud", $"--cloud \"{cloud}\": must be aws or local"),
         };
     }
 
-    /// <summary>How the AWS cloud's node shells reach the nodes, from --ssh-user, --ssh-config and --boot-timeout.</summary>
-    public static SshOptions SshOptionsFor(CommonOptions options)
+    /// <summary>
+    /// How the AWS cloud's node shells reach the nodes: --ssh-user, --ssh-config and --boot-timeout, else what the
+    /// batch was dispatched with.
+    /// </summary>
+    public static SshOptions SshOptionsFor(CommonOptions options, BatchRecord? record)
     {
         var defaults = new SshOptions();
         return defaults with
         {
-            User = options.SshUser ?? defaults.User,
-            ConfigFile = options.SshConfig,
+            User = options.SshUser ?? record?.SshUser ?? defaults.User,
+            ConfigFile = options.SshConfig ?? record?.SshConfig,
             BootTimeout = CliValues.Duration(options.BootTimeout, "--boot-timeout") ?? defaults.BootTimeout,
         };
     }

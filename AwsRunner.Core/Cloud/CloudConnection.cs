@@ -1,5 +1,6 @@
 using AwsRunner.Core.Cloud.Aws;
 using AwsRunner.Core.Cloud.Local;
+using AwsRunner.Core.Cloud.Ssh;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Cloud;
@@ -28,6 +29,9 @@ public sealed class CloudConnection : IAsyncDisposable
 
     /// <summary>The endpoint used instead of the cloud's own (an emulator such as moto), if any.</summary>
     public string? EndpointUrl { get; init; }
+
+    /// <summary>How the node shells reach the nodes, when they are OpenSSH's (<see cref="NodeShells.OpenSsh"/>).</summary>
+    public SshOptions? Ssh => (Shell as SshNodeShell)?.Options;
 
     /// <summary>Instances, key pair and firewall.</summary>
     public ICloud Cloud { get; }

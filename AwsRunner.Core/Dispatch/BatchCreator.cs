@@ -21,7 +21,8 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         await connection.Results.EnsureBucketAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
         var previous = await manifests.LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         previous?.CheckSameJobs(plan);
-        BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl));
+        // ssh and logs reach the nodes later the way this dispatch did, without the user repeating --ssh-config.
+        BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl, connection.Ssh?.User, connection.Ssh?.ConfigFile));
         using var bundle = await CodeBundle.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
         await connection.Cloud.PrepareAccessAsync(plan.Name, cancellationToken).ConfigureAwait(false);
 

@@ -63,7 +63,7 @@ public sealed class CloudFactoryTests
     [Test]
     public void SshOptionsFor_NoSshOptions_UsesUbuntuAndTheDefaultTimeouts()
     {
-        var options = CloudFactory.SshOptionsFor(new SshVerb());
+        var options = CloudFactory.SshOptionsFor(new SshVerb(), record: null);
 
         Assert.That(options.User, Is.EqualTo("ubuntu"));
         Assert.That(options.ConfigFile, Is.Null);
@@ -73,7 +73,9 @@ public sealed class CloudFactoryTests
     [Test]
     public void SshOptionsFor_UserConfigAndBootTimeout_AreTaken()
     {
-        var options = CloudFactory.SshOptionsFor(new LogsVerb { SshUser = "ec2-user", SshConfig = "fleet.conf", BootTimeout = "90s" });
+        var remembered = new BatchRecord("b", "aws", "b", SshUser: "ubuntu", SshConfig: "/dispatched/with.conf");
+
+        var options = CloudFactory.SshOptionsFor(new LogsVerb { SshUser = "ec2-user", SshConfig = "fleet.conf", BootTimeout = "90s" }, remembered);
 
         Assert.That(options.User, Is.EqualTo("ec2-user"));
         Assert.That(options.ConfigFile, Is.EqualTo("fleet.conf"));
@@ -81,9 +83,20 @@ public sealed class CloudFactoryTests
     }
 
     [Test]
+    public void SshOptionsFor_NoSshOptions_TakesWhatTheBatchWasDispatchedWith()
+    {
+        var remembered = new BatchRecord("b", "aws", "b", SshUser: "ec2-user", SshConfig: "/dispatched/with.conf");
+
+        var options = CloudFactory.SshOptionsFor(new SshVerb(), remembered);
+
+        Assert.That(options.User, Is.EqualTo("ec2-user"));
+        Assert.That(options.ConfigFile, Is.EqualTo("/dispatched/with.conf"));
+    }
+
+    [Test]
     public void SshOptionsFor_MalformedBootTimeout_IsBadInput()
     {
-        var error = Assert.Throws<InvalidInputException>(() => CloudFactory.SshOptionsFor(new SshVerb { BootTimeout = "soon" }))!;
+        var error = Assert.Throws<InvalidInputException>(() => CloudFactory.SshOptionsFor(new SshVerb { BootTimeout = "soon" }, record: null))!;
 
         Assert.That(error.Message, Does.Contain("--boot-timeout"));
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AwsRunner.Core.Cloud.Aws.Ec2;
+using AwsRunner.Core.Dispatch;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Sim;
@@ -28,7 +29,10 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposabl
     public Task<CliRun> DispatchAsync(params string[] options) =>
         Cli.RunAsync(["dispatch", SimulatedFleet.Image, name, JobFile, "--create", "--dispatch", "--no-progress", "--ssh-cidr", "127.0.0.1/32", .. fleet.AwsOptions, .. options]);
 
-    /// <summary>Another verb on the batch (the region and endpoint are remembered; SSH needs its options again).</summary>
+    /// <summary>What the batch's awsrunner home remembers of it.</summary>
+    public BatchRecord? Record => BatchRecords.Load(folder.Combine("h"), name);
+
+    /// <summary>Another verb on the batch (its region, endpoint and SSH options are remembered).</summary>
     public Task<CliRun> RunAsync(string verb, params string[] arguments) => Cli.RunAsync([verb, .. arguments]);
 
     public async Task<JsonElement> StatusAsync()

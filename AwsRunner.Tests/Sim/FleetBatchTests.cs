@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AwsRunner.Core.Cloud.Aws.Ec2;
+using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Node;
 using AwsRunner.Tests.Support;
 
@@ -207,12 +208,14 @@ public sealed class FleetBatchTests
         var dispatch = await batch.DispatchAsync();
         Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
         var instance = (await batch.InstancesAsync()).Single().InstanceId;
-        string[] ssh = ["--ssh-user", Fleet.SshUser, "--ssh-config", Fleet.SshConfig];
 
-        var state = await batch.RunAsync("ssh", [batch.Name, "0", .. ssh, "--", "cat awsrunner/state; echo \"$HOME\"; exit 4"]);
-        var printed = await batch.RunAsync("ssh", [batch.Name, "0", .. ssh, "--", "printf '%s' " + ShellQuote.Quote(Text)]);
+        // No --ssh-user, --ssh-config or --endpoint-url: the batch remembers how its nodes were reached. Checked first,
+        // so that ssh without the fleet's ProxyCommand never tries moto's made-up addresses.
+        Assert.That(batch.Record, Is.Not.Null.And.Property(nameof(BatchRecord.SshConfig)).EqualTo(Fleet.SshConfig).And.Property(nameof(BatchRecord.SshUser)).EqualTo(Fleet.SshUser));
+        var state = await batch.RunAsync("ssh", batch.Name, "0", "--", "cat awsrunner/state; echo \"$HOME\"; exit 4");
+        var printed = await batch.RunAsync("ssh", batch.Name, "0", "--", "printf '%s' " + ShellQuote.Quote(Text));
         var logs = await Eventually.WaitAsync(
-            () => batch.RunAsync("logs", [batch.Name, "0", .. ssh]).GetAwaiter().GetResult(),
+            () => batch.RunAsync("logs", batch.Name, "0").GetAwaiter().GetResult(),
             run => run.Output.Length > 0,
             TimeSpan.FromSeconds(10),
             "the job's first line");

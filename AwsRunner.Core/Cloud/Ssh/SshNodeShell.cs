@@ -21,6 +21,8 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
 
     private readonly ConcurrentDictionary<string, SharedConnection> connections = new(StringComparer.Ordinal);
 
+    public SshOptions Options => options;
+
     public async Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
