@@ -83,12 +83,15 @@ public sealed partial class FleetFaultTests
             Assert.That(proxy.Tally.Injected(AwsLane.S3Presigned), Is.GreaterThan(0), proxy.Tally.ToString());
         });
 
-        var said = string.Join("\n", new[] { dispatch, status, fetch }.Select(run => run.ToString()).Concat(HomeFiles(batch.Cli.Home)));
+        var said = string.Join("\n", new[] { dispatch, status, fetch }.Select(run => run.ToString()).Concat(FilesUnder(batch.Cli.Home)));
+        var onNodes = string.Join("\n", jobs.Values.SelectMany(instance => FilesUnder(Path.Combine(Fleet.NodeHome(instance), "awsrunner"))));
         Assert.Multiple(() =>
         {
             Assert.That(said, Does.Not.Contain("PRIVATE KEY"));
             Assert.That(SignaturePattern().Match(said).Value, Is.Empty, "a presigned URL's signature");
             Assert.That(said, Does.Not.Contain(secret), "the AWS secret access key");
+            Assert.That(onNodes, Does.Contain("X-Amz-Signature="), "the nodes' upload URLs were looked at");
+            Assert.That(onNodes, Does.Not.Contain(secret), "the AWS secret access key, on a node");
         });
     }
 
@@ -160,9 +163,9 @@ public sealed partial class FleetFaultTests
     private static int RowOf(Core.Cloud.Aws.Ec2.Ec2Instance instance) =>
         RowsTag.Decode(instance.Tags[RowsTag.Key])![instance.AmiLaunchIndex];
 
-    /// <summary>What awsrunner wrote under its home, but the private key it keeps there on purpose.</summary>
-    private static IEnumerable<string> HomeFiles(string home) =>
-        Directory.EnumerateFiles(home, "*", SearchOption.AllDirectories)
+    /// <summary>Every file under a folder, named and whole; but the private key awsrunner keeps in its home on purpose.</summary>
+    private static IEnumerable<string> FilesUnder(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Where(f => Path.GetFileName(f) != "key.pem")
             .Select(f => $"--- {f}\n{File.ReadAllText(f)}");
 
