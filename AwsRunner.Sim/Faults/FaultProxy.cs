@@ -76,21 +76,6 @@ internal sealed partial class FaultProxy : IAsyncDisposable
         http.Dispose();
     }
 
-    /// <summary>The lane from the SigV4 scope (in the Authorization header, or the presigned URL's X-Amz-Credential).</summary>
-    public static AwsLane LaneOf(string? authorization, string query)
-    {
-        var parameters = HttpUtility.ParseQueryString(query);
-        var presigned = parameters["X-Amz-Signature"] is not null;
-        var scope = ScopePattern().Match((presigned ? parameters["X-Amz-Credential"] : authorization) ?? "");
-        return (scope.Success ? scope.Groups[1].Value : "", presigned) switch
-        {
-            ("ec2", _) => AwsLane.Ec2,
-            ("s3", false) => AwsLane.S3,
-            ("s3", true) => AwsLane.S3Presigned,
-            _ => AwsLane.Other,
-        };
-    }
-
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -98,7 +83,7 @@ internal sealed partial class FaultProxy : IAsyncDisposable
         var lane = LaneOf(request.Headers.Authorization, request.QueryString.Value ?? "");
         // EC2's calls are small forms: read to learn the Action, then forwarded as read. S3 bodies are streamed.
         var form = lane == AwsLane.Ec2 ? await new StreamReader(request.Body).ReadToEndAsync(context.RequestAborted).ConfigureAwait(false) : null;
-        var call = new AwsCall(lane, form is null ? null : HttpUtility.ParseQueryString(form)["Action"], request.Method, request.Path);
+        var call = new AwsCall(lane, form is null ? null : HttpUtility.ParseQueryString(form)["Action"]);
 
         if (await policy.DecideAsync(call, context.RequestAborted).ConfigureAwait(false) is { } fault)
         {
@@ -168,6 +153,21 @@ internal sealed partial class FaultProxy : IAsyncDisposable
         }
 
         await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The lane from the SigV4 scope (in the Authorization header, or the presigned URL's X-Amz-Credential).</summary>
+    private static AwsLane LaneOf(string? authorization, string query)
+    {
+        var parameters = HttpUtility.ParseQueryString(query);
+        var presigned = parameters["X-Amz-Signature"] is not null;
+        var scope = ScopePattern().Match((presigned ? parameters["X-Amz-Credential"] : authorization) ?? "");
+        return (scope.Success ? scope.Groups[1].Value : "", presigned) switch
+        {
+            ("ec2", _) => AwsLane.Ec2,
+            ("s3", false) => AwsLane.S3,
+            ("s3", true) => AwsLane.S3Presigned,
+            _ => AwsLane.Other,
+        };
     }
 
     // ".../20250101/us-east-1/s3/aws4_request", in an Authorization header or an X-Amz-Credential parameter.

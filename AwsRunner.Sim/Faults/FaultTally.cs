@@ -12,8 +12,6 @@ internal sealed class FaultTally
 
     public int Forwarded(AwsLane lane) => forwarded.GetValueOrDefault(lane);
 
-    public int TotalInjected => injected.Values.Sum();
-
     public void CountInjected(AwsLane lane) => injected.AddOrUpdate(lane, 1, (_, n) => n + 1);
 
     public void CountForwarded(AwsLane lane) => forwarded.AddOrUpdate(lane, 1, (_, n) => n + 1);
