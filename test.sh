@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs every test, then prints one line: "N passed, N failed, N skipped".
+# Builds and runs every test, then prints the reliability figures the tests measured (docs/reliability.md) and,
+# last, one line: "N passed, N failed, N skipped".
 # The end-to-end tests need OpenSSH's sshd and moto_server on this machine; under CI=true a missing one fails
 # the run, elsewhere the tests that need it are skipped (and counted as skipped).
 set -uo pipefail
@@ -27,6 +28,11 @@ for file in "${trx[@]}"; do
     failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
     skipped=$((skipped + $(value total) - $(value executed)))
 done
+
+# Written by the tests (ReliabilityLedger) when fleet batches ran.
+if [ -f "$results/reliability.json" ]; then
+    sed -n 's/^  "summary": "\(.*\)",\{0,1\}$/\1/p' "$results/reliability.json"
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$failed" -gt 0 ] || [ "$status" -ne 0 ]; then

@@ -52,8 +52,8 @@ write_heartbeat() {
 
 heartbeat_loop() {
     while :; do
-        write_heartbeat
         sleep "${AWSRUNNER_HEARTBEAT_SECONDS:-60}"
+        write_heartbeat
     done
 }
 
@@ -131,6 +131,9 @@ cmd_run() {
     . "$base/job.env"
     export AWSRUNNER_PROGRESS="$base/progress"
     set_state queued
+    # The first beat is the run's own: had the loop sent it, it could race the "running" beat below and land last,
+    # leaving "queued" in the bucket for a whole interval while the job runs.
+    write_heartbeat
     heartbeat_loop &
     local heartbeat=$!
     acquire_slot

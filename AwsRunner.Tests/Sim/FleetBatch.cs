@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Dispatch;
@@ -7,9 +8,10 @@ namespace AwsRunner.Tests.Sim;
 
 /// <summary>
 /// One test's batch on a simulated fleet: a code folder with its job file, an awsrunner home of its own, the awsrunner
-/// command pointed at the fleet, and what is left of the batch afterwards.
+/// command pointed at the fleet (or at <paramref name="endpoint"/>, a proxy in front of it), and what is left of the
+/// batch afterwards.
 /// </summary>
-internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposable
+internal sealed class FleetBatch(SimulatedFleet fleet, string name, Uri? endpoint = null) : IDisposable
 {
     private static readonly TimeSpan NodeGoneTimeout = TimeSpan.FromSeconds(15);
 
@@ -26,8 +28,10 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposabl
     public string Write(string relative, string content) => folder.Write(relative, content);
 
     /// <summary>awsrunner dispatch --create --dispatch of the job file, pointed at the fleet.</summary>
-    public Task<CliRun> DispatchAsync(params string[] options) =>
-        Cli.RunAsync(["dispatch", SimulatedFleet.Image, name, JobFile, "--create", "--dispatch", "--no-progress", "--ssh-cidr", "127.0.0.1/32", .. fleet.AwsOptions, .. options]);
+    public Task<CliRun> DispatchAsync(params string[] options) => Cli.RunAsync(DispatchArguments(options));
+
+    /// <summary>The same dispatch, returning at once with the running command.</summary>
+    public Process StartDispatch(params string[] options) => Cli.Start(DispatchArguments(options));
 
     /// <summary>What the batch's awsrunner home remembers of it.</summary>
     public BatchRecord? Record => BatchRecords.Load(folder.Combine("h"), name);
@@ -43,6 +47,22 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposabl
     }
 
     public async Task<IReadOnlyList<Ec2Instance>> InstancesAsync() => await fleet.InstancesAsync(name);
+
+    /// <summary>
+    /// How many of the jobs' <paramref name="file"/> (in <c>output/</c>) were fetched byte for byte as their node wrote
+    /// them, recorded in the <see cref="ReliabilityLedger"/>.
+    /// </summary>
+    public int CountIntactResults(IReadOnlyDictionary<int, string> instanceOfJob, string file)
+    {
+        var intact = instanceOfJob.Count(job =>
+        {
+            var fetched = Path.Combine(Output, $"{job.Key:0000}", "output", file);
+            return File.Exists(fetched)
+                && File.ReadAllBytes(fetched).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(fleet.NodeHome(job.Value), "code", "output", file)));
+        });
+        ReliabilityLedger.Results(instanceOfJob.Count, intact);
+        return intact;
+    }
 
     /// <summary>The instance that runs each job, by job index, from <c>status --json</c>.</summary>
     public static IReadOnlyDictionary<int, string> InstanceOfJob(JsonElement status) =>
@@ -88,8 +108,12 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name) : IDisposabl
             await Task.Delay(100);
         }
         while (processes.Count > 0 && DateTime.UtcNow < deadline);
+        ReliabilityLedger.BatchEnded(live.Count);
         return [.. live, .. processes];
     }
 
     public void Dispose() => folder.Dispose();
+
+    private string[] DispatchArguments(string[] options) =>
+        ["dispatch", SimulatedFleet.Image, name, JobFile, "--create", "--dispatch", "--no-progress", "--ssh-cidr", "127.0.0.1/32", .. fleet.AwsOptionsAt(endpoint ?? fleet.Endpoint), .. options];
 }

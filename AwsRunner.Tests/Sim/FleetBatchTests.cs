@@ -11,7 +11,7 @@ namespace AwsRunner.Tests.Sim;
 
 /// <summary>
 /// Whole batches through the real awsrunner command on the simulated fleet: EC2 and S3 on moto, every instance a
-/// node with a real sshd, reached only through --endpoint-url and --ssh-config. One fleet for the fixture, a batch
+/// node with a real sshd, reached only through --endpoint-url and --ssh-config. The shared fleet, a batch
 /// of its own for each test, the tests side by side. Only the first test takes its batch down through awsrunner; after
 /// every test, whatever of its batch still runs is terminated, and the test fails if there was any.
 /// </summary>
@@ -20,13 +20,8 @@ namespace AwsRunner.Tests.Sim;
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public sealed class FleetBatchTests
 {
-    // A minute of shutdown -h +M lasts this long on the fleet: --max-hours 0.02 (2 minutes) powers a node off 30s after
-    // boot, long after its dispatch has finished even on a busy machine.
-    private const string Minute = "15s";
-
     private static readonly TimeSpan JobsTimeout = TimeSpan.FromSeconds(60);
 
-    private static TempFolder? fleetFolder;
     private static SimulatedFleet? fleet;
 
     private FleetBatch? batch;
@@ -34,22 +29,7 @@ public sealed class FleetBatchTests
     private static SimulatedFleet Fleet => fleet ?? throw new InvalidOperationException("no fleet");
 
     [OneTimeSetUp]
-    public static async Task StartFleetAsync()
-    {
-        fleetFolder = new TempFolder();
-        fleet = await SimulatedFleet.StartAsync(fleetFolder.Combine("fleet"), "--minute", Minute);
-    }
-
-    [OneTimeTearDown]
-    public static async Task StopFleetAsync()
-    {
-        if (fleet is not null)
-        {
-            await fleet.DisposeAsync();
-        }
-
-        fleetFolder?.Dispose();
-    }
+    public static async Task StartFleetAsync() => fleet = await SharedFleet.GetAsync();
 
     [TearDown]
     public async Task NothingOfTheBatchIsLeftAsync()
@@ -122,6 +102,7 @@ public sealed class FleetBatchTests
 
         var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
         Assert.That(fetch.Output, Does.Contain("4 jobs: 3 succeeded, 1 failed, 0 missing"), fetch.ToString());
+        Assert.That(batch.CountIntactResults(jobs, "data.bin"), Is.EqualTo(4));
         foreach (var (index, instance) in jobs)
         {
             var node = Path.Combine(Fleet.NodeHome(instance), "code", "output");

@@ -72,7 +72,11 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     }
 
     /// <summary>Where awsrunner finds the fleet: the options a user gives.</summary>
-    public IReadOnlyList<string> AwsOptions => ["--region", Region, "--endpoint-url", Endpoint.ToString(), "--ssh-user", SshUser, "--ssh-config", SshConfig];
+    public IReadOnlyList<string> AwsOptions => AwsOptionsAt(Endpoint);
+
+    /// <summary>The options that point awsrunner at the fleet through another endpoint (a proxy in front of its moto).</summary>
+    public IReadOnlyList<string> AwsOptionsAt(Uri endpoint) =>
+        ["--region", Region, "--endpoint-url", endpoint.ToString(), "--ssh-user", SshUser, "--ssh-config", SshConfig];
 
     /// <summary>Starts the fleet in <paramref name="folder"/> with the fleet's own options; fails under CI when sshd or moto_server is missing, else skips.</summary>
     public static async Task<SimulatedFleet> StartAsync(string folder, params string[] options)
