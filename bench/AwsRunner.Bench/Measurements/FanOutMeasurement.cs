@@ -9,10 +9,17 @@ namespace AwsRunner.Bench.Measurements;
 /// </summary>
 internal sealed class FanOutMeasurement : IMeasurement
 {
+    private static readonly string[] Needed = ["parallel-ssh", "parallel-scp", "sshd"];
+
     public string Name => "fan-out";
 
     public async Task<ReportSection> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
+        if (Needed.FirstOrDefault(p => !OnPath(p)) is { } missing)
+        {
+            throw new InvalidOperationException($"{missing} is not installed: apt-get install -y pssh openssh-server openssh-client");
+        }
+
         var scale = context.Scale;
         var nodes = scale.FanOutNodes;
         await context.Moto.ResetAsync(cancellationToken);
@@ -68,6 +75,9 @@ internal sealed class FanOutMeasurement : IMeasurement
             $"1. Fan-out: {nodes} nodes, {Formats.Count(code.Files)} files ({Formats.MiB(code.Bytes)})",
             FanOutReport.Render(code, nodes, context.Options.Repeat, best, awsrunner, pssh, trials));
     }
+
+    private static bool OnPath(string program) =>
+        ((Environment.GetEnvironmentVariable("PATH") ?? "") + ":/usr/sbin").Split(':').Any(folder => File.Exists(Path.Combine(folder, program)));
 
     private static void Progress(string what) => Console.Error.WriteLine($"  fan-out: {what}");
 }
