@@ -13,6 +13,8 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 internal sealed partial class BatchCreator(CloudConnection connection, string home, TimeProvider time, ILogger<BatchCreator> logger)
 {
+    private const string ReportLines = "20";
+
     private readonly ManifestStore manifests = new(connection.Results);
 
     public async Task<IReadOnlyList<NodeOutcome>> CreateAsync(BatchPlan plan, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
@@ -54,7 +56,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         await Parallel.ForEachAsync(
             running.Values,
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
-            async (node, token) => outcomes[node.JobIndex] = Report(progress, await StartInstallAsync(node, bundle, maxLifetime, token).ConfigureAwait(false)))
+            async (node, token) => outcomes[node.JobIndex] = Report(progress, await StartInstallAsync(node, bundle, maxLifetime, plan.Options.PollInterval, token).ConfigureAwait(false)))
             .ConfigureAwait(false);
 
         await PollInstallsAsync(plan, running, outcomes, progress, cancellationToken).ConfigureAwait(false);
@@ -121,7 +123,8 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         return nodes.Where(n => n.State == InstanceState.Running).ToDictionary(n => n.JobIndex);
     }
 
-    private async Task<NodeOutcome> StartInstallAsync(NodeInstance node, CodeBundle bundle, TimeSpan maxLifetime, CancellationToken cancellationToken)
+    private async Task<NodeOutcome> StartInstallAsync(
+        NodeInstance node, CodeBundle bundle, TimeSpan maxLifetime, TimeSpan pollInterval, CancellationToken cancellationToken)
     {
         try
         {
@@ -152,11 +155,16 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
 
         var remaining = maxLifetime - (time.GetUtcNow() - node.LaunchTime);
         var armSeconds = Math.Max(60, (long)remaining.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        // Waiting for INSTALL.sh as long as one poll interval, in the command that started it, saves every node with a
+        // short one a poll round: a command to each node that, on a fleet of many, costs more than the wait.
+        var settleSeconds = Math.Max(1, (long)Math.Ceiling(pollInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         var command = string.Join(" && ",
             CodeBundle.UnpackCommand,
             $"printf %s {ShellQuote.Quote(settings.ToString())} > {NodeRunnerScript.Folder}/node.env",
             NodeRunnerScript.Command("arm", armSeconds),
-            NodeRunnerScript.Command("start", "install"));
+            NodeRunnerScript.Command("start", "install"),
+            NodeRunnerScript.Command("settle", settleSeconds),
+            NodeRunnerScript.Command("report", ReportLines));
         var stream = bundle.Open();
         await using (stream.ConfigureAwait(false))
         {
@@ -176,9 +184,9 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
                 return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.InstallFailed, result.ExitCode,
                     $"uploading the code or starting INSTALL.sh failed: {result.Error.Trim()}");
             }
-        }
 
-        return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Installing);
+            return Installed(new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Installing), NodeReport.Parse(result.Output));
+        }
     }
 
     private async Task PollInstallsAsync(
@@ -202,15 +210,10 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
                             return;
                         }
 
-                        var state = JobStateNames.FromRunner(report.State);
-                        if (state is JobState.Ready or JobState.InstallFailed)
+                        var installed = Installed(outcome, report);
+                        if (!Installing(installed))
                         {
-                            outcomes[outcome.Index] = Report(progress, outcome with
-                            {
-                                State = state,
-                                ExitCode = state == JobState.InstallFailed ? report.InstallExitCode : null,
-                                Detail = state == JobState.InstallFailed ? report.LogTail : null,
-                            });
+                            outcomes[outcome.Index] = Report(progress, installed);
                         }
                     }).ConfigureAwait(false);
                 return outcomes.Values.Count(Installing);
@@ -231,12 +234,20 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         }
     }
 
+    /// <summary>The outcome of an install the report says has ended; the same outcome while it runs.</summary>
+    private static NodeOutcome Installed(NodeOutcome installing, NodeReport report) => JobStateNames.FromRunner(report.State) switch
+    {
+        JobState.Ready => installing with { State = JobState.Ready },
+        JobState.InstallFailed => installing with { State = JobState.InstallFailed, ExitCode = report.InstallExitCode, Detail = report.LogTail },
+        _ => installing,
+    };
+
     /// <summary>The node's report, or null when it could not be reached this round (it is asked again next round).</summary>
     private async Task<NodeReport?> ReportAsync(NodeInstance node, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await connection.Shell.RunAsync(node, NodeRunnerScript.Command("report", "20"), null, cancellationToken).ConfigureAwait(false);
+            var result = await connection.Shell.RunAsync(node, NodeRunnerScript.Command("report", ReportLines), null, cancellationToken).ConfigureAwait(false);
             return NodeReport.Parse(result.Output);
         }
         catch (CloudException e)

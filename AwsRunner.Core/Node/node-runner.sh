@@ -4,6 +4,7 @@
 #   runner.sh start install|run   start a step detached and return once it has started
 #   runner.sh install | run        the steps themselves (normally started through `start`)
 #   runner.sh arm SECONDS          the dead man's switch: power off after SECONDS whatever happens
+#   runner.sh settle SECONDS       wait up to SECONDS for a started install to end
 #   runner.sh report               state, exit codes and the tail of the relevant log, for the dispatcher
 #   runner.sh log [follow]         the job's log (the install log until the job starts); follow: tail -F it
 #   runner.sh poweroff             power the node off (terminates it: shutdown behaviour is terminate)
@@ -202,6 +203,17 @@ cmd_arm() {
     log "dead man's switch armed: power-off in ${seconds}s"
 }
 
+# Lets the create learn a short INSTALL.sh's outcome from the command that started it, not from a poll round later.
+cmd_settle() {
+    local i state
+    for ((i = 0; i < $1 * 10; i++)); do
+        # read, not $(read_state): a builtin, so waiting costs no process every tenth of a second.
+        read -r state < "$base/state" 2> /dev/null || state=none
+        [ "$state" = installing ] || return 0
+        sleep 0.1
+    done
+}
+
 cmd_report() {
     local state
     state=$(read_state)
@@ -242,8 +254,9 @@ case "${1:-}" in
     install) cmd_install ;;
     run) cmd_run ;;
     arm) cmd_arm "${2:?seconds}" ;;
+    settle) cmd_settle "${2:?seconds}" ;;
     report) cmd_report "${2:-20}" ;;
     log) cmd_log "${2:-}" ;;
     poweroff) cmd_poweroff ;;
-    *) echo "usage: runner.sh start install|run | install | run | arm SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
+    *) echo "usage: runner.sh start install|run | install | run | arm SECONDS | settle SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
 esac

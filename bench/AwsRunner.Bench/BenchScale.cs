@@ -1,15 +1,19 @@
 namespace AwsRunner.Bench;
 
 /// <summary>How big each measurement is: the sizes, or small ones for trying the suite out.</summary>
+/// <param name="FanOutNodes">Nodes of the simulated fleet each fan-out run starts jobs on (measurement 1).</param>
+/// <param name="CodeFiles">Files in the code folder uploaded to every node.</param>
+/// <param name="CodeMiB">Their total size.</param>
 /// <param name="Instances">Instances launched and followed to running (measurement 2).</param>
 /// <param name="OriginalInstances">Instances the original tool's per-instance pattern is actually run for.</param>
 /// <param name="SmallJobs">Jobs with small results in the fetched batch (measurement 3).</param>
 /// <param name="LargeJobs">Jobs with large results in it.</param>
 /// <param name="LargeMiB">The size of each large result.</param>
 /// <param name="JobFileRows">Rows of the job file parsed and validated (measurement 4).</param>
-internal sealed record BenchScale(int Instances, int OriginalInstances, int SmallJobs, int LargeJobs, int LargeMiB, int JobFileRows)
+internal sealed record BenchScale(
+    int FanOutNodes, int CodeFiles, int CodeMiB, int Instances, int OriginalInstances, int SmallJobs, int LargeJobs, int LargeMiB, int JobFileRows)
 {
-    public static BenchScale Full { get; } = new(500, 50, 1000, 10, 50, 100_000);
+    public static BenchScale Full { get; } = new(50, 2000, 20, 500, 50, 1000, 10, 50, 100_000);
 
-    public static BenchScale Quick { get; } = new(40, 10, 100, 2, 5, 10_000);
+    public static BenchScale Quick { get; } = new(8, 200, 2, 40, 10, 100, 2, 5, 10_000);
 }
