@@ -53,10 +53,15 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             outcomes[row.Index] = Report(progress, new NodeOutcome(row.Index, null, JobState.Unreachable, Detail: "the instance did not reach the running state"));
         }
 
+        // The manifest is saved before any node is contacted, so a node it did not list has never been touched: it
+        // holds nothing to ask about, and is spared that command.
+        var contacted = previous?.Rows.Select(r => r.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
         await Parallel.ForEachAsync(
             running.Values,
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
-            async (node, token) => outcomes[node.JobIndex] = Report(progress, await StartInstallAsync(node, bundle, maxLifetime, plan.Options.PollInterval, token).ConfigureAwait(false)))
+            async (node, token) => outcomes[node.JobIndex] = Report(
+                progress,
+                await StartInstallAsync(node, contacted.Contains(node.InstanceId), bundle, maxLifetime, plan.Options.PollInterval, token).ConfigureAwait(false)))
             .ConfigureAwait(false);
 
         await PollInstallsAsync(plan, running, outcomes, progress, cancellationToken).ConfigureAwait(false);
@@ -124,7 +129,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
     }
 
     private async Task<NodeOutcome> StartInstallAsync(
-        NodeInstance node, CodeBundle bundle, TimeSpan maxLifetime, TimeSpan pollInterval, CancellationToken cancellationToken)
+        NodeInstance node, bool contacted, CodeBundle bundle, TimeSpan maxLifetime, TimeSpan pollInterval, CancellationToken cancellationToken)
     {
         try
         {
@@ -135,16 +140,19 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
         }
 
-        // An adopted node may be installed already, or running its job: it keeps its code and its state.
-        var before = await ReportAsync(node, cancellationToken).ConfigureAwait(false);
-        if (before is null)
+        if (contacted)
         {
-            return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: "the node answered once, then no more");
-        }
+            // An adopted node may be installed already, or running its job: it keeps its code and its state.
+            var before = await ReportAsync(node, cancellationToken).ConfigureAwait(false);
+            if (before is null)
+            {
+                return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: "the node answered once, then no more");
+            }
 
-        if (before.State is not ("none" or "install-failed"))
-        {
-            return new NodeOutcome(node.JobIndex, node.InstanceId, JobStateNames.FromRunner(before.State));
+            if (before.State is not ("none" or "install-failed"))
+            {
+                return new NodeOutcome(node.JobIndex, node.InstanceId, JobStateNames.FromRunner(before.State));
+            }
         }
 
         var settings = new NodeEnvFile();

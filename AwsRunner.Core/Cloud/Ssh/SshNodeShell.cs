@@ -17,7 +17,10 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
     : INodeShell
 {
     private const int LoggedCommandLength = 80;
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(10);
+    // A node that does not answer yet costs a refused connection a try; a longer wait leaves a node that has just
+    // booted idle, 50 of them on a fleet.
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(0.5);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, SharedConnection> connections = new(StringComparer.Ordinal);
 
@@ -126,7 +129,7 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
 
     private static TimeSpan Backoff(int attempt, TimeSpan remaining)
     {
-        var delay = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(attempt, 10)));
+        var delay = FirstRetryDelay * Math.Pow(2, Math.Min(attempt, 10));
         return TimeSpan.FromTicks(Math.Max(0, Math.Min(Math.Min(delay.Ticks, LongestRetryDelay.Ticks), remaining.Ticks)));
     }
 
