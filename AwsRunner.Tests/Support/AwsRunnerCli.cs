@@ -73,7 +73,7 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"awsrunner {string.Join(' ', arguments)} did not finish within {timeout}");
+            Assert.Fail($"awsrunner {string.Join(' ', arguments)} did not finish within {timeout}\n--- stdout\n{await output}\n--- stderr\n{await error}");
         }
 
         return new CliRun(process.ExitCode, await output, await error);

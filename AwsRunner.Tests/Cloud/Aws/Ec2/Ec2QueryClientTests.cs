@@ -57,6 +57,37 @@ public sealed class Ec2QueryClientTests
     }
 
     [Test]
+    public async Task Throttling_DelaysDoubleOnAverageAndDifferFromBatchToBatch()
+    {
+        const int Batches = 30;
+        var tuning = AwsTestBed.FastTuning with { MaxRetries = 6, RetryBaseDelay = TimeSpan.FromSeconds(1), RetryMaxDelay = TimeSpan.FromMinutes(5) };
+        var delays = new List<IReadOnlyList<TimeSpan>>();
+        for (var batch = 0; batch < Batches; batch++)
+        {
+            var time = new InstantTimeProvider();
+            await using var bed = AwsTestBed.Canned(time: time, tuning: tuning);
+            var calls = 0;
+            bed.Recorder.Answer = _ => Interlocked.Increment(ref calls) <= 6
+                ? AwsRecorder.Ec2Error("RequestLimitExceeded", "Request limit exceeded.", HttpStatusCode.ServiceUnavailable)
+                : AwsRecorder.Xml(HttpStatusCode.OK, EmptyDescribe);
+
+            await bed.Cloud.DescribeAsync("sweep1", CancellationToken.None);
+            delays.Add([.. time.Waits]);
+        }
+
+        double Mean(int retry) => delays.Average(d => d[retry].TotalSeconds);
+        Assert.Multiple(() =>
+        {
+            Assert.That(delays, Has.All.Count.EqualTo(6));
+            // Exponential: three retries on, the wait is about 8 times longer (Polly's jitter starts gently, so the first
+            // waits are not compared); a linear backoff gives 2 here, a constant one 1.
+            Assert.That(Mean(5) / Mean(2), Is.GreaterThan(4), "the sixth wait against the third");
+            // Jittered: many clients throttled at once must not come back in step.
+            Assert.That(delays.Select(d => d[1]).Distinct().Count(), Is.GreaterThan(Batches / 2), "second waits that differ");
+        });
+    }
+
+    [Test]
     public async Task Throttling_ThatNeverEnds_BecomesACloudErrorWithAHint()
     {
         await using var bed = AwsTestBed.Canned(time: new InstantTimeProvider());
