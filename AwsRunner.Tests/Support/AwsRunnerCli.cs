@@ -34,7 +34,9 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
 
     private Process Start(string[] arguments, bool keepInput)
     {
-        var start = new ProcessStartInfo("dotnet", [Dll, .. arguments])
+        // Ctrl-C as from a terminal: a test run started in the background of a script inherits SIGINT ignored, and
+        // awsrunner rightly keeps a disposition it was given, so a test that interrupts it would interrupt nothing.
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", Dll, .. arguments])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
