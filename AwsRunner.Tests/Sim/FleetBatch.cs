@@ -112,6 +112,28 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name, Uri? endpoin
         return [.. live, .. processes];
     }
 
+    /// <summary>
+    /// Ends a test's batch: terminates what is left of it, shows the fleet's log when the test failed, fails the test
+    /// when anything was left, and removes the batch's folder.
+    /// </summary>
+    public async Task EndAsync()
+    {
+        try
+        {
+            var left = await LeftoversAsync();
+            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            {
+                await TestContext.Out.WriteLineAsync("--- the fleet's log\n" + fleet.Log);
+            }
+
+            Assert.That(left, Is.Empty, $"batch {name} left these behind");
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
+
     public void Dispose() => folder.Dispose();
 
     private string[] DispatchArguments(string[] options) =>
