@@ -14,6 +14,9 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
     public async Task<int> RunAsync(FetchVerb verb, CancellationToken cancellationToken)
     {
         BatchName.Validate(verb.Name);
+        var options = CliValues.Size(verb.MaxResultSize, "--max-result-size") is { } maxResultBytes
+            ? new FetchOptions { MaxResultBytes = maxResultBytes }
+            : new FetchOptions();
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
         var runner = new BatchRunner(connection, home, loggers);
         if (verb.MergeSource is not null && verb.Merge is null)
@@ -21,7 +24,7 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
             throw new InvalidInputException("Option", "--merge-source needs --merge FILE.csv");
         }
 
-        var result = await runner.FetchAsync(verb.Name, verb.Output, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var result = await runner.FetchAsync(verb.Name, verb.Output, verb.Bucket, options, cancellationToken).ConfigureAwait(false);
         var merged = verb.Merge is null
             ? null
             : await runner.MergeAsync(verb.Name, verb.Output, verb.Merge, verb.MergeSource, verb.Bucket, cancellationToken).ConfigureAwait(false);
@@ -36,6 +39,7 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
                 succeeded = result.Succeeded.Select(j => j.Index),
                 failed = result.Failed.Select(j => new { index = j.Index, exit_code = j.ExitCode }),
                 missing = result.Missing.Select(j => j.Index),
+                not_fetched = result.NotFetched.Select(j => new { index = j.Index, error = j.Error }),
                 merged = merged is null ? null : new
                 {
                     file = merged.MergedFile,
@@ -44,11 +48,12 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
                     left_out = merged.LeftOut.Select(l => new { index = l.Index, reason = l.Reason }),
                 },
             }));
-            return ExitCodes.Ok;
+            return ExitCode(result);
         }
 
         terminal.Result($"Fetched batch {verb.Name} into {result.OutputDirectory}: {result.Downloaded} objects downloaded ({Formats.Bytes(result.Bytes)}), {result.Skipped} already here.");
-        terminal.Result($"{result.Jobs.Count} jobs: {result.Succeeded.Count} succeeded, {result.Failed.Count} failed, {result.Missing.Count} missing.");
+        terminal.Result($"{result.Jobs.Count} jobs: {result.Succeeded.Count} succeeded, {result.Failed.Count} failed, {result.Missing.Count} missing"
+            + (result.NotFetched.Count > 0 ? $", {result.NotFetched.Count} not fetched." : "."));
         if (result.Failed.Count > 0)
         {
             terminal.Result("  failed:  " + string.Join(", ", result.Failed.Select(j => $"{JobIndex.Format(j.Index)} (exit {j.ExitCode?.ToString(CultureInfo.InvariantCulture)})")));
@@ -57,6 +62,11 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
         if (result.Missing.Count > 0)
         {
             terminal.Result("  missing: " + string.Join(", ", result.Missing.Select(j => JobIndex.Format(j.Index))) + $" (still running or lost: awsrunner status {verb.Name})");
+        }
+
+        foreach (var job in result.NotFetched)
+        {
+            terminal.Error($"awsrunner: job {JobIndex.Format(job.Index)} not fetched: {job.Error}");
         }
 
         if (merged is not null)
@@ -68,6 +78,9 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
             }
         }
 
-        return ExitCodes.Ok;
+        return ExitCode(result);
     }
+
+    // The others were fetched; what a node uploaded and fetch refused is a node's failure, for the user to look at.
+    private static int ExitCode(FetchResult result) => result.NotFetched.Count > 0 ? ExitCodes.CloudError : ExitCodes.Ok;
 }

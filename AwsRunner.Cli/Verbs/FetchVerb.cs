@@ -18,6 +18,9 @@ internal sealed class FetchVerb : CommonOptions
     [Option("merge-source", HelpText = "With --merge: the CSV inside each job's folder, e.g. output/results.csv (default: each job's only CSV).")]
     public string? MergeSource { get; set; }
 
+    [Option("max-result-size", HelpText = "The most one job may bring home, downloaded or unpacked (e.g. 200G; default 50G); a job over it is reported, not fetched.")]
+    public string? MaxResultSize { get; set; }
+
     [Option("json", HelpText = "Print the summary as JSON.")]
     public bool Json { get; set; }
 

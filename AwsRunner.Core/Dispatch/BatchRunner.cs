@@ -131,10 +131,15 @@ public sealed class BatchRunner
     /// <param name="name">The batch's NAME.</param>
     /// <param name="outputDirectory">The folder to fill.</param>
     /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="options">Limits on what the nodes uploaded; the defaults when null.</param>
     /// <param name="cancellationToken">Stops the download; a later fetch resumes.</param>
-    /// <returns>What was fetched and which jobs failed or are missing.</returns>
-    public Task<FetchResult> FetchAsync(string name, string outputDirectory, string? bucket = null, CancellationToken cancellationToken = default) =>
-        new ResultFetcher(connection).FetchAsync(name, BucketOf(name, bucket), outputDirectory, cancellationToken);
+    /// <returns>
+    /// What was fetched and which jobs failed or are missing; a job whose upload broke a rule (an archive with a link
+    /// or a path out of its folder, or over the size cap) is in <see cref="FetchResult.NotFetched"/> and the others
+    /// are fetched all the same.
+    /// </returns>
+    public Task<FetchResult> FetchAsync(string name, string outputDirectory, string? bucket = null, FetchOptions? options = null, CancellationToken cancellationToken = default) =>
+        new ResultFetcher(connection).FetchAsync(name, BucketOf(name, bucket), outputDirectory, options ?? new FetchOptions(), cancellationToken);
 
     /// <summary>
     /// Merges the results CSV of every fetched job into one table, each row led by the batch, the job's index and its

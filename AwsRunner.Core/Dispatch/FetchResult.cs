@@ -8,12 +8,15 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="Bytes">Bytes downloaded by this fetch.</param>
 public sealed record FetchResult(string OutputDirectory, IReadOnlyList<FetchedJob> Jobs, int Downloaded, int Skipped, long Bytes)
 {
-    /// <summary>Jobs that exited 0.</summary>
-    public IReadOnlyList<FetchedJob> Succeeded => Jobs.Where(j => j.ExitCode == 0).ToList();
+    /// <summary>Jobs that exited 0, fetched whole.</summary>
+    public IReadOnlyList<FetchedJob> Succeeded => Jobs.Where(j => j.Error is null && j.ExitCode == 0).ToList();
 
-    /// <summary>Jobs that exited non-zero.</summary>
-    public IReadOnlyList<FetchedJob> Failed => Jobs.Where(j => j.ExitCode is not null and not 0).ToList();
+    /// <summary>Jobs that exited non-zero, fetched whole.</summary>
+    public IReadOnlyList<FetchedJob> Failed => Jobs.Where(j => j.Error is null && j.ExitCode is not null and not 0).ToList();
 
     /// <summary>Jobs without a result yet.</summary>
-    public IReadOnlyList<FetchedJob> Missing => Jobs.Where(j => j.ExitCode is null).ToList();
+    public IReadOnlyList<FetchedJob> Missing => Jobs.Where(j => j.Error is null && j.ExitCode is null).ToList();
+
+    /// <summary>Jobs whose uploads could not be fetched (see <see cref="FetchedJob.Error"/>); the others were.</summary>
+    public IReadOnlyList<FetchedJob> NotFetched => Jobs.Where(j => j.Error is not null).ToList();
 }

@@ -3,4 +3,5 @@ namespace AwsRunner.Core.Dispatch;
 /// <summary>One job as fetch found it.</summary>
 /// <param name="Index">The job.</param>
 /// <param name="ExitCode">Its exit code, or null when it has no result yet (running, or lost).</param>
-public sealed record FetchedJob(int Index, int? ExitCode);
+/// <param name="Error">Why what it uploaded could not be fetched (which object, what was wrong with it), or null.</param>
+public sealed record FetchedJob(int Index, int? ExitCode, string? Error = null);

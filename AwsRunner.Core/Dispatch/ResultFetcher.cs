@@ -1,6 +1,5 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AwsRunner.Core.Cloud;
@@ -13,15 +12,21 @@ namespace AwsRunner.Core.Dispatch;
 /// in parallel as <see cref="FetchPlan"/> lists them, each its results archive first: nodes pack status.json and
 /// job.log into it as well, so those are downloaded on their own only when the unpacked copy is not the object's
 /// content (an older node's archive, or a log that grew after packing). What an earlier fetch brought (same ETag and
-/// size) is skipped, the manifest too, so a fetch with nothing new downloads nothing.
+/// size, and for an archive every file it unpacked still here) is skipped, the manifest too, so a fetch with nothing
+/// new downloads nothing. What a node uploaded is trusted in nothing (<see cref="ResultArchive"/>, a size cap): a job
+/// whose upload breaks a rule is reported with what was wrong, and the other jobs are fetched all the same.
 /// </summary>
 internal sealed class ResultFetcher(CloudConnection connection)
 {
     private const int Parallelism = 8;
 
+    // Downloads and unpacking happen here, beside the jobs' folders and never inside one, so no name in an archive
+    // can meet them; a dot cannot start a job's folder name.
+    private const string WorkFolder = ".awsrunner-unpacking";
+
     private readonly ManifestStore manifests = new(connection.Results);
 
-    public async Task<FetchResult> FetchAsync(string name, string bucket, string output, CancellationToken cancellationToken)
+    public async Task<FetchResult> FetchAsync(string name, string bucket, string output, FetchOptions options, CancellationToken cancellationToken)
     {
         // The whole batch in one listing: the manifest's entry says whether the copy kept here is still current.
         var listing = await connection.Results.ListAsync(bucket, ResultKeys.Batch(name), cancellationToken).ConfigureAwait(false);
@@ -32,30 +37,49 @@ internal sealed class ResultFetcher(CloudConnection connection)
 
         int downloaded = 0, skipped = 0;
         long bytes = 0;
+        var errors = new ConcurrentDictionary<int, string>();
         try
         {
             await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (job, token) =>
             {
-                foreach (var stored in job)
+                ResultKeys.TryParseJobKey(name, job[0].Key, out var jobIndex, out _);
+                var work = Path.Combine(output, WorkFolder, JobIndex.Format(jobIndex));
+                try
                 {
-                    if (await FetchObjectAsync(bucket, name, stored, output, index, token).ConfigureAwait(false))
+                    foreach (var stored in job)
                     {
-                        Interlocked.Increment(ref downloaded);
-                        Interlocked.Add(ref bytes, stored.Size);
+                        try
+                        {
+                            if (await FetchObjectAsync(bucket, name, stored, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
+                            {
+                                Interlocked.Increment(ref downloaded);
+                                Interlocked.Add(ref bytes, stored.Size);
+                            }
+                            else
+                            {
+                                Interlocked.Increment(ref skipped);
+                            }
+                        }
+                        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+                        {
+                            // The first problem names the job's trouble; its other objects are still worth having (the log says why).
+                            errors.TryAdd(jobIndex, $"{connection.Results.Describe(bucket, stored.Key)}: {e.Message}");
+                        }
                     }
-                    else
-                    {
-                        Interlocked.Increment(ref skipped);
-                    }
+                }
+                finally
+                {
+                    DeleteFolder(work);
                 }
             }).ConfigureAwait(false);
         }
         finally
         {
             index.Save();
+            DeleteFolder(Path.Combine(output, WorkFolder));
         }
 
-        var jobs = manifest.Rows.Select(r => new FetchedJob(r.Index, ReadExitCode(output, r.Index))).ToList();
+        var jobs = manifest.Rows.Select(r => new FetchedJob(r.Index, ReadExitCode(output, r.Index), errors.GetValueOrDefault(r.Index))).ToList();
         return new FetchResult(Path.GetFullPath(output), jobs, downloaded, skipped, bytes);
     }
 
@@ -64,13 +88,14 @@ internal sealed class ResultFetcher(CloudConnection connection)
     {
         var copy = Path.Combine(output, $".awsrunner-manifest-{name}.json");
         var stored = listing.FirstOrDefault(o => o.Key == ResultKeys.Manifest(name));
-        if (stored is not null && index.Has(stored.Key, stored.ETag, stored.Size) && HasSize(copy, stored.Size))
+        if (stored is not null && index.Has(stored.Key, stored.ETag, stored.Size) && HasSize(copy, stored.Size)
+            && BatchManifest.TryRead(await File.ReadAllBytesAsync(copy, cancellationToken).ConfigureAwait(false), name, bucket, out _) is { } kept)
         {
-            return BatchManifest.FromBytes(await File.ReadAllBytesAsync(copy, cancellationToken).ConfigureAwait(false));
+            return kept;
         }
 
         var bytes = await manifests.RequireBytesAsync(bucket, name, cancellationToken).ConfigureAwait(false);
-        var manifest = BatchManifest.FromBytes(bytes);
+        var manifest = manifests.Read(bytes, bucket, name);
         if (stored is not null)
         {
             await File.WriteAllBytesAsync(copy, bytes, cancellationToken).ConfigureAwait(false);
@@ -80,13 +105,17 @@ internal sealed class ResultFetcher(CloudConnection connection)
         return manifest;
     }
 
-    private async Task<bool> FetchObjectAsync(string bucket, string name, StoredObject stored, string output, FetchIndex index, CancellationToken cancellationToken)
+    private async Task<bool> FetchObjectAsync(
+        string bucket, string name, StoredObject stored, IReadOnlyList<StoredObject> job, string output, string work, FetchIndex index, long maxBytes,
+        CancellationToken cancellationToken)
     {
-        ResultKeys.TryParseJobKey(name, stored.Key, out var job, out var file);
-        var folder = Path.Combine(output, JobIndex.Format(job));
+        ResultKeys.TryParseJobKey(name, stored.Key, out var jobIndex, out var file);
+        var folder = Path.Combine(output, JobIndex.Format(jobIndex));
         var target = Path.Combine(folder, file);
         var isResults = file == ResultKeys.Results;
-        if (index.Has(stored.Key, stored.ETag, stored.Size) && (isResults || HasSize(target, stored.Size)))
+        if (isResults
+                ? index.HasUnpacked(stored.Key, stored.ETag, stored.Size, folder)
+                : index.Has(stored.Key, stored.ETag, stored.Size) && HasSize(target, stored.Size))
         {
             return false;
         }
@@ -97,21 +126,41 @@ internal sealed class ResultFetcher(CloudConnection connection)
             return false;
         }
 
+        CheckSize(stored.Size, maxBytes);
+        DeleteFolder(work);
+        Directory.CreateDirectory(work);
         Directory.CreateDirectory(folder);
-        var part = Path.Combine(folder, "." + file + ".part");
+        var part = Path.Combine(work, file);
         await connection.Results.DownloadAsync(bucket, stored.Key, part, cancellationToken).ConfigureAwait(false);
+        CheckSize(new FileInfo(part).Length, maxBytes);
         if (isResults)
         {
-            await UnpackAsync(part, folder, cancellationToken).ConfigureAwait(false);
-            File.Delete(part);
+            var unpacked = await ResultArchive.UnpackAsync(part, Path.Combine(work, "unpacked"), folder, maxBytes, cancellationToken).ConfigureAwait(false);
+            // The job's other objects are fetched on their own and may replace what the archive held of them (a log
+            // that grew after packing): they are theirs to check, not the archive's.
+            var separate = job.Where(o => o != stored).Select(o => o.Key[(o.Key.LastIndexOf('/') + 1)..]).ToHashSet(StringComparer.Ordinal);
+            index.Add(stored.Key, stored.ETag, stored.Size, unpacked.Where(f => !separate.Contains(f.Key)).ToDictionary(StringComparer.Ordinal));
         }
         else
         {
+            if (Directory.Exists(target))
+            {
+                throw new InvalidDataException($"{target} is a folder (remove it, then fetch again)");
+            }
+
             File.Move(part, target, overwrite: true);
+            index.Add(stored.Key, stored.ETag, stored.Size);
         }
 
-        index.Add(stored.Key, stored.ETag, stored.Size);
         return true;
+    }
+
+    private static void CheckSize(long size, long maxBytes)
+    {
+        if (size > maxBytes)
+        {
+            throw new InvalidDataException($"it holds {BatchPlanner.Bytes(size)}, more than {BatchPlanner.Bytes(maxBytes)} (--max-result-size)");
+        }
     }
 
     [SuppressMessage("Security", "CA5351:Do Not Use Broken Cryptographic Algorithms", Justification = "MD5 is what the store reports content by; it compares copies and protects nothing.")]
@@ -132,17 +181,11 @@ internal sealed class ResultFetcher(CloudConnection connection)
 
     private static bool HasSize(string path, long size) => File.Exists(path) && new FileInfo(path).Length == size;
 
-    private static async Task UnpackAsync(string archive, string folder, CancellationToken cancellationToken)
+    private static void DeleteFolder(string path)
     {
-        var file = File.OpenRead(archive);
-        await using (file.ConfigureAwait(false))
+        if (Directory.Exists(path))
         {
-            var gzip = new GZipStream(file, CompressionMode.Decompress);
-            await using (gzip.ConfigureAwait(false))
-            {
-                // ExtractToDirectory refuses entries that would land outside the folder.
-                await TarFile.ExtractToDirectoryAsync(gzip, folder, overwriteFiles: true, cancellationToken).ConfigureAwait(false);
-            }
+            Directory.Delete(path, recursive: true);
         }
     }
 

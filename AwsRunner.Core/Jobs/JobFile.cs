@@ -5,11 +5,13 @@ namespace AwsRunner.Core.Jobs;
 /// <summary>A parsed and validated job file: the CSV with one row per job.</summary>
 public sealed class JobFile
 {
-    internal JobFile(string path, IReadOnlyList<string> variableNames, IReadOnlyList<JobRow> rows)
+    internal JobFile(string path, IReadOnlyList<string> variableNames, IReadOnlyList<JobRow> rows, int headerLine, IReadOnlyDictionary<string, int> columns)
     {
         Path = path;
         VariableNames = variableNames;
         Rows = rows;
+        HeaderLine = headerLine;
+        Columns = columns;
     }
 
     /// <summary>The file as the user named it, used in messages.</summary>
@@ -20,6 +22,12 @@ public sealed class JobFile
 
     /// <summary>The jobs, in file order.</summary>
     public IReadOnlyList<JobRow> Rows { get; }
+
+    /// <summary>The line of the header, for messages.</summary>
+    internal int HeaderLine { get; }
+
+    /// <summary>Each column's number (from 1) by name: instance_type, command and the variables, for messages.</summary>
+    internal IReadOnlyDictionary<string, int> Columns { get; }
 
     /// <summary>Reads and validates a job file.</summary>
     /// <param name="path">The CSV file.</param>

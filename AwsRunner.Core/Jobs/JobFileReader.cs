@@ -1,16 +1,14 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using CsvHelper;
 using CsvHelper.Configuration;
 
 namespace AwsRunner.Core.Jobs;
 
 /// <summary>Reads the CSV with CsvHelper's parser and applies the job-file rules, failing at the first problem.</summary>
-internal sealed partial class JobFileReader(string path)
+internal sealed class JobFileReader(string path)
 {
-    private const string InstanceTypeColumn = "instance_type";
-    private const string CommandColumn = "command";
-    private const string ReservedPrefix = "AWSRUNNER_";
+    public const string InstanceTypeColumn = "instance_type";
+    public const string CommandColumn = "command";
 
     public JobFile Read(TextReader text)
     {
@@ -37,7 +35,7 @@ internal sealed partial class JobFileReader(string path)
 
         return rows.Count == 0
             ? throw Fail(headerLine + 1, "the file has a header but no jobs")
-            : new JobFile(path, header.Variables.Select(v => v.Name).ToList(), rows);
+            : new JobFile(path, header.Variables.Select(v => v.Name).ToList(), rows, headerLine, header.Columns);
     }
 
     private static int StartLine(CsvParser parser)
@@ -48,7 +46,7 @@ internal sealed partial class JobFileReader(string path)
 
     private Header ReadHeader(string[] names, int line)
     {
-        if (names.Any(n => InstanceType().IsMatch(n.Trim())))
+        if (names.Any(n => InstanceTypeName.IsValid(n.Trim())))
         {
             throw Fail(line, $"line {line} looks like a job, not a header: the first row must name the columns, e.g. {InstanceTypeColumn},{CommandColumn}");
         }
@@ -87,22 +85,10 @@ internal sealed partial class JobFileReader(string path)
             names.Length);
     }
 
-    private string CheckVariableName(string name, int line, int column)
-    {
-        if (name.Length == 0)
-        {
-            throw Fail(line, column, null, "empty column name; every extra column names a variable");
-        }
-
-        if (!ShellIdentifier().IsMatch(name))
-        {
-            throw Fail(line, column, name, "not a valid shell variable name (letters, digits and _, not starting with a digit); extra columns become environment variables");
-        }
-
-        return name.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase)
-            ? throw Fail(line, column, name, $"names starting with {ReservedPrefix} are reserved for awsrunner")
+    private string CheckVariableName(string name, int line, int column) =>
+        VariableName.Problem(name) is { } problem
+            ? throw Fail(line, column, name.Length == 0 ? null : name, problem)
             : name;
-    }
 
     private JobRow ReadRow(Header header, string[] fields, int line, int index)
     {
@@ -117,14 +103,9 @@ internal sealed partial class JobFileReader(string path)
         }
 
         var instanceType = fields[header.InstanceType].Trim();
-        if (instanceType.Length == 0)
+        if (InstanceTypeName.Problem(instanceType) is { } problem)
         {
-            throw Fail(line, header.InstanceType + 1, InstanceTypeColumn, "empty instance type");
-        }
-
-        if (!InstanceType().IsMatch(instanceType))
-        {
-            throw Fail(line, header.InstanceType + 1, InstanceTypeColumn, $"instance type \"{Shorten(instanceType)}\" is not of the form family.size (e.g. c5.large)");
+            throw Fail(line, header.InstanceType + 1, InstanceTypeColumn, problem);
         }
 
         var command = fields[header.Command];
@@ -139,23 +120,32 @@ internal sealed partial class JobFileReader(string path)
         return new JobRow(index, line, instanceType, command, variables);
     }
 
-    private InvalidInputException Fail(int line, string problem) =>
+    /// <summary>A problem on one line of a job file, as every job-file message is written.</summary>
+    public static InvalidInputException Fail(string path, int line, string problem) =>
         new("JobFile", $"{path}:{line}: {problem}");
 
-    private InvalidInputException Fail(int line, int column, string? name, string problem) =>
+    /// <summary>A problem in one field (column from 1), as every job-file message is written.</summary>
+    public static InvalidInputException Fail(string path, int line, int column, string? name, string problem) =>
         new("JobFile", $"{path}:{line}: column {column}{(name is null ? "" : $" ({name})")}: {problem}");
 
-    private static string Shorten(string text)
+    /// <summary>A field's text on one line and cut short, for a message.</summary>
+    public static string Shorten(string text)
     {
         var oneLine = text.ReplaceLineEndings(" ").Trim();
         return oneLine.Length <= 40 ? oneLine : oneLine[..40] + "...";
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$")]
-    private static partial Regex InstanceType();
+    private InvalidInputException Fail(int line, string problem) => Fail(path, line, problem);
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex ShellIdentifier();
+    private InvalidInputException Fail(int line, int column, string? name, string problem) => Fail(path, line, column, name, problem);
 
-    private sealed record Header(int InstanceType, int Command, IReadOnlyList<(string Name, int Column)> Variables, int Width);
+    private sealed record Header(int InstanceType, int Command, IReadOnlyList<(string Name, int Column)> Variables, int Width)
+    {
+        /// <summary>Each column's number (from 1) by name: instance_type, command and the variables.</summary>
+        public IReadOnlyDictionary<string, int> Columns =>
+            Variables.ToDictionary(v => v.Name, v => v.Column + 1, StringComparer.Ordinal)
+                .Append(KeyValuePair.Create(InstanceTypeColumn, InstanceType + 1))
+                .Append(KeyValuePair.Create(CommandColumn, Command + 1))
+                .ToDictionary(StringComparer.Ordinal);
+    }
 }

@@ -111,6 +111,49 @@ public sealed class JobFileTests
         Assert.That(Problem(text), Is.EqualTo(message));
     }
 
+    [TestCase("PATH", "it says where every command of the job is found and loaded from")]
+    [TestCase("LD_PRELOAD", "it says where every command of the job is found and loaded from")]
+    [TestCase("LD_LIBRARY_PATH", "it says where every command of the job is found and loaded from")]
+    [TestCase("HOME", "the shell and the tools it calls find their home, user and folder by it")]
+    [TestCase("USER", "the shell and the tools it calls find their home, user and folder by it")]
+    [TestCase("PWD", "the shell and the tools it calls find their home, user and folder by it")]
+    [TestCase("SHELL", "the shell and the tools it calls find their home, user and folder by it")]
+    [TestCase("BASH_ENV", "bash reads it as it starts, before the job's command")]
+    [TestCase("BASH_XTRACEFD", "bash reads it as it starts, before the job's command")]
+    [TestCase("ENV", "bash reads it as it starts, before the job's command")]
+    [TestCase("SHELLOPTS", "bash reads it as it starts, before the job's command")]
+    [TestCase("IFS", "it changes how bash reads every command of the job")]
+    [TestCase("CDPATH", "it changes how bash reads every command of the job")]
+    [TestCase("PS4", "it changes how bash reads every command of the job")]
+    [TestCase("UID", "bash sets it itself, so the job would never see the row's value")]
+    [TestCase("RANDOM", "bash sets it itself, so the job would never see the row's value")]
+    public void Parse_ColumnNamedAfterAVariableOfTheShell_IsRefusedWithItsColumn(string name, string why)
+    {
+        Assert.That(Problem($"instance_type,command,seed,{name}\nc5.large,x,1,2\n"), Is.EqualTo(
+            $"jobs.csv:1: column 4 ({name}): {name} belongs to the node's shell: {why}; give the column another name (names are case-sensitive: {name.ToLowerInvariant()} is fine)"));
+    }
+
+    [TestCase("OMP_NUM_THREADS")]
+    [TestCase("CUDA_VISIBLE_DEVICES")]
+    [TestCase("TMPDIR")]
+    [TestCase("TERM")]
+    [TestCase("LC_ALL")]
+    [TestCase("path")]
+    [TestCase("home")]
+    [TestCase("base")]
+    [TestCase("code")]
+    [TestCase("self")]
+    [TestCase("state")]
+    [TestCase("rc")]
+    [TestCase("LDFLAGS")]
+    [TestCase("BASHFUL")]
+    public void Parse_ColumnTheShellDoesNotOwn_IsAnOrdinaryVariable(string name)
+    {
+        var file = Parse($"instance_type,command,{name}\nc5.large,x,1\n");
+
+        Assert.That(file.Rows[0].Variables, Is.EqualTo(new[] { KeyValuePair.Create(name, "1") }));
+    }
+
     [TestCase("u-6tb1.metal")]
     [TestCase("m7i-flex.large")]
     [TestCase("t3.2xlarge")]

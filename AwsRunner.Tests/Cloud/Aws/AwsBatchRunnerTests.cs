@@ -24,7 +24,7 @@ public sealed class AwsBatchRunnerTests
         var result = await runner.DispatchAsync(Options(bed, "e2e1"));
 
         var actions = bed.Recorder.Requests.Select(r => r.Action).ToList();
-        var manifest = BatchManifest.FromBytes((await bed.Results.GetAsync("e2e1", "e2e1/manifest.json", CancellationToken.None))!);
+        var manifest = BatchManifest.FromBytes((await bed.Results.GetAsync("e2e1", "e2e1/manifest.json", CancellationToken.None))!, "e2e1", "e2e1", "e2e1/manifest.json");
         var instances = await bed.Cloud.DescribeAsync("e2e1", CancellationToken.None);
         Assert.Multiple(() =>
         {

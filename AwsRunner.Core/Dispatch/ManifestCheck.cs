@@ -1,0 +1,86 @@
+using AwsRunner.Core.Jobs;
+
+namespace AwsRunner.Core.Dispatch;
+
+/// <summary>
+/// The job file's rules, applied to a manifest read back from the bucket: its rows name folders, instance types and
+/// the variables exported on the nodes, and its figures decide when a job counts as hung.
+/// </summary>
+internal static class ManifestCheck
+{
+    /// <summary>What is wrong with the manifest of <paramref name="batch"/>, or null when nothing is.</summary>
+    public static string? Problem(BatchManifest manifest, string batch)
+    {
+        // Deserialization leaves a JSON null in a property declared non-null.
+        if (manifest.Name is null || manifest.Bucket is null || manifest.Cloud is null || manifest.ImageId is null || manifest.Rows is null)
+        {
+            return "a required field is null";
+        }
+
+        if (manifest.Name != batch)
+        {
+            return $"it is the manifest of batch \"{JobFileReader.Shorten(manifest.Name)}\", not of \"{batch}\"";
+        }
+
+        if (manifest.HeartbeatSeconds < 1 || !(manifest.MaxHours > 0) || double.IsInfinity(manifest.MaxHours))
+        {
+            return $"heartbeat_seconds {manifest.HeartbeatSeconds} and max_hours {manifest.MaxHours} must be positive";
+        }
+
+        if (manifest.Rows.Count == 0)
+        {
+            return "it has no rows";
+        }
+
+        var names = manifest.Rows[0]?.Variables?.Keys.ToHashSet(StringComparer.Ordinal) ?? [];
+        for (var i = 0; i < manifest.Rows.Count; i++)
+        {
+            if (RowProblem(manifest.Rows[i], i, names) is { } problem)
+            {
+                return $"row {i}: {problem}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? RowProblem(ManifestRow? row, int position, HashSet<string> names)
+    {
+        if (row is null || row.InstanceType is null || row.Command is null || row.Variables is null || row.Variables.Values.Any(v => v is null))
+        {
+            return "a required field is null";
+        }
+
+        if (row.Index != position)
+        {
+            return $"index {row.Index} where {position} belongs (rows are in job order)";
+        }
+
+        if (row.Line < 1)
+        {
+            return $"line {row.Line} is not a line of a job file";
+        }
+
+        if (InstanceTypeName.Problem(row.InstanceType) is { } instanceType)
+        {
+            return instanceType;
+        }
+
+        if (row.Command.Trim().Length == 0)
+        {
+            return "empty command";
+        }
+
+        foreach (var name in row.Variables.Keys)
+        {
+            if (VariableName.Problem(name) is { } problem)
+            {
+                return $"variable \"{JobFileReader.Shorten(name)}\": {problem}";
+            }
+        }
+
+        return names.SetEquals(row.Variables.Keys)
+            ? null
+            : $"variables {string.Join(",", row.Variables.Keys)} where the first row has {string.Join(",", names)} (every job has the job file's columns)";
+    }
+}

@@ -1,0 +1,206 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Dispatch;
+using AwsRunner.Tests.Support;
+
+namespace AwsRunner.Tests.Dispatch;
+
+/// <summary>What fetch makes of what nodes uploaded, hostile archives included: two finished jobs, each checked alone.</summary>
+public sealed class ResultFetcherTests
+{
+    private const string Batch = "sweep";
+    private const string Status = """{"index":0,"exit_code":0}""";
+
+    private MemoryResultStore store = null!;
+    private TempFolder folder = null!;
+    private ResultFetcher fetcher = null!;
+
+    private string Output => folder.Combine("out");
+
+    [SetUp]
+    public void SetUp()
+    {
+        store = new MemoryResultStore(TimeProvider.System);
+        folder = new TempFolder();
+        fetcher = new ResultFetcher(new CloudConnection("fake", new FakeCloud(), null!, store));
+        store.PutAsync(Batch, "sweep/manifest.json", Manifest(2).ToBytes(), CancellationToken.None).GetAwaiter().GetResult();
+        PutJob(1, Archive(File("output/answer.txt", "42")));
+    }
+
+    [TearDown]
+    public void TearDown() => folder.Dispose();
+
+    [Test]
+    public async Task Fetch_ArchiveWithALinkOutOfTheJobFolder_ThatJobIsReportedAndTheOtherFetched()
+    {
+        PutJob(0, Archive(File("output/a.txt", "a"), new PaxTarEntry(TarEntryType.SymbolicLink, "output/passwd") { LinkName = "/etc/passwd" }));
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, "mem://sweep/sweep/jobs/0000/results.tar.gz: entry \"output/passwd\" is a symbolic link (to /etc/passwd): fetch unpacks regular files and folders only");
+    }
+
+    [TestCase("../escaped.txt", "leads out of the job's folder (..)", TestName = "Fetch_ArchiveEntryWithDotDot_IsRefused")]
+    [TestCase("output/../../escaped.txt", "leads out of the job's folder (..)", TestName = "Fetch_ArchiveEntryWithDotDotInside_IsRefused")]
+    [TestCase("/escaped.txt", "has an absolute path", TestName = "Fetch_ArchiveEntryWithAnAbsolutePath_IsRefused")]
+    public async Task Fetch_ArchiveEntryPathOutOfTheJobFolder_IsRefused(string name, string problem)
+    {
+        PutJob(0, Archive(File("output/a.txt", "a"), File(name, "escaped")));
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, $"entry \"{name}\" {problem}");
+        Assert.That(Directory.EnumerateFiles(folder.Path, "escaped.txt", SearchOption.AllDirectories), Is.Empty);
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveWithAHardLink_IsRefused()
+    {
+        PutJob(0, Archive(File("output/a.txt", "a"), new PaxTarEntry(TarEntryType.HardLink, "output/shadow") { LinkName = "/etc/shadow" }));
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, "entry \"output/shadow\" is a hard link (to /etc/shadow)");
+    }
+
+    [TestCase(TarEntryType.CharacterDevice, "a device file", TestName = "Fetch_ArchiveWithADeviceFile_IsRefused")]
+    [TestCase(TarEntryType.Fifo, "a fifo", TestName = "Fetch_ArchiveWithAFifo_IsRefused")]
+    public async Task Fetch_ArchiveWithASpecialFile_IsRefused(TarEntryType type, string kind)
+    {
+        var special = new PaxTarEntry(type, "output/special");
+        if (type == TarEntryType.CharacterDevice)
+        {
+            (special.DeviceMajor, special.DeviceMinor) = (1, 3);
+        }
+
+        PutJob(0, Archive(File("output/a.txt", "a"), special));
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, $"entry \"output/special\" is {kind}");
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveThatUnpacksOverTheCap_IsRefusedBeforeItFillsTheDisk()
+    {
+        PutJob(0, Archive(File("output/zeros.bin", new string('\0', 100_000))));
+
+        var result = await FetchAsync(new FetchOptions { MaxResultBytes = 50_000 });
+
+        Assert.That(store.ListAsync(Batch, "sweep/jobs/0000/results.tar.gz", CancellationToken.None).Result.Single().Size, Is.LessThan(50_000), "the archive itself is small");
+        AssertOnlyJob0Refused(result, "results.tar.gz: it unpacks to more than 48.8 KiB (--max-result-size)");
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveLargerThanTheCap_IsRefused()
+    {
+        var noise = new byte[60_000];
+        new Random(7).NextBytes(noise);
+        PutJob(0, Archive(File("output/noise.bin", Encoding.Latin1.GetString(noise))));
+
+        var result = await FetchAsync(new FetchOptions { MaxResultBytes = 50_000 });
+
+        AssertOnlyJob0Refused(result, "results.tar.gz: it holds 58.9 KiB, more than 48.8 KiB (--max-result-size)");
+    }
+
+    [Test]
+    public async Task Fetch_LinkAlreadyInTheJobFolder_IsNotWrittenThrough()
+    {
+        var elsewhere = Directory.CreateDirectory(folder.Combine("elsewhere")).FullName;
+        Directory.CreateDirectory(Path.Combine(Output, "0000"));
+        Directory.CreateSymbolicLink(Path.Combine(Output, "0000", "output"), elsewhere);
+        PutJob(0, Archive(File("output/a.txt", "a")));
+
+        var result = await FetchAsync();
+
+        Assert.That(result.NotFetched.Single().Error, Does.Contain("0000/output is a link: fetch does not write through links"));
+        Assert.That(Directory.EnumerateFileSystemEntries(elsewhere), Is.Empty);
+    }
+
+    [Test]
+    public async Task Fetch_DeletedLocalCopy_IsDownloadedAgain()
+    {
+        await FetchAsync();
+        System.IO.File.Delete(Path.Combine(Output, "0001", "output", "answer.txt"));
+
+        var again = await FetchAsync();
+
+        Assert.That(again.Downloaded, Is.EqualTo(1), "the archive, once more");
+        Assert.That(System.IO.File.ReadAllText(Path.Combine(Output, "0001", "output", "answer.txt")), Is.EqualTo("42"));
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveCarryingALogThatGrewSince_SecondFetchDownloadsNothing()
+    {
+        PutJob(0, Archive(File("job.log", "started\n"), File("status.json", Status), File("output/a.txt", "a")), log: "started\nfinished\n");
+
+        var first = await FetchAsync();
+        var second = await FetchAsync();
+
+        Assert.That(first.Downloaded, Is.EqualTo(6));
+        Assert.That((second.Downloaded, second.Skipped), Is.EqualTo((0, 6)));
+        Assert.That(System.IO.File.ReadAllText(Path.Combine(Output, "0000", "job.log")), Is.EqualTo("started\nfinished\n"));
+    }
+
+    private Task<FetchResult> FetchAsync(FetchOptions? options = null) =>
+        fetcher.FetchAsync(Batch, Batch, Output, options ?? new FetchOptions(), CancellationToken.None);
+
+    private void AssertOnlyJob0Refused(FetchResult result, string error)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.NotFetched.Select(j => j.Index), Is.EqualTo(new[] { 0 }));
+            Assert.That(result.NotFetched.Single().Error, Does.Contain(error));
+            Assert.That(result.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 1 }), "the other job is fetched all the same");
+            Assert.That(System.IO.File.ReadAllText(Path.Combine(Output, "0001", "output", "answer.txt")), Is.EqualTo("42"));
+            Assert.That(Directory.Exists(Path.Combine(Output, "0000", "output")), Is.False, "nothing of a refused archive is unpacked");
+            Assert.That(System.IO.File.ReadAllText(Path.Combine(Output, "0000", "job.log")), Is.EqualTo("log 0\n"), "its log still comes home");
+        });
+    }
+
+    private void PutJob(int index, byte[] archive, string? log = null)
+    {
+        store.PutAsync(Batch, $"sweep/jobs/{index:D4}/results.tar.gz", archive, CancellationToken.None).GetAwaiter().GetResult();
+        store.Put(Batch, $"sweep/jobs/{index:D4}/job.log", log ?? $"log {index}\n");
+        store.Put(Batch, $"sweep/jobs/{index:D4}/status.json", Status.Replace("\"index\":0", $"\"index\":{index}", StringComparison.Ordinal));
+    }
+
+    private static PaxTarEntry File(string name, string content) =>
+        new(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.Latin1.GetBytes(content)) };
+
+    private static byte[] Archive(params TarEntry[] entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
+        using (var tar = new TarWriter(gzip))
+        {
+            foreach (var entry in entries)
+            {
+                tar.WriteEntry(entry);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static BatchManifest Manifest(int rows) => new()
+    {
+        Name = Batch,
+        Bucket = Batch,
+        Cloud = "local",
+        ImageId = "local",
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        HeartbeatSeconds = 60,
+        MaxHours = 24,
+        Rows = Enumerable.Range(0, rows).Select(i => new ManifestRow
+        {
+            Index = i,
+            Line = i + 2,
+            InstanceType = "t3.micro",
+            Command = "true",
+            Variables = new Dictionary<string, string>(),
+        }).ToList(),
+    };
+}
