@@ -63,6 +63,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         RetryLost = verb.RetryLost,
         InstallScript = verb.Install,
         CodeDirectory = verb.Code,
+        CodeIncludeSecrets = verb.CodeIncludeSecrets,
         ResultPaths = verb.Results?.ToList() is { Count: > 0 } results ? results : ["output"],
         MaxHours = verb.MaxHours,
         Bucket = verb.Bucket,

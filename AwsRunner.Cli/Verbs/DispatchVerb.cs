@@ -27,6 +27,9 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("code", HelpText = "The folder uploaded to every node as ~/code, the jobs' working directory (default: the job file's folder).")]
     public string? Code { get; set; }
 
+    [Option("code-include-secrets", HelpText = "Upload the code folder even though it holds .aws/, .ssh/, the awsrunner home or private keys (refused otherwise; .awsrunnerignore leaves paths out).")]
+    public bool CodeIncludeSecrets { get; set; }
+
     [Option("results", Separator = ',', HelpText = "Paths, relative to the code folder, that make up a job's results (default: output).")]
     public IEnumerable<string>? Results { get; set; }
 

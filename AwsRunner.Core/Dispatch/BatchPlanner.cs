@@ -5,7 +5,7 @@ namespace AwsRunner.Core.Dispatch;
 /// <summary>Checks everything a dispatch needs before anything is created; the first problem ends it.</summary>
 internal static class BatchPlanner
 {
-    public static BatchPlan Plan(DispatchOptions options, string cloud, TimeSpan maxUrlValidity)
+    public static BatchPlan Plan(DispatchOptions options, string cloud, TimeSpan maxUrlValidity, string home)
     {
         BatchName.Validate(options.Name);
         var bucket = options.Bucket is null ? options.Name : BatchName.ValidateBucket(options.Bucket);
@@ -19,7 +19,7 @@ internal static class BatchPlanner
         var jobs = JobFile.Load(options.JobFile);
         var install = options.InstallScript is null ? null : CheckInstallScript(options.InstallScript);
         var code = options.CodeDirectory ?? Path.GetDirectoryName(Path.GetFullPath(options.JobFile))!;
-        var (files, bytes) = MeasureCode(code, options.MaxUploadBytes);
+        var (files, bytes) = MeasureCode(code, options.MaxUploadBytes, options.CodeIncludeSecrets ? null : home);
         return new BatchPlan
         {
             Name = options.Name,
@@ -98,19 +98,39 @@ internal static class BatchPlanner
         return Path.GetFullPath(path);
     }
 
-    private static (int Files, long Bytes) MeasureCode(string folder, long limit)
+    /// <summary>
+    /// Counts what the bundle will hold; unless <paramref name="home"/> is null (--code-include-secrets), the first
+    /// secret in it stops the plan, named.
+    /// </summary>
+    private static (int Files, long Bytes) MeasureCode(string folder, long limit, string? home)
     {
         if (!Directory.Exists(folder))
         {
             throw new InvalidInputException("Code", $"{folder}: code folder not found");
         }
 
+        var code = new CodeFolder(folder);
+        if (home is not null && CodeSecrets.SamePath(code.Path, home))
+        {
+            throw Secret(code.Path, "the awsrunner home (batch keys)");
+        }
+
         int files = 0;
         long bytes = 0;
         try
         {
-            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", CodeBundle.Enumeration))
+            foreach (var entry in code.Entries())
             {
+                if (home is not null && CodeSecrets.Problem(entry, home) is { } secret)
+                {
+                    throw Secret(entry.FullName, secret);
+                }
+
+                if (entry is not FileInfo file)
+                {
+                    continue;
+                }
+
                 files++;
                 bytes += file.Length;
                 if (bytes > limit)
@@ -127,6 +147,10 @@ internal static class BatchPlanner
 
         return (files, bytes);
     }
+
+    private static InvalidInputException Secret(string path, string what) =>
+        new("CodeSecret",
+            $"{path}: {what} in the code folder, which every node receives; leave it out ({CodeFolder.IgnoreFile} in the code folder, or --code another folder), or pass --code-include-secrets if the jobs need it");
 
     internal static string Bytes(long bytes) => bytes switch
     {

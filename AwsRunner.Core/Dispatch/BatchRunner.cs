@@ -32,7 +32,7 @@ public sealed class BatchRunner
     /// <param name="options">The dispatch.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="InvalidInputException">Something the user gave is wrong.</exception>
-    public BatchPlan Plan(DispatchOptions options) => BatchPlanner.Plan(options, connection.Kind, connection.Results.MaxUploadUrlValidity);
+    public BatchPlan Plan(DispatchOptions options) => BatchPlanner.Plan(options, connection.Kind, connection.Results.MaxUploadUrlValidity, home);
 
     /// <summary>Plans, then creates the nodes and/or starts the jobs, as the options ask.</summary>
     /// <param name="options">The dispatch.</param>

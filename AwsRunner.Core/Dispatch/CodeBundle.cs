@@ -11,13 +11,6 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 internal sealed class CodeBundle : IDisposable
 {
-    public static readonly EnumerationOptions Enumeration = new()
-    {
-        RecurseSubdirectories = true,
-        AttributesToSkip = 0,
-        IgnoreInaccessible = false,
-    };
-
     private CodeBundle(string path) => Path = path;
 
     public string Path { get; }
@@ -32,7 +25,14 @@ internal sealed class CodeBundle : IDisposable
         var bundle = new CodeBundle(path);
         try
         {
-            var file = File.Create(path);
+            // Owner only: the bundle is the code folder, whatever it holds.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            var file = new FileStream(path, options);
             await using (file.ConfigureAwait(false))
             {
                 var gzip = new GZipStream(file, CompressionLevel.Fastest);
@@ -66,9 +66,10 @@ internal sealed class CodeBundle : IDisposable
 
     private static async Task WriteCodeAsync(TarWriter tar, string folder, CancellationToken cancellationToken)
     {
-        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", Enumeration).OrderBy(e => e.FullName, StringComparer.Ordinal))
+        var code = new CodeFolder(folder);
+        foreach (var entry in code.Entries())
         {
-            var name = NodeRunnerScript.CodeFolder + "/" + System.IO.Path.GetRelativePath(folder, entry.FullName).Replace('\\', '/');
+            var name = NodeRunnerScript.CodeFolder + "/" + code.Relative(entry);
             await tar.WriteEntryAsync(entry.FullName, name, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -24,6 +24,13 @@ public sealed record DispatchOptions
     /// <summary>The code folder uploaded to every node as <c>~/code</c>; the job file's folder when null.</summary>
     public string? CodeDirectory { get; init; }
 
+    /// <summary>
+    /// Upload the code folder even though it holds what looks like a secret (<c>.aws/</c>, <c>.ssh/</c>, the
+    /// awsrunner home, a private key, ...); without it such a folder is refused. What <c>.awsrunnerignore</c> lists is
+    /// never uploaded, and never refused.
+    /// </summary>
+    public bool CodeIncludeSecrets { get; init; }
+
     /// <summary>Paths, relative to the code folder, packed into each job's results.</summary>
     public IReadOnlyList<string> ResultPaths { get; init; } = ["output"];
 

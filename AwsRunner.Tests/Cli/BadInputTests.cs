@@ -59,6 +59,39 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task Dispatch_CodeFolderWithDotAws_IsRefusedNamingIt()
+    {
+        batch.Write("project/.aws/credentials", "[default]\naws_secret_access_key = x\n");
+
+        var run = await batch.RunAsync("dispatch", "local", "bad-input", "project/jobs.csv", "--cloud", "local", "--create", "--dispatch");
+
+        AssertRefused(run, "awsrunner: " + batch.Path("project", ".aws") + ": AWS credentials (.aws/) in the code folder, which every node receives; leave it out (.awsrunnerignore in the code folder, or --code another folder), or pass --code-include-secrets if the jobs need it");
+    }
+
+    [Test]
+    public async Task Dispatch_CodeFolderWithDotAwsAndCodeIncludeSecrets_IsAccepted()
+    {
+        batch.Write("project/.aws/credentials", "[default]\n");
+
+        var run = await batch.RunAsync("dispatch", "local", "bad-input", "project/jobs.csv", "--cloud", "local", "--code-include-secrets");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.Output, Does.Contain("(2 files, "));
+    }
+
+    [Test]
+    public async Task Dispatch_SshFolderListedInAwsrunnerignore_IsNeitherRefusedNorUploaded()
+    {
+        batch.Write("project/.ssh/id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+        batch.Write("project/.awsrunnerignore", ".ssh/\n");
+
+        var run = await batch.RunAsync("dispatch", "local", "bad-input", "project/jobs.csv", "--cloud", "local");
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        Assert.That(run.Output, Does.Contain("(2 files, "), "jobs.csv and .awsrunnerignore");
+    }
+
+    [Test]
     public async Task Dispatch_AwsWithoutCredentials_IsRefusedInOneLine()
     {
         NoAwsCredentials();

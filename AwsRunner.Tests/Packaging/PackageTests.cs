@@ -35,7 +35,8 @@ public sealed partial class PackageTests
         var project = PackedFeed.Folder.Combine("tool-batch");
         Directory.CreateDirectory(project);
         File.WriteAllText(Path.Combine(project, "jobs.csv"), "instance_type,command,word\nt3.micro,\"mkdir -p output; echo $word > output/word.txt\",hello\n");
-        var environment = new Dictionary<string, string> { ["AWSRUNNER_HOME"] = Path.Combine(project, "home") };
+        // Beside the project, not in it: the project is the code folder, and the home holds the batches' keys.
+        var environment = new Dictionary<string, string> { ["AWSRUNNER_HOME"] = PackedFeed.Folder.Combine("tool-home") };
         var awsrunner = Path.Combine(tools, "awsrunner");
 
         var version = await DotnetCommand.RunFileAsync(awsrunner, project, environment, "--version");

@@ -1,0 +1,57 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using AwsRunner.Core.Dispatch;
+using AwsRunner.Tests.Support;
+
+namespace AwsRunner.Tests.Dispatch;
+
+public sealed class CodeBundleTests
+{
+    private TempFolder folder = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        folder = new TempFolder();
+        folder.Write("code/jobs.csv", "instance_type,command\nt3.micro,true\n");
+        folder.Write("code/run.sh", "true\n");
+        folder.Write("code/.ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+        folder.Write("code/data/huge.bin", "data");
+        folder.Write("code/.awsrunnerignore", ".ssh/\ndata/\n");
+    }
+
+    [TearDown]
+    public void TearDown() => folder.Dispose();
+
+    [Test]
+    public async Task Build_TemporaryFile_IsTheOwnersOnly()
+    {
+        using var bundle = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);
+
+        Assert.That(File.GetUnixFileMode(bundle.Path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public async Task Build_WhatAwsrunnerignoreLists_IsNotInTheBundle()
+    {
+        using var bundle = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);
+
+        var names = new List<string>();
+        await using (var gzip = new GZipStream(bundle.Open(), CompressionMode.Decompress))
+        await using (var tar = new TarReader(gzip))
+        {
+            while (await tar.GetNextEntryAsync() is { } entry)
+            {
+                names.Add(entry.Name);
+            }
+        }
+
+        Assert.That(names.Where(n => n.StartsWith("code/", StringComparison.Ordinal)), Is.EquivalentTo(new[] { "code/.awsrunnerignore", "code/jobs.csv", "code/run.sh" }));
+    }
+
+    private BatchPlan Plan() => BatchPlanner.Plan(
+        new DispatchOptions { ImageId = "local", Name = "bundle", JobFile = folder.Combine("code", "jobs.csv") },
+        "local",
+        TimeSpan.MaxValue,
+        folder.Combine("home"));
+}
