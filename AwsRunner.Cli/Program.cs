@@ -56,7 +56,7 @@ internal static class Program
 
     private static async Task<int> RunAsync(CommonOptions options, Func<Terminal, string, ILoggerFactory, Task<int>> command)
     {
-        var terminal = new Terminal(Console.Out, Console.Error, options.Quiet, !Console.IsOutputRedirected);
+        var terminal = new Terminal(Console.Out, Console.Error, options.Quiet, !Console.IsOutputRedirected, Console.IsInputRedirected ? null : Console.In);
         using var loggers = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(options.Verbose ? LogLevel.Debug : options.Quiet ? LogLevel.Error : LogLevel.Warning)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)

@@ -12,7 +12,10 @@ public interface IResultStore
     /// <summary>The longest an upload URL can work; a batch whose nodes live longer cannot be dispatched.</summary>
     TimeSpan MaxUploadUrlValidity { get; }
 
-    /// <summary>Creates the bucket if it is missing; fails if it exists and belongs to someone else.</summary>
+    /// <summary>
+    /// Creates the bucket if it is missing, marked as awsrunner's (so that <see cref="DeleteAsync"/> may remove it
+    /// one day); fails if it exists and belongs to someone else. A bucket that exists is used as it is, unmarked.
+    /// </summary>
     /// <param name="bucket">The bucket.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the bucket is usable.</returns>
@@ -62,7 +65,10 @@ public interface IResultStore
     /// <returns>A task that completes when the file is complete.</returns>
     Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every object under a prefix, then the bucket itself if that left it empty.</summary>
+    /// <summary>
+    /// Deletes every object under a prefix, then the bucket itself if that left it empty and awsrunner created it
+    /// (<see cref="EnsureBucketAsync"/> marked it); a bucket someone else made stays, even empty.
+    /// </summary>
     /// <param name="bucket">The bucket.</param>
     /// <param name="prefix">The prefix.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -158,15 +158,32 @@ public sealed class BatchRunner
         return ResultMerger.Merge(manifest, outputDirectory, mergedFile, source);
     }
 
-    /// <summary>Terminates whatever of the batch still runs and removes what it created; results stay unless asked.</summary>
+    /// <summary>
+    /// Terminates whatever of the batch still runs, without asking (<see cref="FindRunningJobsAsync"/> says what that
+    /// would stop), and removes what it created; results stay unless asked.
+    /// </summary>
     /// <param name="name">The batch's NAME.</param>
-    /// <param name="deleteResults">Also delete the batch's results from the bucket.</param>
+    /// <param name="deleteResults">
+    /// Also delete the batch's results (its prefix) from the bucket, and the bucket itself when awsrunner created it
+    /// and that leaves it empty.
+    /// </param>
     /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What was removed.</returns>
     public Task<DownResult> DownAsync(string name, bool deleteResults = false, string? bucket = null, CancellationToken cancellationToken = default) =>
-        new BatchTeardown(connection, home, loggers.CreateLogger<BatchTeardown>())
-            .DownAsync(name, BucketOf(name, bucket), deleteResults, cancellationToken);
+        Teardown().DownAsync(name, BucketOf(name, bucket), deleteResults, cancellationToken);
+
+    /// <summary>
+    /// The jobs that <see cref="DownAsync"/> would stop in their work: queued, running, uploading, hung, or holding
+    /// results they could not upload, on a node that is still up. When the bucket has no manifest of the batch, every
+    /// live node's job counts. A caller asks before it takes such a batch down.
+    /// </summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Their indexes, in order; empty when down would stop nothing at work.</returns>
+    public Task<IReadOnlyList<int>> FindRunningJobsAsync(string name, string? bucket = null, CancellationToken cancellationToken = default) =>
+        Teardown().RunningJobsAsync(name, BucketOf(name, bucket), cancellationToken);
 
     private async Task RetireStuckNodesAsync(BatchPlan plan, CancellationToken cancellationToken)
     {
@@ -214,6 +231,8 @@ public sealed class BatchRunner
     /// <exception cref="CloudException">The job's node is not running, or cannot be reached.</exception>
     public Task<int> ShowLogAsync(string name, int index, bool follow, string? bucket = null, CancellationToken cancellationToken = default) =>
         AttachAsync(name, index, Node.NodeRunnerScript.LogCommand(follow), bucket, cancellationToken);
+
+    private BatchTeardown Teardown() => new(connection, home, time, loggers.CreateLogger<BatchTeardown>());
 
     private string BucketOf(string name, string? bucket) =>
         bucket ?? BatchRecords.Load(home, Jobs.BatchName.Validate(name))?.Bucket ?? name;

@@ -4,8 +4,25 @@ using Microsoft.Extensions.Logging;
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>The down step: terminate what still runs, then remove the firewall, key pair and (if asked) the results.</summary>
-internal sealed partial class BatchTeardown(CloudConnection connection, string home, ILogger<BatchTeardown> logger)
+internal sealed partial class BatchTeardown(CloudConnection connection, string home, TimeProvider time, ILogger<BatchTeardown> logger)
 {
+    /// <summary>The jobs down would stop at work, or whose results it would lose, in job order.</summary>
+    public async Task<IReadOnlyList<int>> RunningJobsAsync(string name, string bucket, CancellationToken cancellationToken)
+    {
+        if (await new ManifestStore(connection.Results).LoadAsync(bucket, name, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // Without the manifest nothing says what a node is doing: every live one may be at work.
+            return (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
+                .Where(n => n.State is not (InstanceState.Terminated or InstanceState.ShuttingDown))
+                .Select(n => n.JobIndex)
+                .Order()
+                .ToList();
+        }
+
+        var status = await new StatusReader(connection, home, time).ReadAsync(name, bucket, cancellationToken).ConfigureAwait(false);
+        return status.Jobs.Where(AtWork).Select(j => j.Index).ToList();
+    }
+
     public async Task<DownResult> DownAsync(string name, string bucket, bool deleteResults, CancellationToken cancellationToken)
     {
         var live = (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
@@ -50,6 +67,12 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
 
         return new DownResult(name, live.Count, deleteResults, connection.Results.Describe(bucket, ResultKeys.Batch(name)));
     }
+
+    // Its command may still run (a hung node's too: only its heartbeat stopped), or its node still holds results it
+    // could not upload; on an instance that is not already going.
+    private static bool AtWork(JobStatus job) =>
+        job.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading or JobState.UploadFailed or JobState.Hung
+        && job.Instance is not (null or InstanceState.Terminated or InstanceState.ShuttingDown);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Terminating {Count} instances of batch {Batch}")]
     private static partial void LogTerminating(ILogger logger, int count, string batch);

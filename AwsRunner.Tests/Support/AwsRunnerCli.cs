@@ -29,14 +29,35 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         return await FinishAsync(process, TimeSpan.FromMinutes(3), arguments);
     }
 
+    /// <summary>
+    /// Runs the command on a terminal of its own (a pseudo-terminal that util-linux's <c>script</c> opens), typing
+    /// <paramref name="input"/> at it; its standard output and error both come back as the output.
+    /// </summary>
+    public async Task<CliRun> RunOnTerminalAsync(string input, params string[] arguments)
+    {
+        var command = string.Join(' ', Command(arguments).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        using var process = Start("script", ["--quiet", "--return", "--command", command, "/dev/null"], keepInput: true);
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        return await FinishAsync(process, TimeSpan.FromMinutes(3), arguments);
+    }
+
     /// <summary>Starts the command and returns at once, for tests that signal it or read it while it runs.</summary>
     public Process Start(params string[] arguments) => Start(arguments, keepInput: false);
 
+    // Ctrl-C as from a terminal: a test run started in the background of a script inherits SIGINT ignored, and
+    // awsrunner rightly keeps a disposition it was given, so a test that interrupts it would interrupt nothing.
+    private static string[] Command(string[] arguments) => ["env", "--default-signal=INT", "dotnet", Dll, .. arguments];
+
     private Process Start(string[] arguments, bool keepInput)
     {
-        // Ctrl-C as from a terminal: a test run started in the background of a script inherits SIGINT ignored, and
-        // awsrunner rightly keeps a disposition it was given, so a test that interrupts it would interrupt nothing.
-        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", Dll, .. arguments])
+        var command = Command(arguments);
+        return Start(command[0], command[1..], keepInput);
+    }
+
+    private Process Start(string file, string[] arguments, bool keepInput)
+    {
+        var start = new ProcessStartInfo(file, arguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

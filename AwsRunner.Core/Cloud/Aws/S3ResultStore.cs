@@ -22,6 +22,9 @@ internal sealed partial class S3ResultStore(
     TimeProvider time,
     ILogger<S3ResultStore> logger) : IResultStore, IDisposable
 {
+    /// <summary>The tag awsrunner puts on a bucket it creates: only such a bucket may <see cref="DeleteAsync"/> remove.</summary>
+    public const string CreatedTag = "awsrunner:created";
+
     /// <summary>SigV4 presigned URLs live at most seven days.</summary>
     public static readonly TimeSpan MaxUrlValidity = TimeSpan.FromDays(7);
 
@@ -158,11 +161,19 @@ internal sealed partial class S3ResultStore(
 
             var left = await CallAsync(attemptToken => s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, attemptToken), token)
                 .ConfigureAwait(false);
-            if (left.S3Objects is null or { Count: 0 })
+            if (left.S3Objects is not (null or { Count: 0 }))
             {
-                await CallAsync(attemptToken => s3.DeleteBucketAsync(bucket, attemptToken), token).ConfigureAwait(false);
-                LogDeletedBucket(logger, bucket);
+                return;
             }
+
+            if (!await CreatedByAwsrunnerAsync(bucket, token).ConfigureAwait(false))
+            {
+                LogKeptBucket(logger, bucket);
+                return;
+            }
+
+            await CallAsync(attemptToken => s3.DeleteBucketAsync(bucket, attemptToken), token).ConfigureAwait(false);
+            LogDeletedBucket(logger, bucket);
         }, cancellationToken);
 
     public void Dispose()
@@ -204,6 +215,12 @@ internal sealed partial class S3ResultStore(
             // Created meanwhile by another run of ours: still set it up below.
         }
 
+        await CallAsync(attemptToken => s3.PutBucketTaggingAsync(new PutBucketTaggingRequest
+        {
+            BucketName = bucket,
+            TagSet = [new Tag { Key = CreatedTag, Value = "true" }],
+        }, attemptToken), cancellationToken).ConfigureAwait(false);
+
         await CallAsync(attemptToken => s3.PutPublicAccessBlockAsync(new PutPublicAccessBlockRequest
         {
             BucketName = bucket,
@@ -223,6 +240,20 @@ internal sealed partial class S3ResultStore(
         }
 
         LogCreatedBucket(logger, bucket, session.Region);
+    }
+
+    private async Task<bool> CreatedByAwsrunnerAsync(string bucket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var tags = await CallAsync(attemptToken => s3.GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = bucket }, attemptToken), cancellationToken)
+                .ConfigureAwait(false);
+            return tags.TagSet?.Any(t => t.Key == CreatedTag) == true;
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchTagSet")
+        {
+            return false;
+        }
     }
 
     private PutBucketRequest PutBucket(string bucket) => new()
@@ -273,6 +304,9 @@ internal sealed partial class S3ResultStore(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted bucket {Bucket}: it was empty")]
     private static partial void LogDeletedBucket(ILogger logger, string bucket);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kept bucket {Bucket}, empty: awsrunner did not create it")]
+    private static partial void LogKeptBucket(ILogger logger, string bucket);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The AWS credentials are temporary (a session): the nodes' upload URLs stop working when the session ends, which may be before the jobs do")]
     private static partial void LogSessionCredentials(ILogger logger);

@@ -12,7 +12,13 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
 
     public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Describe(bucket, ""));
+        var folder = Describe(bucket, "");
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(CreatedMark(bucket), "");
+        }
+
         return Task.CompletedTask;
     }
 
@@ -97,13 +103,17 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
             Directory.Delete(folder, recursive: true);
         }
 
-        if (Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any())
+        if (Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any() && File.Exists(CreatedMark(bucket)))
         {
             Directory.Delete(root);
+            File.Delete(CreatedMark(bucket));
         }
 
         return Task.CompletedTask;
     }
+
+    // Beside the bucket's folder, so that no key meets it; a bucket name holds no dot, so no bucket is called so.
+    private string CreatedMark(string bucket) => Path.Combine(paths.Buckets, bucket + ".created-by-awsrunner");
 
     // Size and write time change whenever curl rewrites the file, which is all an ETag has to promise here.
     private static string ETag(FileInfo file) =>

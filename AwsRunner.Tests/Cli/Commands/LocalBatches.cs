@@ -56,7 +56,7 @@ public sealed class LocalBatches
             return;
         }
 
-        await Succeed("down", Running, "--delete-results");
+        await Succeed("down", Running, "--delete-results", "--yes");
         await Succeed("down", Ready, "--delete-results");
         Directory.Delete(Home, recursive: true);
     }

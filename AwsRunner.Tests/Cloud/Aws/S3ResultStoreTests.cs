@@ -295,6 +295,35 @@ public sealed class S3ResultStoreTests
         });
     }
 
+    [Test]
+    public async Task EnsureBucket_Missing_TagsItAsCreatedByAwsrunner()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+
+        var tags = await bed.S3.GetBucketTaggingAsync(new Amazon.S3.Model.GetBucketTaggingRequest { BucketName = "sweep1" });
+        Assert.That(tags.TagSet.Select(t => (t.Key, t.Value)), Is.EqualTo(new[] { (S3ResultStore.CreatedTag, "true") }));
+    }
+
+    [Test]
+    public async Task Delete_BucketAwsrunnerDidNotCreate_KeepsItEvenEmpty()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.S3.PutBucketAsync("mine");
+        await bed.Results.EnsureBucketAsync("mine", CancellationToken.None);
+        await bed.Results.PutAsync("mine", "sweep1/manifest.json", new byte[3], CancellationToken.None);
+
+        await bed.Results.DeleteAsync("mine", "sweep1/", CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await bed.Results.ListAsync("mine", "", CancellationToken.None), Is.Empty, "the batch's objects are gone");
+            Assert.That(await bed.Results.BucketExistsAsync("mine", CancellationToken.None), Is.True, "the bucket stays");
+            Assert.That(bed.Recorder.Requests.Select(r => r.Action), Has.None.Match("^DELETE /mine/?$"));
+        });
+    }
+
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351", Justification = "S3's ETag is an MD5.")]
     private static string Md5Hex(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(text)));
 }
