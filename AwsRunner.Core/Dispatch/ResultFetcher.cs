@@ -138,7 +138,9 @@ internal sealed class ResultFetcher(CloudConnection connection)
             var unpacked = await ResultArchive.UnpackAsync(part, Path.Combine(work, "unpacked"), folder, maxBytes, cancellationToken).ConfigureAwait(false);
             // The job's other objects are fetched on their own and may replace what the archive held of them (a log
             // that grew after packing): they are theirs to check, not the archive's.
-            var separate = job.Where(o => o != stored).Select(o => o.Key[(o.Key.LastIndexOf('/') + 1)..]).ToHashSet(StringComparer.Ordinal);
+            var separate = job.Where(o => o != stored)
+                .Select(o => ResultKeys.TryParseJobKey(name, o.Key, out _, out var other) ? other : o.Key)
+                .ToHashSet(StringComparer.Ordinal);
             index.Add(stored.Key, stored.ETag, stored.Size, unpacked.Where(f => !separate.Contains(f.Key)).ToDictionary(StringComparer.Ordinal));
         }
         else

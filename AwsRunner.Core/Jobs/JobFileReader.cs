@@ -143,7 +143,7 @@ internal sealed class JobFileReader(string path)
     {
         /// <summary>Each column's number (from 1) by name: instance_type, command and the variables.</summary>
         public IReadOnlyDictionary<string, int> Columns =>
-            Variables.ToDictionary(v => v.Name, v => v.Column + 1, StringComparer.Ordinal)
+            Variables.Select(v => KeyValuePair.Create(v.Name, v.Column + 1))
                 .Append(KeyValuePair.Create(InstanceTypeColumn, InstanceType + 1))
                 .Append(KeyValuePair.Create(CommandColumn, Command + 1))
                 .ToDictionary(StringComparer.Ordinal);

@@ -9,25 +9,24 @@ namespace AwsRunner.Core.Jobs;
 /// </summary>
 internal static partial class VariableName
 {
-    public const string ReservedPrefix = "AWSRUNNER_";
+    private const string ReservedPrefix = "AWSRUNNER_";
 
-    // Names the node's shell owns, by family, each with why a row's value there would break it. The job runs with
-    // its row's variables in its environment; a value there for one of these breaks the shell that runs the
-    // command, not the job's own code. Shell names are case-sensitive, so a column "path" or "home" is fine.
-    // TERM, TMPDIR, LANG and LC_* stay allowed: a job may well want to set them, and they break nothing of the shell.
+    // The names the node's shell owns, by family. A row's variables are in its job's environment, and a value for
+    // one of these would break the shell that runs the job's command (and every tool it calls), not the job's code:
+    // PATH and the loader's LD_* decide which programs and libraries run at all; HOME, USER, LOGNAME, SHELL, PWD and
+    // OLDPWD are how the shell, ssh, curl, git and ~ find their files and their user; bash and sh run the file named
+    // by BASH_ENV or ENV before the command, SHELLOPTS and BASHOPTS switch options such as errexit or noclobber on
+    // in every shell the job starts, and BASH_* is bash's own state; IFS, CDPATH, GLOBIGNORE, POSIXLY_CORRECT, PS4
+    // (expanded, command substitutions and all, under set -x) and TMOUT (a timeout on every read) change how bash
+    // reads every command; and bash sets UID, RANDOM, SECONDS and the like itself (some read-only), so the job would
+    // never see the row's value. TERM, TMPDIR, LANG and LC_* stay allowed: a job may well want to set them, and
+    // they break nothing of the shell. Shell names are case-sensitive, so a column "path" or "home" is fine.
     private static readonly Family[] ShellOwned =
     [
-        // PATH and the dynamic loader's LD_* decide which programs and libraries every command of the job runs.
         new("it says where every command of the job is found and loaded from", ["PATH"], ["LD_"]),
-        // The shell and the tools the job calls (ssh, curl, git, cd, ~) find their files and the user by these.
         new("the shell and the tools it calls find their home, user and folder by it", ["HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD"], []),
-        // bash and sh run the file named by BASH_ENV or ENV before the command; SHELLOPTS and BASHOPTS switch options
-        // such as errexit or noclobber on in every shell the job starts; BASH_* holds bash's own state and settings.
         new("bash reads it as it starts, before the job's command", ["BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS"], ["BASH_"]),
-        // These change how bash reads every command: word splitting, cd, globbing, POSIX mode, the xtrace prompt
-        // (expanded, command substitutions and all) and a default timeout on every read.
         new("it changes how bash reads every command of the job", ["IFS", "CDPATH", "GLOBIGNORE", "POSIXLY_CORRECT", "PS4", "TMOUT"], []),
-        // bash sets these itself (some are read-only): the job would never see the row's value.
         new("bash sets it itself, so the job would never see the row's value",
             ["BASH", "BASHPID", "UID", "EUID", "PPID", "SHLVL", "LINENO", "RANDOM", "SRANDOM", "SECONDS", "EPOCHSECONDS", "EPOCHREALTIME", "HOSTTYPE", "MACHTYPE", "OSTYPE"], []),
     ];
