@@ -7,8 +7,11 @@ using AwsRunner.Core.Cloud.Aws;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Node;
 using AwsRunner.Sim.Ec2;
+using AwsRunner.Sim.Faults;
+using AwsRunner.Sim.Metadata;
 using AwsRunner.Sim.Moto;
 using AwsRunner.Sim.Nodes;
+using AwsRunner.Sim.Requests;
 using AwsRunner.Sim.Ssh;
 using Microsoft.Extensions.Logging;
 
@@ -41,16 +44,43 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             var map = new AddressMap(settings.Folder);
             map.WriteFiles();
             var tag = Guid.NewGuid().ToString("N")[..12] + "/";
+            var requests = new RequestBox(settings.RequestsFolder);
+            using var running = OpenRequests(requests);
+            var retry = AwsRetry.Create(AwsTuning.Default with { MaxRetries = 3, RetryBaseDelay = ApiRetryDelay }, time, loggers.CreateLogger(typeof(AwsRetry).FullName!));
             using var ec2 = new FleetEc2(new AwsQueryTransport(
                 new HttpClient(),
                 new QuerySigningConfig("ec2", Ec2QueryClient.Version, settings.Region, endpoint),
                 Credentials(),
-                AwsRetry.Create(AwsTuning.Default with { MaxRetries = 3, RetryBaseDelay = ApiRetryDelay }, time, loggers.CreateLogger(typeof(AwsRetry).FullName!))));
-            var fleet = new Fleet(settings, tag, ec2, map, time, loggers);
-            await using (fleet.ConfigureAwait(false))
+                retry));
+            using var account = AccountInstances.At(endpoint, settings.Region, Credentials(), retry);
+            using var quota = AccountQuota.Of(settings.VcpuLimit, settings.InstanceLimit, account);
+            var metadata = await MetadataService.StartAsync(time, cancellationToken).ConfigureAwait(false);
+            await using (metadata.ConfigureAwait(false))
             {
-                Announce(settings, endpoint, map, tag);
-                await fleet.RunAsync(cancellationToken).ConfigureAwait(false);
+                // With account limits, what the fleet's users are pointed at is a proxy that applies them; the fleet watches moto.
+                var limited = quota is null ? null : await FaultProxy.StartAsync(endpoint, NoFaults.Instance, quota, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var fleet = new Fleet(settings, tag, ec2, account, metadata, requests, map, time, loggers);
+                    await using (fleet.ConfigureAwait(false))
+                    {
+                        Announce(settings, limited?.Url ?? endpoint, map, tag);
+                        if (limited is not null)
+                        {
+                            var (vcpus, instances) = (Limit(settings.VcpuLimit), Limit(settings.InstanceLimit));
+                            LogLimited(logger, limited.Url, endpoint, vcpus, instances);
+                        }
+
+                        await fleet.RunAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    if (limited is not null)
+                    {
+                        await limited.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
             }
 
             return 0;
@@ -95,13 +125,44 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             }
         }
 
+        if (options.InterruptSpot is < 0 or > 1 || double.IsNaN(options.InterruptSpot))
+        {
+            throw new InvalidInputException("Option", $"--interrupt-spot {options.InterruptSpot.ToString(CultureInfo.InvariantCulture)}: give a share from 0 to 1, such as 0.3");
+        }
+
+        if (options.VcpuLimit < 0 || options.InstanceLimit < 0)
+        {
+            throw new InvalidInputException("Option", "--vcpu-limit and --instance-limit: give a count of 0 or more");
+        }
+
         var minute = Positive(options.Minute, "--minute");
         var poll = Positive(options.Poll, "--poll");
         var delay = CliValues.Duration(options.SshdDelay, "--sshd-delay")!.Value;
         var folder = options.Folder is { } given ? Path.GetFullPath(given) : Directory.CreateTempSubdirectory("awsrunner-fleet-").FullName;
         Directory.CreateDirectory(folder);
-        return (new FleetSettings(folder, options.Region, minute, delay, poll), endpoint, options.Folder is null);
+        var settings = new FleetSettings(folder, options.Region, minute, delay, poll)
+        {
+            InterruptSpot = options.InterruptSpot,
+            Seed = options.Seed,
+            VcpuLimit = options.VcpuLimit,
+            InstanceLimit = options.InstanceLimit,
+        };
+        return (settings, endpoint, options.Folder is null);
     }
+
+    private static IDisposable OpenRequests(RequestBox requests)
+    {
+        try
+        {
+            return requests.Open();
+        }
+        catch (IOException)
+        {
+            throw new InvalidInputException("Folder", $"another fleet runs with the folder {Path.GetDirectoryName(requests.Folder)}: stop it, or give another --folder");
+        }
+    }
+
+    private static string Limit(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";
 
     private static TimeSpan Positive(string text, string option) =>
         CliValues.Duration(text, option) is { } value && value > TimeSpan.Zero
@@ -141,6 +202,9 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             These values are in {environmentFile}. Ctrl-C stops the fleet and every node.
             """);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The account's limits apply at {Url} (in front of moto at {Moto}): on-demand vCPU limit {Vcpus}, instance limit {Instances}")]
+    private static partial void LogLimited(ILogger logger, Uri url, Uri moto, string vcpus, string instances);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fleet stopped")]
     private static partial void LogStopped(ILogger logger);
