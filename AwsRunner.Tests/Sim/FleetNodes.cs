@@ -75,7 +75,7 @@ internal sealed class FleetNodes : IAsyncDisposable
     {
         var run = await Eventually.WaitAsync(
             () => Ssh(instance, "true"),
-            attempt => attempt.ExitCode == 0 || attempt.Error.Contains("HOST IDENTIFICATION HAS CHANGED", StringComparison.Ordinal),
+            attempt => attempt.ExitCode == 0 || attempt.Error.Contains("REMOTE HOST IDENTIFICATION HAS CHANGED", StringComparison.Ordinal),
             SshTimeout,
             $"the sshd of {instance.InstanceId}");
         return run.ExitCode == 0 ? Ssh(instance, command) : run;
