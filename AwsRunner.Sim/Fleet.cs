@@ -23,14 +23,14 @@ internal sealed partial class Fleet(
     FleetSettings settings,
     string tag,
     FleetEc2 ec2,
-    IAccountInstances account,
-    MetadataService metadata,
-    RequestBox requests,
+    FleetServices services,
     AddressMap map,
     TimeProvider time,
     ILoggerFactory loggers) : IAsyncDisposable
 {
     private readonly Dictionary<string, SimNode> nodes = new(StringComparer.Ordinal);
+    private readonly MetadataService metadata = services.Metadata;
+    private readonly RequestBox requests = services.Requests;
 
     // Whether each node's instance is a spot instance, once EC2 said so.
     private readonly Dictionary<string, bool> spot = new(StringComparer.Ordinal);
@@ -155,7 +155,7 @@ internal sealed partial class Fleet(
         IReadOnlyList<LiveInstance> live;
         try
         {
-            live = await account.LiveAsync(unknown, cancellationToken).ConfigureAwait(false);
+            live = await services.Account.LiveAsync(unknown, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsLookFailure(e, cancellationToken))
         {

@@ -8,10 +8,8 @@ using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Node;
 using AwsRunner.Sim.Ec2;
 using AwsRunner.Sim.Faults;
-using AwsRunner.Sim.Metadata;
 using AwsRunner.Sim.Moto;
 using AwsRunner.Sim.Nodes;
-using AwsRunner.Sim.Requests;
 using AwsRunner.Sim.Ssh;
 using Microsoft.Extensions.Logging;
 
@@ -44,42 +42,21 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             var map = new AddressMap(settings.Folder);
             map.WriteFiles();
             var tag = Guid.NewGuid().ToString("N")[..12] + "/";
-            var requests = new RequestBox(settings.RequestsFolder);
-            using var running = OpenRequests(requests);
             var retry = AwsRetry.Create(AwsTuning.Default with { MaxRetries = 3, RetryBaseDelay = ApiRetryDelay }, time, loggers.CreateLogger(typeof(AwsRetry).FullName!));
             using var ec2 = new FleetEc2(new AwsQueryTransport(
                 new HttpClient(),
                 new QuerySigningConfig("ec2", Ec2QueryClient.Version, settings.Region, endpoint),
                 Credentials(),
                 retry));
-            using var account = AccountInstances.At(endpoint, settings.Region, Credentials(), retry);
-            using var quota = AccountQuota.Of(settings.VcpuLimit, settings.InstanceLimit, account);
-            var metadata = await MetadataService.StartAsync(time, cancellationToken).ConfigureAwait(false);
-            await using (metadata.ConfigureAwait(false))
+            var services = await FleetServices.StartAsync(settings, endpoint, Credentials(), retry, time, cancellationToken).ConfigureAwait(false);
+            await using (services.ConfigureAwait(false))
             {
-                // With account limits, what the fleet's users are pointed at is a proxy that applies them; the fleet watches moto.
-                var limited = quota is null ? null : await FaultProxy.StartAsync(endpoint, NoFaults.Instance, quota, cancellationToken).ConfigureAwait(false);
-                try
+                var fleet = new Fleet(settings, tag, ec2, services, map, time, loggers);
+                await using (fleet.ConfigureAwait(false))
                 {
-                    var fleet = new Fleet(settings, tag, ec2, account, metadata, requests, map, time, loggers);
-                    await using (fleet.ConfigureAwait(false))
-                    {
-                        Announce(settings, limited?.Url ?? endpoint, map, tag);
-                        if (limited is not null)
-                        {
-                            var (vcpus, instances) = (Limit(settings.VcpuLimit), Limit(settings.InstanceLimit));
-                            LogLimited(logger, limited.Url, endpoint, vcpus, instances);
-                        }
-
-                        await fleet.RunAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                }
-                finally
-                {
-                    if (limited is not null)
-                    {
-                        await limited.DisposeAsync().ConfigureAwait(false);
-                    }
+                    Announce(settings, services.Endpoint, map, tag);
+                    LogLimits(services);
+                    await fleet.RunAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -150,20 +127,6 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
         return (settings, endpoint, options.Folder is null);
     }
 
-    private static IDisposable OpenRequests(RequestBox requests)
-    {
-        try
-        {
-            return requests.Open();
-        }
-        catch (IOException)
-        {
-            throw new InvalidInputException("Folder", $"another fleet runs with the folder {Path.GetDirectoryName(requests.Folder)}: stop it, or give another --folder");
-        }
-    }
-
-    private static string Limit(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";
-
     private static TimeSpan Positive(string text, string option) =>
         CliValues.Duration(text, option) is { } value && value > TimeSpan.Zero
             ? value
@@ -203,8 +166,16 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             """);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The account's limits apply at {Url} (in front of moto at {Moto}): on-demand vCPU limit {Vcpus}, instance limit {Instances}")]
-    private static partial void LogLimited(ILogger logger, Uri url, Uri moto, string vcpus, string instances);
+    private void LogLimits(FleetServices services)
+    {
+        if (services.Quota is { } quota)
+        {
+            LogLimited(logger, services.Endpoint, quota);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The account's limits apply at {Url}, in front of moto: {Quota}")]
+    private static partial void LogLimited(ILogger logger, Uri url, AccountQuota quota);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fleet stopped")]
     private static partial void LogStopped(ILogger logger);

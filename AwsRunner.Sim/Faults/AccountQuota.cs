@@ -107,8 +107,13 @@ internal sealed class AccountQuota : IDisposable
 
     public void Dispose() => oneAtATime.Dispose();
 
+    public override string ToString() =>
+        $"running on-demand vCPU limit {Say(VcpuLimit)}, running on-demand instance limit {Say(InstanceLimit)}";
+
     /// <summary>Lets the next call be decided.</summary>
     internal void Release() => oneAtATime.Release();
+
+    private static string Say(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";
 
     private QuotaAdmission Pass(string form) => new(this, form, null);
 

@@ -17,6 +17,9 @@ internal sealed class RequestBox(string folder)
 
     public string Folder => folder;
 
+    /// <summary>Whether this folder has ever been a fleet's box.</summary>
+    public bool Exists => File.Exists(LockFile);
+
     private string LockFile => Path.Combine(folder, "fleet.lock");
 
     /// <summary>
@@ -35,9 +38,6 @@ internal sealed class RequestBox(string folder)
 
         return held;
     }
-
-    /// <summary>Whether this folder has ever been a fleet's box.</summary>
-    public bool Exists => File.Exists(LockFile);
 
     /// <summary>Whether a fleet holds the box's lock now.</summary>
     public bool FleetRunning()

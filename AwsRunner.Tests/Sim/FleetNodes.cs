@@ -19,12 +19,13 @@ internal sealed class FleetNodes : IAsyncDisposable
     private readonly TempFolder folder = new();
     private readonly string keyName = "fleet-nodes-" + Guid.NewGuid().ToString("N")[..8];
     private readonly List<string> launched = [];
+    private readonly AmazonEC2Client ec2;
     private bool keyCreated;
 
     public FleetNodes(SimulatedFleet fleet)
     {
         this.fleet = fleet;
-        Ec2 = new AmazonEC2Client(new BasicAWSCredentials("testing", "testing"), new AmazonEC2Config
+        ec2 = new AmazonEC2Client(new BasicAWSCredentials("testing", "testing"), new AmazonEC2Config
         {
             ServiceURL = fleet.Endpoint.ToString(),
             AuthenticationRegion = fleet.Region,
@@ -32,14 +33,14 @@ internal sealed class FleetNodes : IAsyncDisposable
         });
     }
 
-    /// <summary>EC2 at the fleet's endpoint (with --vcpu-limit, the proxy that applies the account's limits).</summary>
-    public AmazonEC2Client Ec2 { get; }
-
     private string KeyFile => folder.Combine("key.pem");
 
     private string KnownHosts => folder.Combine("known_hosts");
 
-    /// <summary>Launches instances of a type as one RunInstances call; returns those EC2 granted.</summary>
+    /// <summary>
+    /// Launches instances of a type as one RunInstances call at the fleet's endpoint (with --vcpu-limit, the proxy that
+    /// applies the account's limits); returns those EC2 granted.
+    /// </summary>
     public async Task<IReadOnlyList<Instance>> LaunchAsync(string instanceType, string? userData = null, bool spot = false, int minCount = 1, int maxCount = 1)
     {
         await CreateKeyAsync();
@@ -57,18 +58,15 @@ internal sealed class FleetNodes : IAsyncDisposable
             request.InstanceMarketOptions = new InstanceMarketOptionsRequest { MarketType = MarketType.Spot };
         }
 
-        var instances = (await Ec2.RunInstancesAsync(request)).Reservation.Instances;
+        var instances = (await ec2.RunInstancesAsync(request)).Reservation.Instances;
         launched.AddRange(instances.Select(i => i.InstanceId));
         return instances;
     }
 
     /// <summary>The instance's state as EC2 tells it now.</summary>
     public async Task<string> StateAsync(string instanceId) =>
-        (await Ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] }))
+        (await ec2.DescribeInstancesAsync(new DescribeInstancesRequest { InstanceIds = [instanceId] }))
             .Reservations.SelectMany(r => r.Instances).Single().State.Name.Value;
-
-    public async Task TerminateAsync(params string[] instanceIds) =>
-        await Ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [.. instanceIds] });
 
     /// <summary>Runs a command on the instance's node over SSH, once its sshd answers.</summary>
     public async Task<CliRun> SshAsync(Instance instance, string command)
@@ -94,12 +92,17 @@ internal sealed class FleetNodes : IAsyncDisposable
         {
             if (launched.Count > 0)
             {
-                await TerminateAsync([.. launched]);
+                await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = launched });
+            }
+
+            if (keyCreated)
+            {
+                await ec2.DeleteKeyPairAsync(new DeleteKeyPairRequest { KeyName = keyName });
             }
         }
         finally
         {
-            Ec2.Dispose();
+            ec2.Dispose();
             folder.Dispose();
         }
     }
@@ -111,7 +114,7 @@ internal sealed class FleetNodes : IAsyncDisposable
             return;
         }
 
-        var key = await Ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = keyName, KeyType = KeyType.Ed25519 });
+        var key = await ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = keyName, KeyType = KeyType.Ed25519 });
         await File.WriteAllTextAsync(KeyFile, key.KeyPair.KeyMaterial);
         File.SetUnixFileMode(KeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         keyCreated = true;
