@@ -166,7 +166,8 @@ internal sealed partial class Fleet(
         foreach (var instance in live)
         {
             spot[instance.InstanceId] = instance.Spot;
-            if (instance.Spot && nodes[instance.InstanceId] is var node && interruptions.Plan(node.BootedAt) is { } planned)
+            var node = nodes[instance.InstanceId];
+            if (instance.Spot && interruptions.Plan(node.BootedAt) is { } planned)
             {
                 Interrupt(node, planned);
             }
