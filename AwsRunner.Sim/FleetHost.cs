@@ -7,6 +7,7 @@ using AwsRunner.Core.Cloud.Aws;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Node;
 using AwsRunner.Sim.Ec2;
+using AwsRunner.Sim.Faults;
 using AwsRunner.Sim.Moto;
 using AwsRunner.Sim.Nodes;
 using AwsRunner.Sim.Ssh;
@@ -41,16 +42,22 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             var map = new AddressMap(settings.Folder);
             map.WriteFiles();
             var tag = Guid.NewGuid().ToString("N")[..12] + "/";
+            var retry = AwsRetry.Create(AwsTuning.Default with { MaxRetries = 3, RetryBaseDelay = ApiRetryDelay }, time, loggers.CreateLogger(typeof(AwsRetry).FullName!));
             using var ec2 = new FleetEc2(new AwsQueryTransport(
                 new HttpClient(),
                 new QuerySigningConfig("ec2", Ec2QueryClient.Version, settings.Region, endpoint),
                 Credentials(),
-                AwsRetry.Create(AwsTuning.Default with { MaxRetries = 3, RetryBaseDelay = ApiRetryDelay }, time, loggers.CreateLogger(typeof(AwsRetry).FullName!))));
-            var fleet = new Fleet(settings, tag, ec2, map, time, loggers);
-            await using (fleet.ConfigureAwait(false))
+                retry));
+            var services = await FleetServices.StartAsync(settings, endpoint, Credentials(), retry, time, cancellationToken).ConfigureAwait(false);
+            await using (services.ConfigureAwait(false))
             {
-                Announce(settings, endpoint, map, tag);
-                await fleet.RunAsync(cancellationToken).ConfigureAwait(false);
+                var fleet = new Fleet(settings, tag, ec2, services, map, time, loggers);
+                await using (fleet.ConfigureAwait(false))
+                {
+                    Announce(settings, services.Endpoint, map, tag);
+                    LogLimits(services);
+                    await fleet.RunAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
             return 0;
@@ -95,12 +102,29 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             }
         }
 
+        if (options.InterruptSpot is < 0 or > 1 || double.IsNaN(options.InterruptSpot))
+        {
+            throw new InvalidInputException("Option", $"--interrupt-spot {options.InterruptSpot.ToString(CultureInfo.InvariantCulture)}: give a share from 0 to 1, such as 0.3");
+        }
+
+        if (options.VcpuLimit < 0 || options.InstanceLimit < 0)
+        {
+            throw new InvalidInputException("Option", "--vcpu-limit and --instance-limit: give a count of 0 or more");
+        }
+
         var minute = Positive(options.Minute, "--minute");
         var poll = Positive(options.Poll, "--poll");
         var delay = CliValues.Duration(options.SshdDelay, "--sshd-delay")!.Value;
         var folder = options.Folder is { } given ? Path.GetFullPath(given) : Directory.CreateTempSubdirectory("awsrunner-fleet-").FullName;
         Directory.CreateDirectory(folder);
-        return (new FleetSettings(folder, options.Region, minute, delay, poll), endpoint, options.Folder is null);
+        var settings = new FleetSettings(folder, options.Region, minute, delay, poll)
+        {
+            InterruptSpot = options.InterruptSpot,
+            Seed = options.Seed,
+            VcpuLimit = options.VcpuLimit,
+            InstanceLimit = options.InstanceLimit,
+        };
+        return (settings, endpoint, options.Folder is null);
     }
 
     private static TimeSpan Positive(string text, string option) =>
@@ -141,6 +165,17 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             These values are in {environmentFile}. Ctrl-C stops the fleet and every node.
             """);
     }
+
+    private void LogLimits(FleetServices services)
+    {
+        if (services.Quota is { } quota)
+        {
+            LogLimited(logger, services.Endpoint, quota);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The account's limits apply at {Url}, in front of moto: {Quota}")]
+    private static partial void LogLimited(ILogger logger, Uri url, AccountQuota quota);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fleet stopped")]
     private static partial void LogStopped(ILogger logger);

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AwsRunner.Core;
+using AwsRunner.Sim.Requests;
 using CommandLine;
 using Microsoft.Extensions.Logging;
 
@@ -23,12 +24,17 @@ internal static class Program
             settings.HelpWriter = Console.Error;
             settings.AutoVersion = false;
         });
-        var parsed = parser.ParseArguments<FleetOptions>(args);
-        if (parsed is not Parsed<FleetOptions> { Value: var options })
+        var parsed = parser.ParseArguments<FleetOptions, InterruptOptions, RebootOptions>(args);
+        return parsed switch
         {
-            return parsed.Errors.IsHelp() ? 0 : 2;
-        }
+            Parsed<object> { Value: FleetOptions options } => await RunFleetAsync(options).ConfigureAwait(false),
+            Parsed<object> { Value: NodeCommandOptions options } => await AskFleetAsync(options).ConfigureAwait(false),
+            _ => parsed.Errors.IsHelp() ? 0 : 2,
+        };
+    }
 
+    private static async Task<int> RunFleetAsync(FleetOptions options)
+    {
         using var stop = new CancellationTokenSource();
         void Stop(PosixSignalContext context)
         {
@@ -66,6 +72,28 @@ internal static class Program
             // moto_server or the fleet's folder failed it before any node was up.
             await Console.Error.WriteLineAsync("awsrunner fleet: " + e.Message).ConfigureAwait(false);
             return 1;
+        }
+    }
+
+    /// <summary>interrupt and reboot: one request to the fleet running with the folder given; its answer is the one line said.</summary>
+    private static async Task<int> AskFleetAsync(NodeCommandOptions options)
+    {
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        try
+        {
+            var (exitCode, message) = await RequestCommand.RunAsync(options, TimeProvider.System, stop.Token).ConfigureAwait(false);
+            await (exitCode == RequestCommand.Done ? Console.Out : Console.Error)
+                .WriteLineAsync((exitCode == RequestCommand.Done ? "" : "awsrunner fleet: ") + message).ConfigureAwait(false);
+            return exitCode;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return 130;
         }
     }
 }

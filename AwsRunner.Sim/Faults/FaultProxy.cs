@@ -1,3 +1,4 @@
+using System.Security;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Web;
@@ -9,22 +10,32 @@ namespace AwsRunner.Sim.Faults;
 /// A reverse proxy on a free 127.0.0.1 port in front of moto that answers some requests with faults instead of
 /// forwarding them, as its <see cref="IFaultPolicy"/> decides, and counts what it did. Given to awsrunner as
 /// --endpoint-url, it sits on every EC2 and S3 call, the nodes' presigned uploads included (their URLs name it).
-/// Forwarded requests go through a <see cref="LoopbackProxy"/>, as they came.
+/// Forwarded requests go through a <see cref="LoopbackProxy"/>, as they came; with an <see cref="AccountQuota"/>, the
+/// RunInstances calls it lets through have their counts cut down to what it granted, and those it refuses are answered
+/// with EC2's limit errors and counted as injected faults.
 /// </summary>
 internal sealed partial class FaultProxy : IAsyncDisposable
 {
     private readonly IFaultPolicy policy;
+    private readonly AccountQuota? quota;
     private LoopbackProxy forwarder = null!;
 
-    private FaultProxy(IFaultPolicy policy) => this.policy = policy;
+    private FaultProxy(IFaultPolicy policy, AccountQuota? quota)
+    {
+        this.policy = policy;
+        this.quota = quota;
+    }
 
     public Uri Url => forwarder.Url;
 
     public FaultTally Tally { get; } = new();
 
-    public static async Task<FaultProxy> StartAsync(Uri target, IFaultPolicy policy, CancellationToken cancellationToken)
+    public static Task<FaultProxy> StartAsync(Uri target, IFaultPolicy policy, CancellationToken cancellationToken) =>
+        StartAsync(target, policy, null, cancellationToken);
+
+    public static async Task<FaultProxy> StartAsync(Uri target, IFaultPolicy policy, AccountQuota? quota, CancellationToken cancellationToken)
     {
-        var proxy = new FaultProxy(policy);
+        var proxy = new FaultProxy(policy, quota);
         proxy.forwarder = await LoopbackProxy.StartAsync(target, proxy.HandleAsync, cancellationToken).ConfigureAwait(false);
         return proxy;
     }
@@ -46,8 +57,19 @@ internal sealed partial class FaultProxy : IAsyncDisposable
             return;
         }
 
+        // The quota decides RunInstances one at a time, each once the one before was answered.
+        using var admission = quota is not null && call is { Lane: AwsLane.Ec2, Action: "RunInstances" }
+            ? await quota.AdmitAsync(form!, context.RequestAborted).ConfigureAwait(false)
+            : null;
+        if (admission?.Refusal is { } refusal)
+        {
+            Tally.CountInjected(lane);
+            await AnswerAsync(context, refusal).ConfigureAwait(false);
+            return;
+        }
+
         Tally.CountForwarded(lane);
-        await forwarder.ForwardAsync(context, form, context.Response.Body).ConfigureAwait(false);
+        await forwarder.ForwardAsync(context, admission?.Form ?? form, context.Response.Body).ConfigureAwait(false);
     }
 
     private static async Task AnswerAsync(HttpContext context, Fault fault)
@@ -63,11 +85,25 @@ internal sealed partial class FaultProxy : IAsyncDisposable
         var requestId = Guid.NewGuid().ToString();
         var (contentType, body) = fault switch
         {
-            Fault.RequestLimitExceeded => ("text/xml", $"""<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>"""),
+            Fault.RequestLimitExceeded => ("text/xml", Ec2ErrorXml("RequestLimitExceeded", "Request limit exceeded.", requestId)),
             Fault.SlowDown => ("application/xml", $"""<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>{requestId}</RequestId></Error>"""),
             _ => ("text/plain", "Service Unavailable"),
         };
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, contentType, body, requestId).ConfigureAwait(false);
+    }
+
+    private static Task AnswerAsync(HttpContext context, Ec2Error error)
+    {
+        var requestId = Guid.NewGuid().ToString();
+        return WriteAsync(context, (int)error.Status, "text/xml", Ec2ErrorXml(error.Code, error.Message, requestId), requestId);
+    }
+
+    private static string Ec2ErrorXml(string code, string message, string requestId) =>
+        $"""<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>{code}</Code><Message>{SecurityElement.Escape(message)}</Message></Error></Errors><RequestID>{requestId}</RequestID></Response>""";
+
+    private static async Task WriteAsync(HttpContext context, int status, string contentType, string body, string requestId)
+    {
+        context.Response.StatusCode = status;
         context.Response.ContentType = contentType;
         context.Response.Headers["x-amz-request-id"] = requestId;
         if (!HttpMethods.IsHead(context.Request.Method))

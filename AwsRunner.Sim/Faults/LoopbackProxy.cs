@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace AwsRunner.Sim.Faults;
 
@@ -65,7 +66,7 @@ internal sealed class LoopbackProxy : IAsyncDisposable
 
     /// <summary>
     /// Forwards the request and writes the answer into <paramref name="responseBody"/> (the response's own body, or a
-    /// stream over it). <paramref name="form"/> is the body when the caller has read it already.
+    /// stream over it). <paramref name="form"/> is the body when the caller has read it already (and may have changed it).
     /// </summary>
     public async Task ForwardAsync(HttpContext context, string? form, Stream responseBody)
     {
@@ -82,7 +83,8 @@ internal sealed class LoopbackProxy : IAsyncDisposable
             forward.Content = new StreamContent(request.Body);
         }
 
-        foreach (var (name, values) in request.Headers.Where(h => !HopByHop.Contains(h.Key)))
+        // A form the caller read may have been rewritten: its length is the new content's own.
+        foreach (var (name, values) in request.Headers.Where(h => !HopByHop.Contains(h.Key) && !(form is not null && string.Equals(h.Key, HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))))
         {
             if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
             {

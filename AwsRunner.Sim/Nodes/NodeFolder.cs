@@ -6,14 +6,21 @@ using AwsRunner.Sim.Ec2;
 namespace AwsRunner.Sim.Nodes;
 
 /// <summary>
-/// Where a simulated node lives, <c>nodes/INSTANCE/</c>: its home (the HOME and working folder of its sessions), its
-/// commands (<c>bin/</c>, first on its PATH: sudo, shutdown, poweroff, halt, ec2metadata), its sshd's files, its user
-/// data and what that logged, and the power-off request its shutdown leaves for the fleet.
+/// Where a simulated node lives, <c>nodes/INSTANCE/</c>: its disk, which a reboot keeps. Its home (the HOME and
+/// working folder of its sessions), its commands (<c>bin/</c>, first on its PATH: sudo, shutdown, poweroff, halt,
+/// reboot, systemctl, ec2metadata), its sshd's files, its user data and what that logged, and the power request its
+/// shutdown leaves for the fleet.
 /// </summary>
 internal sealed class NodeFolder
 {
     /// <summary>Set in the environment of every process of every node: <c>FLEET/INSTANCE/</c>. Ending a node ends exactly the processes so tagged.</summary>
     public const string TagVariable = "AWSRUNNER_FLEET_NODE";
+
+    /// <summary>
+    /// Set in the environment of every process of a node: the base URL of the node's own instance metadata service
+    /// (IMDSv2, on 127.0.0.1), which awsrunner's node runner uses instead of http://169.254.169.254.
+    /// </summary>
+    public const string MetadataUrlVariable = "AWSRUNNER_METADATA_URL";
 
     private const UnixFileMode Executable =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
@@ -25,10 +32,12 @@ internal sealed class NodeFolder
         ("shutdown", "shutdown.sh"),
         ("poweroff", "shutdown.sh"),
         ("halt", "shutdown.sh"),
+        ("reboot", "shutdown.sh"),
+        ("systemctl", "systemctl.sh"),
         ("ec2metadata", "ec2metadata.sh"),
     ];
 
-    public NodeFolder(string nodesFolder, string fleetTag, string instanceId)
+    public NodeFolder(string nodesFolder, string fleetTag, string instanceId, string metadataUrl)
     {
         Root = Path.Combine(nodesFolder, instanceId);
         Tag = fleetTag + instanceId + "/";
@@ -43,6 +52,7 @@ internal sealed class NodeFolder
             [TagVariable] = Tag,
             ["AWSRUNNER_FLEET_POWER"] = PowerRequest,
             ["AWSRUNNER_FLEET_METADATA"] = Metadata,
+            [MetadataUrlVariable] = metadataUrl,
             // Like every process of the fleet: nothing may look for the instance metadata address.
             ["AWS_EC2_METADATA_DISABLED"] = "true",
         };
@@ -67,19 +77,21 @@ internal sealed class NodeFolder
     /// <summary>The session command sshd is forced to run.</summary>
     public string ForceCommand => "/bin/bash " + ShellQuote.Quote(Session);
 
-    /// <summary>Written by the node's shutdown: the minutes until power-off; removed by <c>shutdown -c</c>.</summary>
+    /// <summary>Written by the node's shutdown: "poweroff MINUTES" or "reboot MINUTES"; removed by <c>shutdown -c</c> and by a reboot.</summary>
     public string PowerRequest => Path.Combine(Root, "power");
 
     public string Metadata => Path.Combine(Root, "metadata");
 
+    /// <summary>The script part of the user data, as the boot runs it.</summary>
     public string UserData => Path.Combine(Root, "user-data");
 
+    /// <summary>What the user data printed, every boot's after the one before.</summary>
     public string UserDataLog => Path.Combine(Root, "user-data.log");
 
     /// <summary>The environment every process of the node starts with, sessions included.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
 
-    /// <summary>Lays the node out: folders, commands, what ec2metadata answers, the session script.</summary>
+    /// <summary>Lays the node out at its first boot: folders, commands, what ec2metadata answers, the session script.</summary>
     public void Create(FleetInstance instance)
     {
         Directory.CreateDirectory(Home);

@@ -222,7 +222,7 @@ public sealed class FleetBatchTests
         Assert.Multiple(() =>
         {
             // The user data's "shutdown -h +2" asked for it; the runner's own power-off would have asked for "now" (0).
-            Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance), "power")).Trim(), Is.EqualTo("2"));
+            Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance), "power")).Trim(), Is.EqualTo("poweroff 2"));
             Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "lost" }));
         });
     }

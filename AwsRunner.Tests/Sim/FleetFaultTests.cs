@@ -138,6 +138,26 @@ public sealed partial class FleetFaultTests
         Assert.That(batch.CountIntactResults(jobs, "data.bin"), Is.EqualTo(4));
     }
 
+    [Test]
+    public async Task Dispatch_MoreVcpusThanTheAccountsLimit_IsRefusedByEc2AndLaunchesNothing()
+    {
+        await using var account = await LimitedAccount.StartAsync(Fleet, vcpuLimit: 4);
+        batch = new FleetBatch(Fleet, "fleet-vcpu-limit", account.Url);
+        WriteDataJobs(batch, waitForRelease: false, "c5.large", "c5.large", "c5.large");
+
+        var dispatch = await batch.DispatchAsync();
+        var instances = await batch.InstancesAsync();
+        ReliabilityLedger.Fault("vCPU limit", account.Tally.Injected(AwsLane.Ec2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dispatch.ExitCode, Is.EqualTo(3), dispatch.ToString());
+            Assert.That(dispatch.Output + dispatch.Error, Does.Contain("VcpuLimitExceeded"));
+            Assert.That(account.Tally.Injected(AwsLane.Ec2), Is.GreaterThan(0), account.Tally.ToString());
+            Assert.That(instances, Is.Empty, "three 2-vCPU rows do not fit in 4 vCPUs, all or none");
+        });
+    }
+
     /// <summary>One row per instance type; each job writes random data, once its node has a $HOME/release if told to wait.</summary>
     private static void WriteDataJobs(FleetBatch batch, bool waitForRelease, params string[] instanceTypes)
     {

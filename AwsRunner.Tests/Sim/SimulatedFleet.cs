@@ -102,6 +102,16 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         return fleet;
     }
 
+    /// <summary>The fleet's program with other arguments (its interrupt and reboot verbs), as a user runs it.</summary>
+    public static Task<CliRun> RunProgramAsync(params string[] arguments) =>
+        DotnetCommand.RunAsync(AppContext.BaseDirectory, null, [Dll, .. arguments]);
+
+    /// <summary>Reboots an instance's node through the fleet's reboot verb, as a user does while the fleet runs.</summary>
+    public Task<CliRun> RebootAsync(string instanceId) => RunProgramAsync("reboot", "--folder", Folder, instanceId);
+
+    /// <summary>Interrupts a spot instance through the fleet's interrupt verb, as a user does while the fleet runs.</summary>
+    public Task<CliRun> InterruptAsync(string instanceId) => RunProgramAsync("interrupt", "--folder", Folder, instanceId);
+
     /// <summary>The awsrunner command with its own home, dummy credentials and no AWS configuration of this machine's.</summary>
     public static AwsRunnerCli Cli(string home, string workingDirectory)
     {
@@ -123,6 +133,14 @@ internal sealed class SimulatedFleet : IAsyncDisposable
 
     public string NodeHome(string instanceId) => Path.Combine(NodePath(instanceId), "home");
 
+    /// <summary>The base URL of the node's instance metadata, as its processes are given it (the session's exports).</summary>
+    public string MetadataUrl(string instanceId)
+    {
+        var export = $"export {NodeFolder.MetadataUrlVariable}=";
+        var line = File.ReadAllLines(Path.Combine(NodePath(instanceId), "sshd", "session.sh")).Single(l => l.StartsWith(export, StringComparison.Ordinal));
+        return line[export.Length..].Trim('\'');
+    }
+
     /// <summary>The live processes of one node.</summary>
     public IReadOnlyList<int> NodeProcesses(string instanceId) => TaggedProcesses.Find(NodeFolder.TagVariable, Tag + instanceId + "/");
 
@@ -130,12 +148,21 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// Whether the node's sshd runs, by the pid it wrote: sshd rewrites its environment for its process titles, so
     /// the node's tag does not find it.
     /// </summary>
-    public bool SshdRunning(string instanceId)
+    public bool SshdRunning(string instanceId) => SshdProcess(instanceId) is not null;
+
+    /// <summary>The process id of the node's running sshd (a reboot starts another), or null when none runs.</summary>
+    public string? SshdProcess(string instanceId)
     {
         var pidFile = Path.Combine(NodePath(instanceId), "sshd", "sshd.pid");
-        return File.Exists(pidFile)
-            && File.Exists($"/proc/{File.ReadAllText(pidFile).Trim()}/cmdline")
-            && File.ReadAllText($"/proc/{File.ReadAllText(pidFile).Trim()}/cmdline").Contains("sshd", StringComparison.Ordinal);
+        try
+        {
+            var pid = File.ReadAllText(pidFile).Trim();
+            return File.ReadAllText($"/proc/{pid}/cmdline").Contains("sshd", StringComparison.Ordinal) ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The live processes of every node.</summary>
