@@ -25,6 +25,9 @@ internal sealed partial class SshNetShell : INodeShell
         ["USR1"] = 10, ["SEGV"] = 11, ["USR2"] = 12, ["PIPE"] = 13, ["ALRM"] = 14, ["TERM"] = 15,
     };
 
+    // The byte RemoteBash.AfterFirstByte drops.
+    private static readonly byte[] DroppedByte = [0];
+
     private readonly SshOptions options;
     private readonly BatchSshFiles files;
     private readonly TimeProvider time;
@@ -64,7 +67,7 @@ internal sealed partial class SshNetShell : INodeShell
         }
 
         using var lease = await TakeAsync(node, cancellationToken).ConfigureAwait(false);
-        using var remote = lease.Client.CreateCommand(RemoteBash.Command(command));
+        using var remote = lease.Client.CreateCommand(input is null ? RemoteBash.WithoutInput(command) : RemoteBash.AfterFirstByte(command));
         await ExecuteAsync(node, lease, remote, input, null, null, cancellationToken).ConfigureAwait(false);
         return new ShellResult(ExitCode(node, remote), remote.Result, remote.Error);
     }
@@ -76,15 +79,16 @@ internal sealed partial class SshNetShell : INodeShell
             return await AttachTerminalAsync(node, command, cancellationToken).ConfigureAwait(false);
         }
 
+        // Input that is not a terminal is the session's; typing at a terminal while the output goes elsewhere is not.
+        var input = Console.IsInputRedirected ? Console.OpenStandardInput() : null;
+        var bash = command ?? "exec bash";
         using var lease = await TakeAsync(node, cancellationToken).ConfigureAwait(false);
-        using var remote = lease.Client.CreateCommand(command is null ? "exec bash" : RemoteBash.Exec(command));
+        using var remote = lease.Client.CreateCommand(input is null ? RemoteBash.WithoutInput(bash) : RemoteBash.AfterFirstByte(bash));
         var output = Console.OpenStandardOutput();
         var error = Console.OpenStandardError();
         await using (output.ConfigureAwait(false))
         await using (error.ConfigureAwait(false))
         {
-            // Input that is not a terminal is the session's; typing at a terminal while the output goes elsewhere is not.
-            var input = Console.IsInputRedirected ? Console.OpenStandardInput() : null;
             await ExecuteAsync(node, lease, remote, input, output, error, cancellationToken).ConfigureAwait(false);
         }
 
@@ -162,7 +166,7 @@ internal sealed partial class SshNetShell : INodeShell
         try
         {
             var execution = remote.ExecuteAsync(cancellationToken);
-            var feeding = FeedAsync(remote.CreateInputStream(), input, cancellationToken);
+            var feeding = input is null ? Task.CompletedTask : FeedAsync(remote.CreateInputStream(), input, cancellationToken);
             if (output is not null && error is not null)
             {
                 await Task.WhenAll(
@@ -175,7 +179,8 @@ internal sealed partial class SshNetShell : INodeShell
                 await execution.ConfigureAwait(false);
             }
 
-            // A command that ended without reading all of its input has no use for the rest.
+            // A command that ended without reading all of its input has no use for the rest; a write that waits on the
+            // channel's window is released when the connection closes.
             if (feeding.IsCompleted)
             {
                 await feeding.ConfigureAwait(false);
@@ -188,14 +193,12 @@ internal sealed partial class SshNetShell : INodeShell
         }
     }
 
-    private static async Task FeedAsync(Stream stdin, Stream? input, CancellationToken cancellationToken)
+    private static async Task FeedAsync(Stream stdin, Stream input, CancellationToken cancellationToken)
     {
         try
         {
-            if (input is not null)
-            {
-                await input.CopyToAsync(stdin, cancellationToken).ConfigureAwait(false);
-            }
+            await stdin.WriteAsync(DroppedByte, cancellationToken).ConfigureAwait(false);
+            await input.CopyToAsync(stdin, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SshException or IOException or ObjectDisposedException or InvalidOperationException)
         {
