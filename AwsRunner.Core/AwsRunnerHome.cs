@@ -23,11 +23,11 @@ public static class AwsRunnerHome
     /// <param name="home">The awsrunner home.</param>
     /// <param name="batch">The batch's NAME.</param>
     /// <returns>The full path.</returns>
-    public static string KeyFile(string home, string batch) => Path.Combine(BatchFolder(home, batch), "key.pem");
+    internal static string KeyFile(string home, string batch) => Path.Combine(BatchFolder(home, batch), "key.pem");
 
     /// <summary>The host keys of the batch's nodes, recorded under their instance ids (OpenSSH's known_hosts format).</summary>
     /// <param name="home">The awsrunner home.</param>
     /// <param name="batch">The batch's NAME.</param>
     /// <returns>The full path.</returns>
-    public static string KnownHostsFile(string home, string batch) => Path.Combine(BatchFolder(home, batch), "known_hosts");
+    internal static string KnownHostsFile(string home, string batch) => Path.Combine(BatchFolder(home, batch), "known_hosts");
 }
