@@ -253,6 +253,17 @@ public sealed class FleetBatchTests
     }
 
     [Test]
+    public void StartUpMessage_GivesTheProxyAndTheSshConfig_AndSaysTheBatchRemembersThem()
+    {
+        var message = Fleet.Log;
+
+        Assert.That(message, Does.Contain($"--ssh-user {Fleet.SshUser} --ssh-proxy {Fleet.SshProxy}"));
+        Assert.That(message, Does.Contain($"--ssh-config {Fleet.SshConfig} instead of --ssh-proxy"));
+        Assert.That(message, Does.Contain("status, fetch, down, ssh, logs, put and get need no option again"));
+        Assert.That(File.ReadAllText(Path.Combine(Fleet.Folder, "fleet.env")), Does.Contain($"AWSRUNNER_FLEET_SSH_PROXY={ShellQuote.Quote(Fleet.SshProxy)}"));
+    }
+
+    [Test]
     public void SocksEndpoint_AddressOfNoInstance_IsRefusedWithoutConnectingAnywhere()
     {
         var error = Assert.ThrowsAsync<IOException>(() => SocksRelay.ConnectAsync(new Uri(Fleet.SshProxy), "198.51.100.7", 22, CancellationToken.None))!;
