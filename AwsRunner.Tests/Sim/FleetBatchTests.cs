@@ -198,8 +198,13 @@ public sealed class FleetBatchTests
             TimeSpan.FromSeconds(10),
             "the job's first line");
 
+        // On a terminal, ssh is the system's, with a terminal on the node too: through a relay to the proxy on the default transport.
+        var onTerminal = await batch.Cli.RunOnTerminalAsync("ssh", batch.Name, "0", "--", "tty > /dev/null && echo on a terminal; exit 3");
+
         Assert.Multiple(() =>
         {
+            Assert.That(onTerminal.ExitCode, Is.EqualTo(3), onTerminal.ToString());
+            Assert.That(onTerminal.Output, Does.Contain("on a terminal"), onTerminal.ToString());
             Assert.That(state.ExitCode, Is.EqualTo(4), state.ToString());
             Assert.That(state.Output, Is.EqualTo($"running\n{Fleet.NodeHome(instance)}\n"));
             Assert.That(printed.ExitCode, Is.Zero, printed.ToString());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AwsRunner.Core.Node;
 
 namespace AwsRunner.Tests.Support;
 
@@ -29,14 +30,27 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         return await FinishAsync(process, TimeSpan.FromMinutes(3), arguments);
     }
 
+    /// <summary>
+    /// Runs the command on a terminal of its own (a pseudo-terminal from util-linux's <c>script</c>), as a user at a
+    /// terminal runs it; what it printed comes back with the terminal's line ends.
+    /// </summary>
+    public async Task<CliRun> RunOnTerminalAsync(params string[] arguments)
+    {
+        using var process = Start(arguments, keepInput: false, terminal: true);
+        return await FinishAsync(process, TimeSpan.FromMinutes(3), arguments);
+    }
+
     /// <summary>Starts the command and returns at once, for tests that signal it or read it while it runs.</summary>
     public Process Start(params string[] arguments) => Start(arguments, keepInput: false);
 
-    private Process Start(string[] arguments, bool keepInput)
+    private Process Start(string[] arguments, bool keepInput, bool terminal = false)
     {
         // Ctrl-C as from a terminal: a test run started in the background of a script inherits SIGINT ignored, and
         // awsrunner rightly keeps a disposition it was given, so a test that interrupts it would interrupt nothing.
-        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", Dll, .. arguments])
+        string[] command = ["env", "--default-signal=INT", "dotnet", Dll, .. arguments];
+        var start = new ProcessStartInfo(
+            terminal ? "script" : command[0],
+            terminal ? ["-qec", string.Join(' ', command.Select(ShellQuote.Quote)), "/dev/null"] : command[1..])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
