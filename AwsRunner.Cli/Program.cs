@@ -67,7 +67,9 @@ internal static class Program
                 o.SingleLine = true;
                 o.TimestampFormat = "HH:mm:ss ";
             })
-            .AddFilter("Microsoft", LogLevel.Warning));
+            .AddFilter("Microsoft", LogLevel.Warning)
+            // SSH.NET's own log is about packets and key exchanges; awsrunner says what it does with the nodes itself.
+            .AddFilter("Renci", LogLevel.Warning));
         try
         {
             return await command(terminal, AwsRunnerHome.Resolve(), loggers).ConfigureAwait(false);
