@@ -55,8 +55,8 @@ public sealed record DispatchOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How long a new node may take, from its launch, to be running and to answer SSH; the node shells wait for SSH
-    /// against the same deadline (<see cref="Cloud.Ssh.SshOptions.BootTimeout"/>).
+    /// How long a new node may take, from its launch, to be running and to answer SSH (the node shells, opened with
+    /// the same value, wait for SSH against the same deadline).
     /// </summary>
     public TimeSpan BootTimeout { get; init; } = Defaults.BootTimeout;
 
