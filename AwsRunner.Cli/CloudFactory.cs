@@ -2,6 +2,7 @@ using AwsRunner.Cli.Verbs;
 using AwsRunner.Core;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Cloud.Aws;
+using AwsRunner.Core.Cloud.Local;
 using AwsRunner.Core.Cloud.Ssh;
 using AwsRunner.Core.Dispatch;
 using Microsoft.Extensions.Logging;
@@ -22,24 +23,35 @@ internal static class CloudFactory
 
         return cloud switch
         {
-            "local" => CloudConnection.Local(home, options.MaxParallel ?? Environment.ProcessorCount, TimeProvider.System, loggers),
-            "aws" => CloudConnection.Aws(AwsOptions(options, record), NodeShells.OpenSsh(SshOptionsFor(options, record), home, TimeProvider.System, loggers), home, TimeProvider.System, loggers),
+            "local" => LocalCloudConnection.Open(home, options.MaxParallel ?? Environment.ProcessorCount, TimeProvider.System, loggers),
+            "aws" => AwsCloudConnection.Open(
+                AwsOptions(options, record), SshTransports.Open(SshOptionsFor(options, record), home, TimeProvider.System, loggers), home, TimeProvider.System, loggers),
             _ => throw new InvalidInputException("Cloud", $"--cloud \"{cloud}\": must be aws or local"),
         };
     }
 
     /// <summary>
-    /// How the AWS cloud's node shells reach the nodes: --ssh-user, --ssh-config and --boot-timeout, else what the
-    /// batch was dispatched with.
+    /// How the AWS cloud's node shells reach the nodes: the SSH options given, else the transport the batch was
+    /// dispatched with (an ssh_config given now replaces a remembered proxy, and the other way round).
     /// </summary>
     public static SshOptions SshOptionsFor(CommonOptions options, BatchRecord? record)
     {
-        var defaults = new SshOptions();
-        return defaults with
+        var remembered = SshTransports.Remembered(record?.Transport) ?? new SshOptions();
+        var proxy = options.SshProxy is { } text
+            ? Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new InvalidInputException("Option", $"--ssh-proxy \"{text}\": give a SOCKS5 proxy as socks5://HOST:PORT")
+            : null;
+        if (options.SshConfig is not null && proxy is not null)
         {
-            User = options.SshUser ?? record?.SshUser ?? defaults.User,
-            ConfigFile = options.SshConfig ?? record?.SshConfig,
-            BootTimeout = CliValues.Duration(options.BootTimeout, "--boot-timeout") ?? defaults.BootTimeout,
+            throw new InvalidInputException("Option",
+                "--ssh-config and --ssh-proxy exclude each other: put the proxy into the ssh_config file (ProxyCommand), or leave the file out");
+        }
+
+        return remembered with
+        {
+            User = options.SshUser ?? remembered.User,
+            ConfigFile = proxy is not null ? null : options.SshConfig ?? remembered.ConfigFile,
+            Proxy = options.SshConfig is not null ? null : proxy ?? remembered.Proxy,
+            BootTimeout = CliValues.Duration(options.BootTimeout, "--boot-timeout") ?? remembered.BootTimeout,
         };
     }
 

@@ -27,7 +27,7 @@ internal static class Program
             settings.AutoHelp = true;
             settings.EnableDashDash = true;
         });
-        var parsed = parser.ParseArguments<DispatchVerb, StatusVerb, FetchVerb, DownVerb, SshVerb, LogsVerb>(args);
+        var parsed = parser.ParseArguments<DispatchVerb, StatusVerb, FetchVerb, DownVerb, SshVerb, LogsVerb, PutVerb, GetVerb>(args);
         return await parsed.MapResult(
             (DispatchVerb v) => RunAsync(v, (t, h, l) => new DispatchCommand(t, h, l).RunAsync(v, cancel.Token)),
             (StatusVerb v) => RunAsync(v, (t, h, l) => new StatusCommand(t, h, l).RunAsync(v, cancel.Token)),
@@ -35,6 +35,8 @@ internal static class Program
             (DownVerb v) => RunAsync(v, (t, h, l) => new DownCommand(t, h, l).RunAsync(v, cancel.Token)),
             (SshVerb v) => RunAsync(v, (_, h, l) => new SshCommand(h, l).RunAsync(v, cancel.Token)),
             (LogsVerb v) => RunAsync(v, (_, h, l) => new LogsCommand(h, l).RunAsync(v, cancel.Token)),
+            (PutVerb v) => RunAsync(v, (t, h, l) => new CopyCommand(t, h, l).PutAsync(v, cancel.Token)),
+            (GetVerb v) => RunAsync(v, (t, h, l) => new CopyCommand(t, h, l).GetAsync(v, cancel.Token)),
             errors => Task.FromResult(ShowUsage(parsed, errors.ToList()))).ConfigureAwait(false);
     }
 
@@ -65,7 +67,9 @@ internal static class Program
                 o.SingleLine = true;
                 o.TimestampFormat = "HH:mm:ss ";
             })
-            .AddFilter("Microsoft", LogLevel.Warning));
+            .AddFilter("Microsoft", LogLevel.Warning)
+            // SSH.NET's own log is about packets and key exchanges; awsrunner says what it does with the nodes itself.
+            .AddFilter("Renci", LogLevel.Warning));
         try
         {
             return await command(terminal, AwsRunnerHome.Resolve(), loggers).ConfigureAwait(false);

@@ -18,4 +18,16 @@ public static class AwsRunnerHome
     /// <param name="batch">The batch's NAME.</param>
     /// <returns>The full path.</returns>
     public static string BatchFolder(string home, string batch) => Path.Combine(home, batch);
+
+    /// <summary>The private key the batch's nodes are reached with (made for the batch, or a link to the user's <c>--key-file</c>).</summary>
+    /// <param name="home">The awsrunner home.</param>
+    /// <param name="batch">The batch's NAME.</param>
+    /// <returns>The full path.</returns>
+    internal static string KeyFile(string home, string batch) => Path.Combine(BatchFolder(home, batch), "key.pem");
+
+    /// <summary>The host keys of the batch's nodes, recorded under their instance ids (OpenSSH's known_hosts format).</summary>
+    /// <param name="home">The awsrunner home.</param>
+    /// <param name="batch">The batch's NAME.</param>
+    /// <returns>The full path.</returns>
+    internal static string KnownHostsFile(string home, string batch) => Path.Combine(BatchFolder(home, batch), "known_hosts");
 }

@@ -52,9 +52,11 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             await using (services.ConfigureAwait(false))
             {
                 var fleet = new Fleet(settings, tag, ec2, services, map, time, loggers);
+                var socks = new SocksEndpoint(map, loggers.CreateLogger<SocksEndpoint>());
                 await using (fleet.ConfigureAwait(false))
+                await using (socks.ConfigureAwait(false))
                 {
-                    Announce(settings, services.Endpoint, map, tag);
+                    Announce(settings, services.Endpoint, map, socks.Url, tag);
                     LogLimits(services);
                     await fleet.RunAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -137,13 +139,14 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
         Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") ?? "testing",
         Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") ?? "testing");
 
-    private static void Announce(FleetSettings settings, Uri endpoint, AddressMap map, string tag)
+    private static void Announce(FleetSettings settings, Uri endpoint, AddressMap map, Uri socks, string tag)
     {
         var user = Environment.UserName;
         var values = new (string Name, string Value)[]
         {
             ("AWSRUNNER_FLEET_ENDPOINT_URL", endpoint.ToString()),
             ("AWSRUNNER_FLEET_REGION", settings.Region),
+            ("AWSRUNNER_FLEET_SSH_PROXY", socks.ToString().TrimEnd('/')),
             ("AWSRUNNER_FLEET_SSH_CONFIG", map.SshConfig),
             ("AWSRUNNER_FLEET_SSH_USER", user),
             ("AWSRUNNER_FLEET_NODES", settings.NodesFolder),
@@ -159,9 +162,11 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
 
               export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
               awsrunner dispatch ami-760aaa0f NAME JOBS.csv --create --dispatch --region {settings.Region} --endpoint-url {endpoint} \
-                  --ssh-cidr 127.0.0.1/32 --ssh-user {user} --ssh-config {map.SshConfig}
+                  --ssh-cidr 127.0.0.1/32 --ssh-user {user} --ssh-proxy {socks.ToString().TrimEnd('/')}
 
-            (status, fetch and down find the endpoint themselves; ssh and logs need --ssh-user and --ssh-config again.)
+            Its nodes answer SSH through the SOCKS5 proxy above (awsrunner's own SSH client), or through OpenSSH with
+            --ssh-config {map.SshConfig} instead of --ssh-proxy.
+            The batch remembers all of this: status, fetch, down, ssh, logs, put and get need no option again.
             These values are in {environmentFile}. Ctrl-C stops the fleet and every node.
             """);
     }

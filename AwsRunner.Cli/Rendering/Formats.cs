@@ -14,6 +14,14 @@ internal static class Formats
         var s => $"{s.Value.Seconds}s",
     };
 
+    /// <summary>A duration as the options take it: 90s, 10m, 6h.</summary>
+    public static string Duration(TimeSpan span) => span switch
+    {
+        { TotalHours: >= 1 } when span.TotalHours == Math.Floor(span.TotalHours) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours}h"),
+        { TotalMinutes: >= 1 } when span.TotalMinutes == Math.Floor(span.TotalMinutes) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes}m"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds}s"),
+    };
+
     public static string Ago(DateTimeOffset? when, DateTimeOffset now) =>
         when is null ? "-" : Elapsed(now - when.Value) + " ago";
 

@@ -23,13 +23,16 @@ internal abstract class CommonOptions
     [Option("max-parallel", HelpText = "Local cloud: how many nodes run their jobs at once (default: the CPU count).")]
     public int? MaxParallel { get; set; }
 
-    [Option("ssh-user", HelpText = "AWS: the login name on the nodes (default: ubuntu, the Ubuntu images' user).")]
+    [Option("ssh-user", HelpText = nameof(OptionHelp.SshUser), ResourceType = typeof(OptionHelp))]
     public string? SshUser { get; set; }
 
-    [Option("ssh-config", HelpText = "AWS: an ssh_config file for reaching the nodes (bastion, ProxyJump, ProxyCommand), passed as ssh -F; ~/.ssh/config is then not read.")]
+    [Option("ssh-config", HelpText = "AWS: reach the nodes with the system's OpenSSH client and this ssh_config file (bastion, ProxyJump, ProxyCommand), as ssh -F; ~/.ssh/config is then not read. Default: awsrunner's own SSH client, in process.")]
     public string? SshConfig { get; set; }
 
-    [Option("boot-timeout", HelpText = "How long a new node may take to reach the running state, and then to answer SSH (e.g. 5m; default 10m and 5m).")]
+    [Option("ssh-proxy", HelpText = "AWS: reach the nodes through this SOCKS5 proxy, e.g. socks5://127.0.0.1:1080 (as from ssh -D 1080 bastion).")]
+    public string? SshProxy { get; set; }
+
+    [Option("boot-timeout", HelpText = nameof(OptionHelp.BootTimeout), ResourceType = typeof(OptionHelp))]
     public string? BootTimeout { get; set; }
 
     [Option('v', "verbose", HelpText = "Say what is done on the cloud and on the nodes.")]

@@ -1,3 +1,4 @@
+using AwsRunner.Core;
 using CommandLine;
 using CommandLine.Text;
 
@@ -30,22 +31,22 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("code-include-secrets", HelpText = "Upload the code folder even though it holds .aws/, .ssh/, the awsrunner home or private keys (refused otherwise; .awsrunnerignore leaves paths out).")]
     public bool CodeIncludeSecrets { get; set; }
 
-    [Option("results", Separator = ',', HelpText = "Paths, relative to the code folder, that make up a job's results (default: output).")]
+    [Option("results", Separator = ',', HelpText = nameof(OptionHelp.Results), ResourceType = typeof(OptionHelp))]
     public IEnumerable<string>? Results { get; set; }
 
-    [Option("max-hours", Default = 24.0, HelpText = "Dead man's switch: every node powers itself off this many hours after creation.")]
+    [Option("max-hours", Default = Defaults.MaxHours, HelpText = "Dead man's switch: every node powers itself off this many hours after creation.")]
     public double MaxHours { get; set; }
 
     [Option("timeout", HelpText = "Stop a job that runs longer than this (e.g. 90s, 30m, 6h); its log and results are still uploaded.")]
     public string? Timeout { get; set; }
 
-    [Option("heartbeat", HelpText = "How often a running node reports (e.g. 60s; default 1m).")]
+    [Option("heartbeat", HelpText = nameof(OptionHelp.Heartbeat), ResourceType = typeof(OptionHelp))]
     public string? Heartbeat { get; set; }
 
-    [Option("parallel", Default = 32, HelpText = "How many nodes are worked on at once.")]
+    [Option("parallel", Default = Defaults.Parallel, HelpText = "How many nodes are worked on at once.")]
     public int Parallel { get; set; }
 
-    [Option("max-upload", HelpText = "The largest code folder to upload (e.g. 500M, 2G; default 1G).")]
+    [Option("max-upload", HelpText = nameof(OptionHelp.MaxUpload), ResourceType = typeof(OptionHelp))]
     public string? MaxUpload { get; set; }
 
     [Option("keep-failed", HelpText = "Keep nodes whose INSTALL.sh failed, to look at them (they are terminated otherwise).")]
@@ -59,6 +60,7 @@ internal sealed class DispatchVerb : CommonOptions
 
     [Option("no-progress", HelpText = "Print progress line by line instead of the live view (the default when stdout is not a terminal).")]
     public bool NoProgress { get; set; }
+
     [Option("key-file", HelpText = "AWS: your own SSH private key; its public half (KEY.pub) becomes the batch's key pair (default: a new key pair, saved as $AWSRUNNER_HOME/NAME/key.pem).")]
     public string? KeyFile { get; set; }
 

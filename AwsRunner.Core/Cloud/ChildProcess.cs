@@ -26,6 +26,32 @@ internal static class ChildProcess
         }
     }
 
+    /// <summary>
+    /// Runs a program with this process's standard output (the terminal, where it may draw progress) and its error
+    /// output collected, to completion.
+    /// </summary>
+    public static async Task<ShellResult> RunShowingOutputAsync(ProcessStartInfo start, CancellationToken cancellationToken)
+    {
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = false;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        try
+        {
+            process.StandardInput.Close();
+            var error = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return new ShellResult(process.ExitCode, "", await error.ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
     public static async Task<ShellResult> RunAsync(ProcessStartInfo start, Stream? input, CancellationToken cancellationToken)
     {
         start.RedirectStandardInput = true;

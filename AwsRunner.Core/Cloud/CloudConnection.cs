@@ -1,11 +1,9 @@
-using AwsRunner.Core.Cloud.Aws;
-using AwsRunner.Core.Cloud.Local;
-using AwsRunner.Core.Cloud.Ssh;
-using Microsoft.Extensions.Logging;
-
 namespace AwsRunner.Core.Cloud;
 
-/// <summary>The three ports of one cloud, opened together: machines, node shells and the result store.</summary>
+/// <summary>
+/// The three ports of one cloud, opened together: machines, node shells and the result store. Each cloud's adapter
+/// opens its own (<c>LocalCloudConnection</c>, <c>AwsCloudConnection</c>), with the node shells it is given.
+/// </summary>
 public sealed class CloudConnection : IAsyncDisposable
 {
     /// <summary>Opens a connection from its ports (for another cloud, or a test double).</summary>
@@ -30,9 +28,6 @@ public sealed class CloudConnection : IAsyncDisposable
     /// <summary>The endpoint used instead of the cloud's own (an emulator such as moto), if any.</summary>
     public string? EndpointUrl { get; init; }
 
-    /// <summary>How the node shells reach the nodes, when they are OpenSSH's (<see cref="NodeShells.OpenSsh"/>).</summary>
-    public SshOptions? Ssh => (Shell as SshNodeShell)?.Options;
-
     /// <summary>Instances, key pair and firewall.</summary>
     public ICloud Cloud { get; }
 
@@ -41,42 +36,6 @@ public sealed class CloudConnection : IAsyncDisposable
 
     /// <summary>The bucket.</summary>
     public IResultStore Results { get; }
-
-    /// <summary>The local cloud: nodes are folders and processes on this machine, the bucket a folder.</summary>
-    /// <param name="home">The awsrunner home (<c>$AWSRUNNER_HOME</c>) under which nodes and buckets live.</param>
-    /// <param name="maxParallel">How many local nodes may run their jobs at once; the others wait their turn.</param>
-    /// <param name="time">The clock.</param>
-    /// <param name="loggers">Where the cloud logs.</param>
-    /// <returns>The connection.</returns>
-    public static CloudConnection Local(string home, int maxParallel, TimeProvider time, ILoggerFactory loggers)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxParallel, 1);
-        var paths = new LocalPaths(home);
-        return new CloudConnection(
-            "local",
-            new LocalCloud(paths, maxParallel, time, loggers.CreateLogger<LocalCloud>()),
-            new LocalNodeShell(),
-            new LocalResultStore(paths));
-    }
-
-    /// <summary>
-    /// The AWS cloud: EC2 (over the Query API) and S3, reached with the SDK's credentials and the options' region.
-    /// Nothing is called on AWS until a port is used.
-    /// </summary>
-    /// <param name="options">Region, profile, endpoint and launch settings.</param>
-    /// <param name="shell">How to reach the nodes (SSH), supplied by the caller.</param>
-    /// <param name="home">The awsrunner home (<c>$AWSRUNNER_HOME</c>): batch key pairs are saved under it.</param>
-    /// <param name="time">The clock that retries and waits run on.</param>
-    /// <param name="loggers">Where the cloud logs.</param>
-    /// <returns>The connection.</returns>
-    /// <exception cref="InvalidInputException">No region, or a malformed region or endpoint.</exception>
-    /// <exception cref="CloudException">No credentials could be found.</exception>
-    public static CloudConnection Aws(AwsCloudOptions options, INodeShell shell, string home, TimeProvider time, ILoggerFactory loggers)
-    {
-        var session = AwsSessionResolver.Default.Resolve(options);
-        var publicAddress = session.EndpointUrl is null ? new CheckIpLookup(CheckIpLookup.SharedHttp, loggers.CreateLogger<CheckIpLookup>()) : null;
-        return AwsConnectionFactory.Open(options, session, shell, home, time, loggers, AwsTuning.Default, publicAddress);
-    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -1,8 +1,11 @@
 namespace AwsRunner.Core.Cloud;
 
-/// <summary>The port to a node's shell: run commands in its home folder, stream files to it.</summary>
+/// <summary>The port to a node's shell: run commands in its home folder, stream files to it, copy files to and from it.</summary>
 public interface INodeShell : IAsyncDisposable
 {
+    /// <summary>How these shells reach the nodes, for the batch to remember (see <see cref="ShellTransport"/>).</summary>
+    ShellTransport Transport { get; }
+
     /// <summary>Waits until the node answers (a booting node may refuse for a while).</summary>
     /// <param name="node">The node.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -29,4 +32,30 @@ public interface INodeShell : IAsyncDisposable
     /// <returns>The exit code of the command or shell; over SSH, 255 also when ssh itself failed (it said why on standard error).</returns>
     /// <exception cref="CloudException">The node could not be reached.</exception>
     Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Copies a file or a folder (with everything in it) from this machine to the node, the way <c>scp -r</c> does:
+    /// into <paramref name="remotePath"/> when that is a folder that exists, else as <paramref name="remotePath"/>.
+    /// </summary>
+    /// <param name="node">The node.</param>
+    /// <param name="localPath">The file or folder on this machine.</param>
+    /// <param name="remotePath">Where it goes on the node; a relative path is relative to the node's home folder.</param>
+    /// <param name="progress">Told how far each file has come, or null.</param>
+    /// <param name="cancellationToken">Stops the copy; what was copied so far stays.</param>
+    /// <returns>A task that completes when the copy is complete.</returns>
+    /// <exception cref="CloudException">The node could not be reached, or refused the copy (no room, no such folder, no permission).</exception>
+    Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Copies a file or a folder (with everything in it) from the node to this machine, the way <c>scp -r</c> does:
+    /// into <paramref name="localPath"/> when that is a folder that exists, else as <paramref name="localPath"/>.
+    /// </summary>
+    /// <param name="node">The node.</param>
+    /// <param name="remotePath">The file or folder on the node; a relative path is relative to the node's home folder.</param>
+    /// <param name="localPath">Where it goes on this machine.</param>
+    /// <param name="progress">Told how far each file has come, or null.</param>
+    /// <param name="cancellationToken">Stops the copy; what was copied so far stays.</param>
+    /// <returns>A task that completes when the copy is complete.</returns>
+    /// <exception cref="CloudException">The node could not be reached, or has no such file or folder.</exception>
+    Task CopyFromNodeAsync(NodeInstance node, string remotePath, string localPath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken);
 }

@@ -23,8 +23,8 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         await connection.Results.EnsureBucketAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
         var previous = await manifests.LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         previous?.CheckSameJobs(plan);
-        // ssh and logs reach the nodes later the way this dispatch did, without the user repeating --ssh-config.
-        BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl, connection.Ssh?.User, connection.Ssh?.ConfigFile));
+        // Later commands reach the nodes the way this dispatch did, without the user repeating the SSH options.
+        BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl, connection.Shell.Transport));
         using var bundle = await CodeBundle.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
         await connection.Cloud.PrepareAccessAsync(plan.Name, cancellationToken).ConfigureAwait(false);
 

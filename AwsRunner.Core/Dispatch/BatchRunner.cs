@@ -212,9 +212,60 @@ public sealed class BatchRunner
     /// <exception cref="CloudException">The job's node is not running, or cannot be reached.</exception>
     public async Task<int> AttachAsync(string name, int index, string? command, string? bucket = null, CancellationToken cancellationToken = default)
     {
-        var node = await new JobNodeLocator(connection).FindAsync(name, BucketOf(name, bucket), index, cancellationToken).ConfigureAwait(false);
-        await connection.Shell.WaitReachableAsync(node, cancellationToken).ConfigureAwait(false);
+        var node = await ReachAsync(name, index, bucket, cancellationToken).ConfigureAwait(false);
         return await connection.Shell.AttachAsync(node, command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies a file or a folder from this machine to the node of one job, as <c>scp -r</c> would: into
+    /// <paramref name="remotePath"/> when that is a folder that exists, else as it.
+    /// </summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="index">The job's index.</param>
+    /// <param name="localPath">The file or folder on this machine.</param>
+    /// <param name="remotePath">Where on the node: relative to the job's code folder (<c>~/code</c>), or <c>~/...</c>, or absolute; the code folder when null.</param>
+    /// <param name="progress">Told how far each file has come.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Stops the copy.</param>
+    /// <returns>A task that completes when the copy is complete.</returns>
+    /// <exception cref="InvalidInputException">There is no such file, batch or job.</exception>
+    /// <exception cref="CloudException">The job's node is gone (its results are fetched from the bucket), cannot be reached, or refused the copy.</exception>
+    public async Task PutAsync(string name, int index, string localPath, string? remotePath = null, IProgress<CopyProgress>? progress = null, string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(localPath) && !Directory.Exists(localPath))
+        {
+            throw new InvalidInputException("Path", $"{localPath}: no such file or folder");
+        }
+
+        var node = await ReachAsync(name, index, bucket, cancellationToken).ConfigureAwait(false);
+        await connection.Shell.CopyToNodeAsync(node, Path.GetFullPath(localPath), JobPath.OnNode(remotePath), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies a file or a folder from the node of one job to this machine, as <c>scp -r</c> would: into
+    /// <paramref name="localPath"/> when that is a folder that exists, else as it.
+    /// </summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="index">The job's index.</param>
+    /// <param name="remotePath">The file or folder on the node: relative to the job's code folder (<c>~/code</c>), or <c>~/...</c>, or absolute.</param>
+    /// <param name="localPath">Where on this machine; the current folder when null.</param>
+    /// <param name="progress">Told how far each file has come.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Stops the copy.</param>
+    /// <returns>A task that completes when the copy is complete.</returns>
+    /// <exception cref="InvalidInputException">There is no such batch, job or local folder.</exception>
+    /// <exception cref="CloudException">The job's node is gone (its results are fetched from the bucket), cannot be reached, or has no such file.</exception>
+    public async Task GetAsync(string name, int index, string remotePath, string? localPath = null, IProgress<CopyProgress>? progress = null, string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(remotePath);
+        var destination = Path.GetFullPath(localPath ?? ".");
+        if (!Directory.Exists(destination) && !Directory.Exists(Path.GetDirectoryName(destination)))
+        {
+            throw new InvalidInputException("Path", $"{localPath}: its folder {Path.GetDirectoryName(destination)} does not exist");
+        }
+
+        var node = await ReachAsync(name, index, bucket, cancellationToken).ConfigureAwait(false);
+        await connection.Shell.CopyFromNodeAsync(node, JobPath.OnNode(remotePath), destination, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -233,6 +284,14 @@ public sealed class BatchRunner
         AttachAsync(name, index, Node.NodeRunnerScript.LogCommand(follow), bucket, cancellationToken);
 
     private BatchTeardown Teardown() => new(connection, home, time, loggers.CreateLogger<BatchTeardown>());
+
+    /// <summary>The running node of the job, once it answers.</summary>
+    private async Task<NodeInstance> ReachAsync(string name, int index, string? bucket, CancellationToken cancellationToken)
+    {
+        var node = await new JobNodeLocator(connection).FindAsync(name, BucketOf(name, bucket), index, cancellationToken).ConfigureAwait(false);
+        await connection.Shell.WaitReachableAsync(node, cancellationToken).ConfigureAwait(false);
+        return node;
+    }
 
     private string BucketOf(string name, string? bucket) =>
         bucket ?? BatchRecords.Load(home, Jobs.BatchName.Validate(name))?.Bucket ?? name;

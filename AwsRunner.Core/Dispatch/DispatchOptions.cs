@@ -32,10 +32,10 @@ public sealed record DispatchOptions
     public bool CodeIncludeSecrets { get; init; }
 
     /// <summary>Paths, relative to the code folder, packed into each job's results.</summary>
-    public IReadOnlyList<string> ResultPaths { get; init; } = ["output"];
+    public IReadOnlyList<string> ResultPaths { get; init; } = [Defaults.ResultPath];
 
     /// <summary>The dead man's switch: every node powers itself off this many hours after it was created.</summary>
-    public double MaxHours { get; init; } = 24;
+    public double MaxHours { get; init; } = Defaults.MaxHours;
 
     /// <summary>The bucket for results; the batch's NAME when null.</summary>
     public string? Bucket { get; init; }
@@ -44,10 +44,10 @@ public sealed record DispatchOptions
     public TimeSpan? JobTimeout { get; init; }
 
     /// <summary>How many nodes are worked on at once during create and dispatch.</summary>
-    public int Parallel { get; init; } = 32;
+    public int Parallel { get; init; } = Defaults.Parallel;
 
     /// <summary>How often a running node reports that it is alive.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan HeartbeatInterval { get; init; } = Defaults.HeartbeatInterval;
 
     /// <summary>How long INSTALL.sh may run before its node is reported failed.</summary>
     public TimeSpan InstallTimeout { get; init; } = TimeSpan.FromHours(1);
@@ -56,13 +56,16 @@ public sealed record DispatchOptions
     public TimeSpan UploadGrace { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>The largest code folder awsrunner uploads, in bytes.</summary>
-    public long MaxUploadBytes { get; init; } = 1L << 30;
+    public long MaxUploadBytes { get; init; } = Defaults.MaxUploadBytes;
 
     /// <summary>How often create and dispatch ask the cloud and the nodes how they are doing.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long an instance may take to reach the running state.</summary>
-    public TimeSpan BootTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long a new node may take, from its launch, to be running and to answer SSH (the node shells, opened with
+    /// the same value, wait for SSH against the same deadline).
+    /// </summary>
+    public TimeSpan BootTimeout { get; init; } = Defaults.BootTimeout;
 
     /// <summary>
     /// Before creating, terminate the nodes of jobs that are hung (heartbeat stopped) or gave up uploading, so that

@@ -5,9 +5,10 @@ using AwsRunner.Core.Node;
 namespace AwsRunner.Sim.Ssh;
 
 /// <summary>
-/// The ssh_config a client of the fleet is given (<c>ssh -F</c>, awsrunner's <c>--ssh-config</c>): for every host, a
-/// ProxyCommand that looks the instance's address up in a map of addresses to sshd ports on 127.0.0.1 and connects
-/// there, and nowhere else. Host key checking stays the client's own business.
+/// Where the fleet's instances answer SSH: a map of addresses to sshd ports on 127.0.0.1, which the SOCKS5 endpoint
+/// reads, and the ssh_config a client of the fleet is given (<c>ssh -F</c>, awsrunner's <c>--ssh-config</c>): for
+/// every host, a ProxyCommand that looks the instance's address up in the map and connects there, and nowhere else.
+/// Host key checking stays the client's own business.
 /// </summary>
 internal sealed class AddressMap
 {
@@ -46,6 +47,15 @@ internal sealed class AddressMap
                 ProxyCommand /bin/bash {proxy} %h %p
 
             """.ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>The sshd port of the node at the address, or null when no running node has it.</summary>
+    public int? PortOf(string address)
+    {
+        lock (gate)
+        {
+            return ports.TryGetValue(address, out var port) ? port : null;
+        }
     }
 
     public void Add(IEnumerable<string> addresses, int port)

@@ -1,6 +1,7 @@
 using AwsRunner.Cli;
 using AwsRunner.Cli.Verbs;
 using AwsRunner.Core;
+using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -61,19 +62,20 @@ public sealed class CloudFactoryTests
     }
 
     [Test]
-    public void SshOptionsFor_NoSshOptions_UsesUbuntuAndTheDefaultTimeouts()
+    public void SshOptionsFor_NoSshOptions_UsesUbuntuInProcessAndTheDefaultBootTimeout()
     {
         var options = CloudFactory.SshOptionsFor(new SshVerb(), record: null);
 
         Assert.That(options.User, Is.EqualTo("ubuntu"));
         Assert.That(options.ConfigFile, Is.Null);
-        Assert.That(options.BootTimeout, Is.EqualTo(TimeSpan.FromMinutes(5)));
+        Assert.That(options.Proxy, Is.Null);
+        Assert.That(options.BootTimeout, Is.EqualTo(Defaults.BootTimeout).And.EqualTo(new DispatchOptions { ImageId = "i", Name = "n", JobFile = "j" }.BootTimeout));
     }
 
     [Test]
     public void SshOptionsFor_UserConfigAndBootTimeout_AreTaken()
     {
-        var remembered = new BatchRecord("b", "aws", "b", SshUser: "ubuntu", SshConfig: "/dispatched/with.conf");
+        var remembered = Record(OpenSsh("ubuntu", "/dispatched/with.conf"));
 
         var options = CloudFactory.SshOptionsFor(new LogsVerb { SshUser = "ec2-user", SshConfig = "fleet.conf", BootTimeout = "90s" }, remembered);
 
@@ -83,14 +85,37 @@ public sealed class CloudFactoryTests
     }
 
     [Test]
-    public void SshOptionsFor_NoSshOptions_TakesWhatTheBatchWasDispatchedWith()
+    public void SshOptionsFor_NoSshOptions_TakesTheTransportTheBatchWasDispatchedWith()
     {
-        var remembered = new BatchRecord("b", "aws", "b", SshUser: "ec2-user", SshConfig: "/dispatched/with.conf");
+        var openSsh = CloudFactory.SshOptionsFor(new SshVerb(), Record(OpenSsh("ec2-user", "/dispatched/with.conf")));
+        var inProcess = CloudFactory.SshOptionsFor(new SshVerb(), Record(InProcess("admin", "socks5://127.0.0.1:1080")));
 
-        var options = CloudFactory.SshOptionsFor(new SshVerb(), remembered);
+        Assert.That((openSsh.User, openSsh.ConfigFile, openSsh.Proxy), Is.EqualTo(("ec2-user", "/dispatched/with.conf", (Uri?)null)));
+        Assert.That((inProcess.User, inProcess.ConfigFile, inProcess.Proxy), Is.EqualTo(("admin", (string?)null, new Uri("socks5://127.0.0.1:1080"))));
+    }
 
-        Assert.That(options.User, Is.EqualTo("ec2-user"));
-        Assert.That(options.ConfigFile, Is.EqualTo("/dispatched/with.conf"));
+    [Test]
+    public void SshOptionsFor_ConfigGivenForABatchThatUsedAProxy_ReplacesTheProxy()
+    {
+        var options = CloudFactory.SshOptionsFor(new SshVerb { SshConfig = "bastion.conf" }, Record(InProcess("admin", "socks5://127.0.0.1:1080")));
+
+        Assert.That((options.User, options.ConfigFile, options.Proxy), Is.EqualTo(("admin", "bastion.conf", (Uri?)null)));
+    }
+
+    [Test]
+    public void SshOptionsFor_ProxyGivenForABatchThatUsedAConfig_ReplacesTheConfig()
+    {
+        var options = CloudFactory.SshOptionsFor(new SshVerb { SshProxy = "socks5://127.0.0.1:9050" }, Record(OpenSsh("ubuntu", "/dispatched/with.conf")));
+
+        Assert.That((options.ConfigFile, options.Proxy), Is.EqualTo(((string?)null, new Uri("socks5://127.0.0.1:9050"))));
+    }
+
+    [Test]
+    public void SshOptionsFor_ConfigAndProxyBoth_IsBadInput()
+    {
+        var error = Assert.Throws<InvalidInputException>(() => CloudFactory.SshOptionsFor(new SshVerb { SshConfig = "a.conf", SshProxy = "socks5://127.0.0.1:1080" }, record: null))!;
+
+        Assert.That(error.Message, Does.Contain("--ssh-config and --ssh-proxy"));
     }
 
     [Test]
@@ -100,4 +125,11 @@ public sealed class CloudFactoryTests
 
         Assert.That(error.Message, Does.Contain("--boot-timeout"));
     }
+
+    private static BatchRecord Record(ShellTransport transport) => new("b", "aws", "b", Transport: transport);
+
+    // As batch.json keeps them: the format later versions must still read.
+    private static ShellTransport OpenSsh(string user, string config) => new("openssh", new Dictionary<string, string> { ["user"] = user, ["config"] = config });
+
+    private static ShellTransport InProcess(string user, string proxy) => new("ssh.net", new Dictionary<string, string> { ["user"] = user, ["proxy"] = proxy });
 }

@@ -1,4 +1,5 @@
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Cloud.Local;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,7 +28,7 @@ public sealed class InstallSettleTests
         folder = new TempFolder();
         folder.Write("code/jobs.csv", "instance_type,command\nt3.micro,echo one\nt3.micro,echo two\n");
         folder.Write("install.sh", "echo installed\n");
-        var local = CloudConnection.Local(Home, 2, TimeProvider.System, NullLoggerFactory.Instance);
+        var local = LocalCloudConnection.Open(Home, 2, TimeProvider.System, NullLoggerFactory.Instance);
         shell = new RecordingShell(local.Shell);
         connection = new CloudConnection(local.Kind, local.Cloud, shell, local.Results);
     }

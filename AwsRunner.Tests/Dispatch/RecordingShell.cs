@@ -18,7 +18,15 @@ internal sealed class RecordingShell(INodeShell inner) : INodeShell
         return inner.RunAsync(node, command, input, cancellationToken);
     }
 
+    public ShellTransport Transport => inner.Transport;
+
     public Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken) => inner.AttachAsync(node, command, cancellationToken);
+
+    public Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+        inner.CopyToNodeAsync(node, localPath, remotePath, progress, cancellationToken);
+
+    public Task CopyFromNodeAsync(NodeInstance node, string remotePath, string localPath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+        inner.CopyFromNodeAsync(node, remotePath, localPath, progress, cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

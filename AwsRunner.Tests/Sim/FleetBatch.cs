@@ -2,16 +2,18 @@ using System.Diagnostics;
 using System.Text.Json;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Tests.Cloud.Ssh;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Sim;
 
 /// <summary>
 /// One test's batch on a simulated fleet: a code folder with its job file, an awsrunner home of its own, the awsrunner
-/// command pointed at the fleet (or at <paramref name="endpoint"/>, a proxy in front of it), and what is left of the
-/// batch afterwards.
+/// command pointed at the fleet (or at <paramref name="endpoint"/>, a proxy in front of it) and at its nodes by
+/// <paramref name="route"/> (awsrunner's default transport through the fleet's SOCKS5 endpoint, unless told), and what
+/// is left of the batch afterwards.
 /// </summary>
-internal sealed class FleetBatch(SimulatedFleet fleet, string name, Uri? endpoint = null) : IDisposable
+internal sealed class FleetBatch(SimulatedFleet fleet, string name, Uri? endpoint = null, SshRoute route = SshRoute.Socks) : IDisposable
 {
     private static readonly TimeSpan NodeGoneTimeout = TimeSpan.FromSeconds(15);
 
@@ -137,5 +139,5 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name, Uri? endpoin
     public void Dispose() => folder.Dispose();
 
     private string[] DispatchArguments(string[] options) =>
-        ["dispatch", SimulatedFleet.Image, name, JobFile, "--create", "--dispatch", "--no-progress", "--ssh-cidr", "127.0.0.1/32", .. fleet.AwsOptionsAt(endpoint ?? fleet.Endpoint), .. options];
+        ["dispatch", SimulatedFleet.Image, name, JobFile, "--create", "--dispatch", "--no-progress", "--ssh-cidr", "127.0.0.1/32", .. fleet.AwsOptionsAt(endpoint ?? fleet.Endpoint, route), .. options];
 }

@@ -4,14 +4,17 @@ using System.Text;
 using System.Text.Json;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Cloud.Ssh.SshNet;
 using AwsRunner.Core.Node;
+using AwsRunner.Tests.Cloud.Ssh;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Sim;
 
 /// <summary>
 /// Whole batches through the real awsrunner command on the simulated fleet: EC2 and S3 on moto, every instance a
-/// node with a real sshd, reached only through --endpoint-url and --ssh-config. The shared fleet, a batch
+/// node with a real sshd, reached only through --endpoint-url and the fleet's SOCKS5 endpoint (--ssh-proxy, awsrunner's
+/// own SSH client) or, where a test names it, its ssh_config (--ssh-config, OpenSSH). The shared fleet, a batch
 /// of its own for each test, the tests side by side. Only the first test takes its batch down through awsrunner; after
 /// every test, whatever of its batch still runs is terminated, and the test fails if there was any.
 /// </summary>
@@ -40,10 +43,11 @@ public sealed class FleetBatchTests
         }
     }
 
-    [Test]
-    public async Task Batch_TwoInstanceTypesOneJobFailing_RunsReportsFetchesEveryByteAndGoesDown()
+    [TestCase(SshRoute.Socks)]
+    [TestCase(SshRoute.SshConfig)]
+    public async Task Batch_TwoInstanceTypesOneJobFailing_RunsReportsFetchesEveryByteAndGoesDown(SshRoute route)
     {
-        batch = new FleetBatch(Fleet, "fleet-batch");
+        batch = new FleetBatch(Fleet, Named("fleet-batch", route), route: route);
         batch.Write("code/work.sh", """
             echo "job $AWSRUNNER_INDEX on a $(ec2metadata --instance-type)"
             while [ ! -e "$HOME/release" ]; do sleep 0.1; done
@@ -147,12 +151,13 @@ public sealed class FleetBatchTests
         });
     }
 
-    [Test]
-    public async Task Dispatch_CommandWithQuotesDollarVariablePipeAndUnicode_RunsExactlyAsWritten()
+    [TestCase(SshRoute.Socks)]
+    [TestCase(SshRoute.SshConfig)]
+    public async Task Dispatch_CommandWithQuotesDollarVariablePipeAndUnicode_RunsExactlyAsWritten(SshRoute route)
     {
         const string Command = """mkdir -p output && printf '%s|%s|%s\n' "$who" 'it'\''s $HOME, as written' "tab	and \"quotes\"" | sed 's/^/> /' > output/said.txt && echo "日本語 ü € 🙂 $((6 * 7))" >> output/said.txt""";
         const string Who = "wörld, \"quoted\", $HOME and `ls`";
-        batch = new FleetBatch(Fleet, "fleet-quoting");
+        batch = new FleetBatch(Fleet, Named("fleet-quoting", route), route: route);
         batch.Write("code/jobs.csv", $"instance_type,command,who\nt3.micro,{Csv(Command)},{Csv(Who)}\n");
 
         var dispatch = await batch.DispatchAsync();
@@ -166,11 +171,12 @@ public sealed class FleetBatchTests
         Assert.That(said, Is.EqualTo("> wörld, \"quoted\", $HOME and `ls`|it's $HOME, as written|tab\tand \"quotes\"\n日本語 ü € 🙂 42\n"));
     }
 
-    [Test]
-    public async Task SshAndLogs_OnARunningFleetNode_RunTheCommandThereAndShowTheJobLog()
+    [TestCase(SshRoute.Socks)]
+    [TestCase(SshRoute.SshConfig)]
+    public async Task SshAndLogs_OnARunningFleetNode_RunTheCommandThereAndShowTheJobLog(SshRoute route)
     {
         const string Text = "it's \"$HOME\" `uname` | ü € 日本 🙂\n\\";
-        batch = new FleetBatch(Fleet, "fleet-ssh");
+        batch = new FleetBatch(Fleet, Named("fleet-ssh", route), route: route);
         batch.Write("code/jobs.csv", """
             instance_type,command
             t3.micro,"echo 'first line of the log'; while [ ! -e ""$HOME/release"" ]; do sleep 0.1; done"
@@ -179,9 +185,11 @@ public sealed class FleetBatchTests
         Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
         var instance = (await batch.InstancesAsync()).Single().InstanceId;
 
-        // No --ssh-user, --ssh-config or --endpoint-url: the batch remembers how its nodes were reached. Checked first,
-        // so that ssh without the fleet's ProxyCommand never tries moto's made-up addresses.
-        Assert.That(batch.Record, Is.Not.Null.And.Property(nameof(BatchRecord.SshConfig)).EqualTo(Fleet.SshConfig).And.Property(nameof(BatchRecord.SshUser)).EqualTo(Fleet.SshUser));
+        // No --ssh-user, --ssh-proxy, --ssh-config or --endpoint-url: the batch remembers how its nodes were reached.
+        // Checked first, so that ssh without the fleet's proxy never tries moto's made-up addresses.
+        var transport = batch.Record?.Transport;
+        Assert.That(transport?.Settings["user"], Is.EqualTo(Fleet.SshUser));
+        Assert.That(route == SshRoute.Socks ? transport?.Settings["proxy"] : transport?.Settings["config"], Is.EqualTo(route == SshRoute.Socks ? Fleet.SshProxy : Fleet.SshConfig));
         var state = await batch.RunAsync("ssh", batch.Name, "0", "--", "cat awsrunner/state; echo \"$HOME\"; exit 4");
         var printed = await batch.RunAsync("ssh", batch.Name, "0", "--", "printf '%s' " + ShellQuote.Quote(Text));
         var logs = await Eventually.WaitAsync(
@@ -190,8 +198,13 @@ public sealed class FleetBatchTests
             TimeSpan.FromSeconds(10),
             "the job's first line");
 
+        // On a terminal, ssh is the system's, with a terminal on the node too: through a relay to the proxy on the default transport.
+        var onTerminal = await batch.Cli.RunOnTerminalAsync("", "ssh", batch.Name, "0", "--", "tty > /dev/null && echo on a terminal; exit 3");
+
         Assert.Multiple(() =>
         {
+            Assert.That(onTerminal.ExitCode, Is.EqualTo(3), onTerminal.ToString());
+            Assert.That(onTerminal.Output, Does.Contain("on a terminal"), onTerminal.ToString());
             Assert.That(state.ExitCode, Is.EqualTo(4), state.ToString());
             Assert.That(state.Output, Is.EqualTo($"running\n{Fleet.NodeHome(instance)}\n"));
             Assert.That(printed.ExitCode, Is.Zero, printed.ToString());
@@ -242,6 +255,119 @@ public sealed class FleetBatchTests
 
         Assert.That(ssh.ExitCode, Is.EqualTo(255));
         Assert.That(error, Does.Contain("awsrunner fleet: no instance answers SSH at 198.51.100.7"));
+    }
+
+    [Test]
+    public void StartUpMessage_GivesTheProxyAndTheSshConfig_AndSaysTheBatchRemembersThem()
+    {
+        var message = Fleet.Log;
+
+        Assert.That(message, Does.Contain($"--ssh-user {Fleet.SshUser} --ssh-proxy {Fleet.SshProxy}"));
+        Assert.That(message, Does.Contain($"--ssh-config {Fleet.SshConfig} instead of --ssh-proxy"));
+        Assert.That(message, Does.Contain("status, fetch, down, ssh, logs, put and get need no option again"));
+        Assert.That(File.ReadAllText(Path.Combine(Fleet.Folder, "fleet.env")), Does.Contain($"AWSRUNNER_FLEET_SSH_PROXY={ShellQuote.Quote(Fleet.SshProxy)}"));
+    }
+
+    [Test]
+    public void SocksEndpoint_AddressOfNoInstance_IsRefusedWithoutConnectingAnywhere()
+    {
+        var error = Assert.ThrowsAsync<IOException>(() => SocksRelay.ConnectAsync(new Uri(Fleet.SshProxy), "198.51.100.7", 22, CancellationToken.None))!;
+
+        Assert.That(error.Message, Does.Contain("did not connect to 198.51.100.7:22").And.Contain("reply 2"));
+        Assert.That(Fleet.Log, Does.Contain("SOCKS5: refused 198.51.100.7 port 22"));
+    }
+
+    [Test]
+    public async Task Batch_OnTheDefaultTransport_StartsNoSshProcess()
+    {
+        batch = new FleetBatch(Fleet, "fleet-no-ssh");
+        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,mkdir -p output && echo ran > output/ran.txt\nc5.large,mkdir -p output && echo ran > output/ran.txt\n");
+        var ran = Path.Combine(Path.GetDirectoryName(batch.JobFile)!, "..", "ssh-ran");
+        var fakes = Path.Combine(Path.GetDirectoryName(batch.JobFile)!, "..", "fake-bin");
+        Directory.CreateDirectory(fakes);
+        foreach (var program in new[] { "ssh", "scp" })
+        {
+            var path = Path.Combine(fakes, program);
+            File.WriteAllText(path, $"#!/bin/sh\necho \"{program} $*\" >> '{ran}'\nexit 255\n");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        batch.Cli.Environment["PATH"] = fakes + ":" + Environment.GetEnvironmentVariable("PATH");
+
+        var dispatch = await batch.DispatchAsync("--install", batch.Write("install.sh", "echo installing"));
+        await batch.WaitTerminatedAsync(JobsTimeout);
+        var status = await batch.StatusAsync();
+        var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
+        var down = await batch.RunAsync("down", batch.Name);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
+            Assert.That(FleetBatch.States(status), Is.All.EqualTo("done"));
+            Assert.That(fetch.Output, Does.Contain("2 jobs: 2 succeeded"), fetch.ToString());
+            Assert.That(down.ExitCode, Is.Zero, down.ToString());
+            Assert.That(File.Exists(ran) ? File.ReadAllText(ran) : "", Is.Empty, "ssh or scp was started");
+        });
+    }
+
+    [TestCase(SshRoute.Socks)]
+    [TestCase(SshRoute.SshConfig)]
+    public async Task PutAndGet_FileAndFolderBothWays_ByteForByte_ThenAGoneNodePointsAtFetch(SshRoute route)
+    {
+        batch = new FleetBatch(Fleet, Named("fleet-copy", route), route: route);
+        batch.Write("code/jobs.csv", """
+            instance_type,command
+            t3.micro,"mkdir -p output/deep && head -c 300000 /dev/urandom > output/deep/r.bin && echo x > output/x.txt && while [ ! -e ""$HOME/release"" ]; do sleep 0.1; done"
+            """);
+        var payload = RandomFile(batch.Write("here/payload.bin", ""), 6 << 20, 1);
+        batch.Write("here/tree/a.txt", "a\n");
+        var deep = RandomFile(batch.Write("here/tree/sub dir/b €.bin", ""), 100_000, 2);
+        var here = Path.GetDirectoryName(payload)!;
+        var dispatch = await batch.DispatchAsync();
+        Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
+        var instance = (await batch.InstancesAsync()).Single().InstanceId;
+        var code = Path.Combine(Fleet.NodeHome(instance), "code");
+        await Eventually.WaitAsync(() => File.Exists(Path.Combine(code, "output", "x.txt")), JobsTimeout, "the job's output");
+
+        var putFile = await batch.RunAsync("put", batch.Name, "0", payload);
+        var putFolder = await batch.RunAsync("put", batch.Name, "0", Path.Combine(here, "tree"));
+        var putRenamed = await batch.RunAsync("put", batch.Name, "0", Path.Combine(here, "tree"), "renamed");
+        var getFolder = await batch.RunAsync("get", batch.Name, "0", "output", Path.Combine(here, "gotten"));
+        var getFile = await batch.RunAsync("get", batch.Name, "0", "payload.bin", Path.Combine(here, "back.bin"));
+        var getHome = await batch.RunAsync("get", batch.Name, "0", "~/awsrunner/state", here);
+
+        Assert.Multiple(() =>
+        {
+            foreach (var run in new[] { putFile, putFolder, putRenamed, getFolder, getFile, getHome })
+            {
+                Assert.That(run.ExitCode, Is.Zero, run.ToString());
+            }
+
+            Assert.That(File.ReadAllBytes(Path.Combine(code, "payload.bin")), Is.EqualTo(File.ReadAllBytes(payload)));
+            Assert.That(File.ReadAllBytes(Path.Combine(code, "tree", "sub dir", "b €.bin")), Is.EqualTo(File.ReadAllBytes(deep)));
+            Assert.That(File.ReadAllText(Path.Combine(code, "renamed", "a.txt")), Is.EqualTo("a\n"));
+            Assert.That(File.ReadAllBytes(Path.Combine(here, "gotten", "deep", "r.bin")), Is.EqualTo(File.ReadAllBytes(Path.Combine(code, "output", "deep", "r.bin"))));
+            Assert.That(File.ReadAllText(Path.Combine(here, "gotten", "x.txt")), Is.EqualTo("x\n"));
+            Assert.That(File.ReadAllBytes(Path.Combine(here, "back.bin")), Is.EqualTo(File.ReadAllBytes(payload)));
+            Assert.That(File.ReadAllText(Path.Combine(here, "state")), Is.EqualTo("running\n"));
+        });
+
+        File.WriteAllText(Path.Combine(Fleet.NodeHome(instance), "release"), "");
+        await batch.WaitTerminatedAsync(JobsTimeout);
+        var gone = await batch.RunAsync("put", batch.Name, "0", payload);
+
+        Assert.That(gone.ExitCode, Is.EqualTo(3), gone.ToString());
+        Assert.That(gone.Error, Does.Contain($"awsrunner fetch {batch.Name}"));
+    }
+
+    private static string Named(string name, SshRoute route) => route == SshRoute.Socks ? name : name + "-openssh";
+
+    private static string RandomFile(string path, int size, int seed)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 
     private static string Csv(string field) => "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

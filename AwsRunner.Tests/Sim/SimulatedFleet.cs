@@ -45,6 +45,9 @@ internal sealed class SimulatedFleet : IAsyncDisposable
 
     public string SshConfig { get; private set; } = "";
 
+    /// <summary>The fleet's SOCKS5 endpoint (socks5://127.0.0.1:PORT), for awsrunner's default transport.</summary>
+    public string SshProxy { get; private set; } = "";
+
     public string SshUser { get; private set; } = "";
 
     public string NodesFolder { get; private set; } = "";
@@ -71,12 +74,12 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         }
     }
 
-    /// <summary>Where awsrunner finds the fleet: the options a user gives.</summary>
-    public IReadOnlyList<string> AwsOptions => AwsOptionsAt(Endpoint);
-
-    /// <summary>The options that point awsrunner at the fleet through another endpoint (a proxy in front of its moto).</summary>
-    public IReadOnlyList<string> AwsOptionsAt(Uri endpoint) =>
-        ["--region", Region, "--endpoint-url", endpoint.ToString(), "--ssh-user", SshUser, "--ssh-config", SshConfig];
+    /// <summary>
+    /// The options that point awsrunner at the fleet, as a user gives them: EC2 and S3 at <paramref name="endpoint"/>
+    /// (the fleet's moto, or a proxy in front of it), the nodes through the SOCKS5 endpoint or the ssh_config.
+    /// </summary>
+    public IReadOnlyList<string> AwsOptionsAt(Uri endpoint, SshRoute route) =>
+        ["--region", Region, "--endpoint-url", endpoint.ToString(), "--ssh-user", SshUser, .. route == SshRoute.Socks ? ["--ssh-proxy", SshProxy] : new[] { "--ssh-config", SshConfig }];
 
     /// <summary>Starts the fleet in <paramref name="folder"/> with the fleet's own options; fails under CI when sshd or moto_server is missing, else skips.</summary>
     public static async Task<SimulatedFleet> StartAsync(string folder, params string[] options)
@@ -213,6 +216,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         Endpoint = new Uri(values["AWSRUNNER_FLEET_ENDPOINT_URL"]);
         Region = values["AWSRUNNER_FLEET_REGION"];
         SshConfig = values["AWSRUNNER_FLEET_SSH_CONFIG"];
+        SshProxy = values["AWSRUNNER_FLEET_SSH_PROXY"];
         SshUser = values["AWSRUNNER_FLEET_SSH_USER"];
         NodesFolder = values["AWSRUNNER_FLEET_NODES"];
         Tag = values["AWSRUNNER_FLEET_TAG"];

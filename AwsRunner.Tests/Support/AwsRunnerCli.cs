@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AwsRunner.Core.Node;
 
 namespace AwsRunner.Tests.Support;
 
@@ -30,13 +31,13 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
     }
 
     /// <summary>
-    /// Runs the command on a terminal of its own (a pseudo-terminal that util-linux's <c>script</c> opens), typing
-    /// <paramref name="input"/> at it; its standard output and error both come back as the output.
+    /// Runs the command on a terminal of its own (a pseudo-terminal from util-linux's <c>script</c>), as a user at a
+    /// terminal runs it, typing <paramref name="input"/> at it; what it printed (standard output and error both) comes
+    /// back with the terminal's line ends.
     /// </summary>
     public async Task<CliRun> RunOnTerminalAsync(string input, params string[] arguments)
     {
-        var command = string.Join(' ', Command(arguments).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
-        using var process = Start("script", ["--quiet", "--return", "--command", command, "/dev/null"], keepInput: true);
+        using var process = Start(arguments, keepInput: true, terminal: true);
         await process.StandardInput.WriteAsync(input);
         process.StandardInput.Close();
         return await FinishAsync(process, TimeSpan.FromMinutes(3), arguments);
@@ -45,19 +46,14 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
     /// <summary>Starts the command and returns at once, for tests that signal it or read it while it runs.</summary>
     public Process Start(params string[] arguments) => Start(arguments, keepInput: false);
 
-    // Ctrl-C as from a terminal: a test run started in the background of a script inherits SIGINT ignored, and
-    // awsrunner rightly keeps a disposition it was given, so a test that interrupts it would interrupt nothing.
-    private static string[] Command(string[] arguments) => ["env", "--default-signal=INT", "dotnet", Dll, .. arguments];
-
-    private Process Start(string[] arguments, bool keepInput)
+    private Process Start(string[] arguments, bool keepInput, bool terminal = false)
     {
-        var command = Command(arguments);
-        return Start(command[0], command[1..], keepInput);
-    }
-
-    private Process Start(string file, string[] arguments, bool keepInput)
-    {
-        var start = new ProcessStartInfo(file, arguments)
+        // Ctrl-C as from a terminal: a test run started in the background of a script inherits SIGINT ignored, and
+        // awsrunner rightly keeps a disposition it was given, so a test that interrupts it would interrupt nothing.
+        string[] command = ["env", "--default-signal=INT", "dotnet", Dll, .. arguments];
+        var start = new ProcessStartInfo(
+            terminal ? "script" : command[0],
+            terminal ? ["-qec", string.Join(' ', command.Select(ShellQuote.Quote)), "/dev/null"] : command[1..])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

@@ -12,7 +12,7 @@ internal sealed partial class BatchKeyPair(IEc2Api ec2, string home, string? key
     private const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    public static string PrivateKeyPath(string home, string batch) => Path.Combine(AwsRunnerHome.BatchFolder(home, batch), "key.pem");
+    public static string PrivateKeyPath(string home, string batch) => AwsRunnerHome.KeyFile(home, batch);
 
     /// <summary>Fails before anything is created when the user's key file is missing.</summary>
     public void Check()

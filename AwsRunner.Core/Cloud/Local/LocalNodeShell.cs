@@ -5,6 +5,8 @@ namespace AwsRunner.Core.Cloud.Local;
 /// <summary>Runs commands on a local node: bash in the node's home, with HOME pointing there.</summary>
 internal sealed class LocalNodeShell : INodeShell
 {
+    public ShellTransport Transport { get; } = new("local", new Dictionary<string, string>());
+
     public Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken) =>
         node.State == InstanceState.Running && Directory.Exists(node.Address)
             ? Task.CompletedTask
@@ -17,7 +19,16 @@ internal sealed class LocalNodeShell : INodeShell
     public Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken) =>
         ChildProcess.AttachAsync(Bash(node, command is null ? [] : ["-c", command]), cancellationToken);
 
+    public Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+        LocalCopy.CopyAsync(localPath, OnNode(node, remotePath), $"copy {localPath} to local node {node.InstanceId}", progress, cancellationToken);
+
+    public Task CopyFromNodeAsync(NodeInstance node, string remotePath, string localPath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+        LocalCopy.CopyAsync(OnNode(node, remotePath), localPath, $"copy {remotePath} from local node {node.InstanceId}", progress, cancellationToken);
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static string OnNode(NodeInstance node, string path) =>
+        Path.Combine(node.Address ?? throw new ArgumentException("a local node has its home as address", nameof(node)), path);
 
     private static ProcessStartInfo Bash(NodeInstance node, string[] arguments)
     {

@@ -138,6 +138,8 @@ internal sealed class AwsTestBed : IAsyncDisposable
 
     private sealed class UnreachableShell : INodeShell
     {
+        public ShellTransport Transport { get; } = new("none", new Dictionary<string, string>());
+
         public Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken) =>
             throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
 
@@ -145,6 +147,12 @@ internal sealed class AwsTestBed : IAsyncDisposable
             throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
 
         public Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken) =>
+            throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
+
+        public Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+            throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
+
+        public Task CopyFromNodeAsync(NodeInstance node, string remotePath, string localPath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
             throw new Core.CloudException("Unreachable", $"reach {node.InstanceId}", "moto instances run nothing");
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

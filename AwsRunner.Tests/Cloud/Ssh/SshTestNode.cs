@@ -1,13 +1,15 @@
 using AwsRunner.Core;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Cloud.Ssh;
+using AwsRunner.Sim.Ssh;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AwsRunner.Tests.Cloud.Ssh;
 
 /// <summary>
-/// One node of a batch as the SSH shell sees it: an awsrunner home holding the batch's key, an sshd standing in
-/// for the instance, and the user-facing ssh_config that sends the instance's address to that sshd's port.
+/// One node of a batch as an SSH transport sees it: an awsrunner home holding the batch's key, an sshd standing in
+/// for the instance, and the route a user would give that leads the instance's address to that sshd's port: an
+/// ssh_config for OpenSSH, or a SOCKS5 endpoint (the simulated fleet's) for the in-process transport.
 /// </summary>
 internal sealed class SshTestNode : IAsyncDisposable
 {
@@ -15,16 +17,19 @@ internal sealed class SshTestNode : IAsyncDisposable
     public const string Address = "node-0";
 
     private readonly List<SshServer> servers = [];
+    private readonly AddressMap map;
+    private SocksEndpoint? socks;
     private INodeShell? shell;
 
-    private SshTestNode(string folder, string clientKey)
+    private SshTestNode(string folder, string clientKey, SshRoute route)
     {
         Folder = folder;
         ClientKey = clientKey;
+        Route = route;
         Home = Path.Combine(folder, "h");
-        var batchFolder = AwsRunnerHome.BatchFolder(Home, Batch);
-        Directory.CreateDirectory(batchFolder);
-        File.Copy(clientKey, Path.Combine(batchFolder, "key.pem"));
+        Directory.CreateDirectory(AwsRunnerHome.BatchFolder(Home, Batch));
+        File.Copy(clientKey, AwsRunnerHome.KeyFile(Home, Batch));
+        map = new AddressMap(folder);
     }
 
     public string Folder { get; }
@@ -34,26 +39,29 @@ internal sealed class SshTestNode : IAsyncDisposable
 
     public string ClientKey { get; }
 
-    public string KnownHostsFile => Path.Combine(Home, Batch, "known_hosts");
+    public SshRoute Route { get; }
+
+    public string KnownHostsFile => AwsRunnerHome.KnownHostsFile(Home, Batch);
 
     /// <summary>The sshd started last.</summary>
     public SshServer Server => servers[^1];
 
     public INodeShell Shell => shell ?? throw new InvalidOperationException("no shell open");
 
-    public NodeInstance Instance { get; } = new(Batch, 0, "i-0000", "t3.micro", InstanceState.Running, Address, DateTimeOffset.UnixEpoch);
+    /// <summary>The instance, launched when the shell was last opened (the boot timeout counts from then).</summary>
+    public NodeInstance Instance { get; private set; } = new(Batch, 0, "i-0000", "t3.micro", InstanceState.Running, Address, DateTimeOffset.UtcNow);
 
     /// <summary>A node with its sshd running and a shell open to it on the system clock.</summary>
-    public static async Task<SshTestNode> StartAsync(string clientKey)
+    public static async Task<SshTestNode> StartAsync(string clientKey, SshRoute route)
     {
-        var node = Create(clientKey);
+        var node = Create(clientKey, route);
         await node.StartServerAsync();
         await node.OpenAsync(TimeProvider.System, node.MapTo(node.Server.Port));
         return node;
     }
 
     /// <summary>A node whose sshd is not started yet.</summary>
-    public static SshTestNode Create(string clientKey) => new(Directory.CreateTempSubdirectory("ars").FullName, clientKey);
+    public static SshTestNode Create(string clientKey, SshRoute route) => new(Directory.CreateTempSubdirectory("ars").FullName, clientKey, route);
 
     public async Task<SshServer> StartServerAsync(int? port = null)
     {
@@ -63,34 +71,47 @@ internal sealed class SshTestNode : IAsyncDisposable
     }
 
     /// <summary>Opens a new shell (closing the one before), as a new awsrunner run on the same home would.</summary>
-    public async Task<INodeShell> OpenAsync(TimeProvider time, string sshConfig, TimeSpan? bootTimeout = null)
+    /// <param name="time">The clock; the instance is launched now on it.</param>
+    /// <param name="route">What <see cref="MapTo"/> gave: an ssh_config file, or a SOCKS5 proxy's URL.</param>
+    /// <param name="bootTimeout">How long the node may take to answer, from now.</param>
+    /// <param name="configure">Changes to the options, such as limits.</param>
+    public async Task<INodeShell> OpenAsync(TimeProvider time, string route, TimeSpan? bootTimeout = null, Func<SshOptions, SshOptions>? configure = null)
     {
         if (shell is not null)
         {
             await shell.DisposeAsync();
         }
 
-        shell = NodeShells.OpenSsh(
-            new SshOptions
-            {
-                User = Environment.UserName,
-                ConfigFile = sshConfig,
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                BootTimeout = bootTimeout ?? TimeSpan.FromSeconds(30),
-            },
-            Home,
-            time,
-            NullLoggerFactory.Instance);
+        Instance = Instance with { LaunchTime = time.GetUtcNow() };
+        var options = new SshOptions
+        {
+            User = Environment.UserName,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            BootTimeout = bootTimeout ?? TimeSpan.FromSeconds(30),
+        };
+        options = Route == SshRoute.SshConfig ? options with { ConfigFile = route } : options with { Proxy = new Uri(route) };
+        shell = SshTransports.Open(configure?.Invoke(options) ?? options, Home, time, NullLoggerFactory.Instance);
         return shell;
     }
 
-    /// <summary>An ssh_config, as a user would write one, that sends the node's address to a local port.</summary>
-    public string MapTo(int port)
+    /// <summary>The route a user would give that sends the node's address (and <paramref name="aliases"/>) to a local port.</summary>
+    public string MapTo(int port, params string[] aliases)
     {
+        if (Route == SshRoute.Socks)
+        {
+            map.Add([Address, .. aliases], port);
+            socks ??= new SocksEndpoint(map, NullLogger<SocksEndpoint>.Instance);
+            return socks.Url.ToString();
+        }
+
         var path = Path.Combine(Folder, $"ssh_config_{port}");
-        File.WriteAllText(path, $"Host {Address}\n  HostName 127.0.0.1\n  Port {port}\n");
+        File.WriteAllText(path, string.Concat(((string[])[Address, .. aliases]).Select(a => $"Host {a}\n  HostName 127.0.0.1\n  Port {port}\n")));
         return path;
     }
+
+    /// <summary>Another instance of the batch, reached at <paramref name="address"/> (route it with <see cref="MapTo"/>).</summary>
+    public NodeInstance Another(int index, string address) =>
+        Instance with { JobIndex = index, InstanceId = $"i-{index:0000}", Address = address };
 
     public async Task StopServerAsync() => await Server.DisposeAsync();
 
@@ -99,6 +120,11 @@ internal sealed class SshTestNode : IAsyncDisposable
         if (shell is not null)
         {
             await shell.DisposeAsync();
+        }
+
+        if (socks is not null)
+        {
+            await socks.DisposeAsync();
         }
 
         foreach (var server in servers)

@@ -6,14 +6,18 @@ namespace AwsRunner.Bench.Measurements;
 
 /// <summary>
 /// awsrunner's side of the fan-out: the real CLI, <c>dispatch --create --dispatch</c> of one job a node, pointed at the
-/// fleet with the options every user has. It launches the instances itself; the clock starts when the suite's own
-/// watch sees them all running, and stops when the CLI exits, which it does once every node has confirmed its job.
+/// fleet with the options every user has, on either SSH transport: in process through the fleet's SOCKS5 endpoint
+/// (<c>--ssh-proxy</c>, the default transport) or OpenSSH through its ssh_config (<c>--ssh-config</c>). It launches the
+/// instances itself; the clock starts when the suite's own watch sees them all running, and stops when the CLI exits,
+/// which it does once every node has confirmed its job.
 /// </summary>
 internal static class AwsrunnerFanOut
 {
     public const string Tool = "awsrunner";
 
-    public static async Task<FanOutRun> RunAsync(FanOutSetup setup, int? parallel, CancellationToken cancellationToken)
+    public static string Label(bool openSsh) => openSsh ? $"{Tool} (OpenSSH)" : $"{Tool} (SSH.NET)";
+
+    public static async Task<FanOutRun> RunAsync(FanOutSetup setup, bool openSsh, int? parallel, CancellationToken cancellationToken)
     {
         var context = setup.Context;
         var (folder, name) = setup.NextRun();
@@ -24,7 +28,7 @@ internal static class AwsrunnerFanOut
             "dispatch", FanOutSetup.Image, name, jobFile, "--create", "--dispatch", "--no-progress",
             "--code", setup.Code.Folder, "--install", setup.Code.Install,
             "--cloud", "aws", "--region", ToolEnvironment.Region, "--endpoint-url", context.Moto.Url.ToString(), "--ssh-cidr", "127.0.0.1/32",
-            "--ssh-user", setup.Fleet.SshUser, "--ssh-config", setup.Fleet.SshConfig,
+            "--ssh-user", setup.Fleet.SshUser, .. openSsh ? ["--ssh-config", setup.Fleet.SshConfig] : new[] { "--ssh-proxy", setup.Fleet.SshProxy },
             .. parallel is { } p ? new[] { "--parallel", p.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [],
         ];
 
@@ -47,7 +51,7 @@ internal static class AwsrunnerFanOut
 
         var (running, instances) = await watch;
         var connections = setup.Fleet.Connections;
-        var label = parallel is null ? Tool : $"{Tool} --parallel {parallel}";
+        var label = parallel is null ? Label(openSsh) : $"{Label(openSsh)} --parallel {parallel}";
         if (!result.Output.Contains($"{setup.Nodes} of {setup.Nodes} nodes started", StringComparison.Ordinal))
         {
             await setup.FinishAsync(label, instances, cancellationToken);
@@ -55,6 +59,6 @@ internal static class AwsrunnerFanOut
         }
 
         await setup.FinishAsync(label, instances, cancellationToken);
-        return new FanOutRun(label, Stopwatch.GetElapsedTime(running, exited), result.Cpu, connections, []);
+        return new FanOutRun(label, Stopwatch.GetElapsedTime(running, exited), result.Cpu, connections, [], result.PeakKiB);
     }
 }

@@ -49,7 +49,7 @@ internal sealed class Ec2EconomyMeasurement : IMeasurement
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var shell = new StopBeforeSshShell(stop);
         var options = new AwsCloudOptions { Region = ToolEnvironment.Region, EndpointUrl = context.Proxy.Url.ToString(), SshCidr = "127.0.0.1/32" };
-        await using var connection = CloudConnection.Aws(options, shell, home, TimeProvider.System, NullLoggerFactory.Instance);
+        await using var connection = AwsCloudConnection.Open(options, shell, home, TimeProvider.System, NullLoggerFactory.Instance);
         var phases = new LaunchPhases(context.Proxy.Tally);
         var clock = Stopwatch.StartNew();
         try

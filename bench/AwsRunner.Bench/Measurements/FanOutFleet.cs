@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Amazon.Runtime;
+using AwsRunner.Bench.Infrastructure;
 using AwsRunner.Core;
 using AwsRunner.Core.Node;
 using AwsRunner.Core.Cloud.Aws;
@@ -12,8 +13,9 @@ namespace AwsRunner.Bench.Measurements;
 
 /// <summary>
 /// The simulated fleet (AwsRunner.Sim, built by bench/run) in a process of its own, watching the suite's moto: every
-/// running instance becomes a node with its own sshd on 127.0.0.1. Both tools reach the nodes through one ssh_config
-/// whose ProxyCommand counts each SSH connection before handing it to the fleet's own proxy.
+/// running instance becomes a node with its own sshd on 127.0.0.1. OpenSSH (pssh, and awsrunner's --ssh-config) reaches
+/// the nodes through one ssh_config whose ProxyCommand counts each SSH connection before handing it to the fleet's own
+/// proxy; awsrunner's in-process transport through the fleet's SOCKS5 endpoint, behind a relay that counts the same way.
 /// </summary>
 internal sealed class FanOutFleet : IAsyncDisposable
 {
@@ -45,8 +47,13 @@ internal sealed class FanOutFleet : IAsyncDisposable
             1000);
     }
 
-    /// <summary>The ssh_config both tools are given: the fleet's proxy, behind a connection counter.</summary>
+    /// <summary>The ssh_config OpenSSH is given: the fleet's proxy, behind a connection counter.</summary>
     public string SshConfig { get; }
+
+    /// <summary>The SOCKS5 proxy awsrunner's in-process transport is given: the fleet's endpoint, behind a connection counter.</summary>
+    public string SshProxy => $"socks5://127.0.0.1:{Socks?.Port}";
+
+    private CountingRelay? Socks { get; set; }
 
     public string SshUser { get; private set; } = "";
 
@@ -106,10 +113,14 @@ internal sealed class FanOutFleet : IAsyncDisposable
     public string NodeHome(string instanceId) => Path.Combine(NodesFolder, instanceId, "home");
 
     /// <summary>Starts counting SSH connections from zero.</summary>
-    public void ResetConnections() => File.WriteAllText(ConnectionsFile, "");
+    public void ResetConnections()
+    {
+        File.WriteAllText(ConnectionsFile, "");
+        Socks?.Reset();
+    }
 
-    /// <summary>SSH connections opened to any node since the last reset.</summary>
-    public long Connections => new FileInfo(ConnectionsFile).Length;
+    /// <summary>SSH connections opened to any node since the last reset, by either route.</summary>
+    public long Connections => new FileInfo(ConnectionsFile).Length + (Socks?.Connections ?? 0);
 
     /// <summary>Waits until the fleet has taken every node down (after moto was reset, say): no address leads to an sshd any more.</summary>
     public async Task WaitNoNodesAsync(CancellationToken cancellationToken)
@@ -148,6 +159,7 @@ internal sealed class FanOutFleet : IAsyncDisposable
         }
         finally
         {
+            Socks?.Dispose();
             Ec2.Dispose();
             process.Dispose();
         }
@@ -160,6 +172,7 @@ internal sealed class FanOutFleet : IAsyncDisposable
             .ToDictionary(p => p[0], p => p[1].Trim('\'').Replace("'\\''", "'", StringComparison.Ordinal), StringComparer.Ordinal);
         SshUser = values["AWSRUNNER_FLEET_SSH_USER"];
         NodesFolder = values["AWSRUNNER_FLEET_NODES"];
+        Socks = new CountingRelay(new Uri(values["AWSRUNNER_FLEET_SSH_PROXY"]).Port);
         var fleetProxy = Path.Combine(Path.GetDirectoryName(values["AWSRUNNER_FLEET_SSH_CONFIG"])!, "proxy.sh");
         var counter = Path.Combine(folder, "count-connection.sh");
         File.WriteAllText(counter, EmbeddedText.Read(typeof(FanOutFleet).Assembly, "AwsRunner.Bench.Scripts.count-connection.sh"));

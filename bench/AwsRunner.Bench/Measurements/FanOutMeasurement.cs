@@ -4,8 +4,9 @@ namespace AwsRunner.Bench.Measurements;
 
 /// <summary>
 /// Issue 7's measurement 1, on the simulated fleet: from every instance running to every job started (the code folder
-/// uploaded, INSTALL.sh run, a detached command started on every node), awsrunner against Debian's pssh. pssh's
-/// ways of doing it are each tried once first, and the fastest is the one compared, the tools alternating.
+/// uploaded, INSTALL.sh run, a detached command started on every node), awsrunner on both its SSH transports against
+/// Debian's pssh. pssh's ways of doing it are each tried once first, and the fastest is the one compared, the three
+/// taking turns.
 /// </summary>
 internal sealed class FanOutMeasurement : IMeasurement
 {
@@ -29,7 +30,7 @@ internal sealed class FanOutMeasurement : IMeasurement
 
         // Pays for what any first run pays (moto's EC2 backend, the page cache, the fleet's first nodes); not reported.
         Progress("warm-up");
-        await AwsrunnerFanOut.RunAsync(setup, parallel: null, cancellationToken);
+        await AwsrunnerFanOut.RunAsync(setup, openSsh: false, parallel: null, cancellationToken);
 
         var trials = new List<FanOutRun>();
         var methods = new[] { "tar", "scp-r", "stdin" };
@@ -49,31 +50,31 @@ internal sealed class FanOutMeasurement : IMeasurement
 
         trials.AddRange(tried.Values);
         Progress($"awsrunner --parallel {nodes}");
-        trials.Add(await AwsrunnerFanOut.RunAsync(setup, nodes, cancellationToken));
+        trials.Add(await AwsrunnerFanOut.RunAsync(setup, openSsh: false, nodes, cancellationToken));
 
         var best = tried.MinBy(t => t.Value.Wall).Key;
-        var awsrunner = new List<FanOutRun>();
+        var inProcess = new List<FanOutRun>();
+        var openSsh = new List<FanOutRun>();
         var pssh = new List<FanOutRun>();
+        var turns = new (string Tool, Func<Task<FanOutRun>> Run, List<FanOutRun> Runs)[]
+        {
+            (AwsrunnerFanOut.Label(openSsh: false), () => AwsrunnerFanOut.RunAsync(setup, openSsh: false, parallel: null, cancellationToken), inProcess),
+            (AwsrunnerFanOut.Label(openSsh: true), () => AwsrunnerFanOut.RunAsync(setup, openSsh: true, parallel: null, cancellationToken), openSsh),
+            (best.Description, () => PsshFanOut.RunAsync(setup, best, cancellationToken), pssh),
+        };
         for (var round = 0; round < context.Options.Repeat; round++)
         {
-            // Alternate which tool goes first, so that neither always meets a fleet that has just been taken down.
-            foreach (var awsrunnerTurn in round % 2 == 0 ? new[] { true, false } : [false, true])
+            // Each round starts with another tool, so that none always meets a fleet that has just been taken down.
+            foreach (var (tool, run, runs) in turns.Skip(round % turns.Length).Concat(turns.Take(round % turns.Length)))
             {
-                Progress(awsrunnerTurn ? AwsrunnerFanOut.Tool : best.Description);
-                if (awsrunnerTurn)
-                {
-                    awsrunner.Add(await AwsrunnerFanOut.RunAsync(setup, parallel: null, cancellationToken));
-                }
-                else
-                {
-                    pssh.Add(await PsshFanOut.RunAsync(setup, best, cancellationToken));
-                }
+                Progress(tool);
+                runs.Add(await run());
             }
         }
 
         return new ReportSection(
             $"1. Fan-out: {nodes} nodes, {Formats.Count(code.Files)} files ({Formats.MiB(code.Bytes)})",
-            FanOutReport.Render(code, nodes, context.Options.Repeat, best, awsrunner, pssh, trials));
+            FanOutReport.Render(code, nodes, context.Options.Repeat, best, inProcess, openSsh, pssh, trials));
     }
 
     private static bool OnPath(string program) =>

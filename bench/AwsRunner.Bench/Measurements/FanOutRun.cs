@@ -6,4 +6,5 @@ namespace AwsRunner.Bench.Measurements;
 /// <param name="Cpu">CPU time of the tool's whole process tree on this machine (its ssh and scp clients too), or null when not read.</param>
 /// <param name="Connections">SSH connections opened to the nodes.</param>
 /// <param name="Steps">How long each step took, for the tools that go in steps.</param>
-internal sealed record FanOutRun(string Tool, TimeSpan Wall, TimeSpan? Cpu, long Connections, IReadOnlyList<(string Step, TimeSpan Time)> Steps);
+/// <param name="PeakKiB">Peak resident memory of the tree's largest process (GNU time's), or null when not read.</param>
+internal sealed record FanOutRun(string Tool, TimeSpan Wall, TimeSpan? Cpu, long Connections, IReadOnlyList<(string Step, TimeSpan Time)> Steps, long? PeakKiB = null);

@@ -23,8 +23,8 @@ internal static class FetchBatchWriter
     {
         var home = context.Work.Fresh("fetch", "writer-home");
         var options = new AwsCloudOptions { Region = ToolEnvironment.Region, EndpointUrl = context.Moto.Url.ToString() };
-        await using var connection = CloudConnection.Aws(
-            options, NodeShells.OpenSsh(new SshOptions(), home, TimeProvider.System, NullLoggerFactory.Instance), home, TimeProvider.System, NullLoggerFactory.Instance);
+        await using var connection = AwsCloudConnection.Open(
+            options, SshTransports.Open(new SshOptions(), home, TimeProvider.System, NullLoggerFactory.Instance), home, TimeProvider.System, NullLoggerFactory.Instance);
         var store = connection.Results;
         await store.EnsureBucketAsync(name, cancellationToken);
         var jobs = smallJobs + largeJobs;

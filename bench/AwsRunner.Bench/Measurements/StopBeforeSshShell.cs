@@ -13,6 +13,8 @@ internal sealed class StopBeforeSshShell(CancellationTokenSource dispatch) : INo
     /// <summary>Whether create got as far as wanting a node: everything before SSH is done.</summary>
     public bool Reached => Volatile.Read(ref reached) == 1;
 
+    public ShellTransport Transport { get; } = new("none", new Dictionary<string, string>());
+
     public async Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken)
     {
         Interlocked.Exchange(ref reached, 1);
@@ -25,6 +27,12 @@ internal sealed class StopBeforeSshShell(CancellationTokenSource dispatch) : INo
 
     public Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("the benchmark never attaches to moto's instances");
+
+    public Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("the benchmark never copies to moto's instances");
+
+    public Task CopyFromNodeAsync(NodeInstance node, string remotePath, string localPath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("the benchmark never copies from moto's instances");
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using AwsRunner.Core.Node;
 
-namespace AwsRunner.Core.Cloud.Ssh;
+namespace AwsRunner.Core.Cloud.Ssh.OpenSsh;
 
 /// <summary>
 /// Makes a remote command report its exit status on a last line of its error output. ssh exits 255 both when it
@@ -13,12 +12,9 @@ internal static partial class ExitStatusTrailer
 {
     private const string Marker = "awsrunner-remote-exit-status=";
 
-    /// <summary>
-    /// The command run by bash whatever the login shell is (dash, zsh, ...), followed by the trailer. The outer
-    /// line is read by the login shell, so it keeps to POSIX sh.
-    /// </summary>
+    /// <summary>The command run by bash (<see cref="RemoteBash"/>), followed by the trailer.</summary>
     public static string Wrap(string command) =>
-        $"bash -c {ShellQuote.Quote(command)}; printf '\\n{Marker}%s\\n' \"$?\" >&2";
+        $"{RemoteBash.Command(command)}; printf '\\n{Marker}%s\\n' \"$?\" >&2";
 
     /// <summary>Takes the trailer off a finished command's error output.</summary>
     /// <returns>The command's own result, or null when the trailer is missing.</returns>

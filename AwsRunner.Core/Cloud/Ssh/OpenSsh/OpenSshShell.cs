@@ -1,62 +1,27 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
-using AwsRunner.Core.Node;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 
-namespace AwsRunner.Core.Cloud.Ssh;
+namespace AwsRunner.Core.Cloud.Ssh.OpenSsh;
 
 /// <summary>
 /// Node shells over the system's OpenSSH client, the way Ansible drives it: every command is an <c>ssh</c>
 /// process, and all of them to one node share one connection (ControlMaster), so a node's whole conversation
-/// costs one TCP connection and one key exchange.
+/// costs one TCP connection and one key exchange. The transport for what only an ssh_config can say.
 /// </summary>
-internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine commandLine, TimeProvider time, ILogger<SshNodeShell> logger)
+internal sealed partial class OpenSshShell(
+    SshOptions options, ShellTransport transport, SshCommandLine commandLine, BatchSshFiles files, TimeProvider time, ILogger<OpenSshShell> logger)
     : INodeShell
 {
     private const int LoggedCommandLength = 80;
-    // A node that does not answer yet costs a refused connection a try; a longer wait leaves a node that has just
-    // booted idle, 50 of them on a fleet.
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(0.5);
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(2);
 
     private readonly ConcurrentDictionary<string, SharedConnection> connections = new(StringComparer.Ordinal);
 
-    public SshOptions Options => options;
+    public ShellTransport Transport => transport;
 
-    public async Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        TimeSpan Remaining() => options.BootTimeout - time.GetElapsedTime(started);
-        var pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<CloudException>(e => SshFailure.MayPass(e) && Remaining() > TimeSpan.Zero),
-                MaxRetryAttempts = int.MaxValue,
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff(args.AttemptNumber, Remaining())),
-                OnRetry = args =>
-                {
-                    LogNotYetReachable(logger, node.JobIndex, node.InstanceId, args.RetryDelay, args.Outcome.Exception?.Message);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-        try
-        {
-            await pipeline.ExecuteAsync(
-                async token => await RunAsync(node, "true", null, token).ConfigureAwait(false),
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (CloudException e) when (SshFailure.MayPass(e))
-        {
-            throw new CloudException("BootTimeout", $"reach {SshFailure.Describe(node)} over SSH",
-                $"no answer within {options.BootTimeout}; the last attempt said: {e.Detail}",
-                hint: "a slow image may need a longer --boot-timeout; check that the firewall lets this machine in on port 22",
-                inner: e);
-        }
-    }
+    public Task WaitReachableAsync(NodeInstance node, CancellationToken cancellationToken) =>
+        BootWait.RunAsync(node, options.BootTimeout, time, logger, token => RunAsync(node, "true", null, token), cancellationToken);
 
     public async Task<ShellResult> RunAsync(NodeInstance node, string command, Stream? input, CancellationToken cancellationToken)
     {
@@ -73,7 +38,7 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
             result => ExitStatusTrailer.Remove(result) is not null,
             cancellationToken).ConfigureAwait(false);
         return ExitStatusTrailer.Remove(raw)
-            ?? throw SshFailure.From(node, "run a command", raw, commandLine.KnownHostsFile(node));
+            ?? throw OpenSshFailure.From(node, "run a command", raw, files.KnownHostsFile(node));
     }
 
     public async Task<int> AttachAsync(NodeInstance node, string? command, CancellationToken cancellationToken)
@@ -81,16 +46,22 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
         // Registered, so that a shared connection this session opens is closed with the others.
         Connection(node);
         var terminal = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-        var start = commandLine.Attach(node, command is null ? null : "exec bash -c " + ShellQuote.Quote(command), terminal);
+        var start = commandLine.Attach(node, command is null ? null : RemoteBash.Exec(command), terminal);
         try
         {
             return await ChildProcess.AttachAsync(start, cancellationToken).ConfigureAwait(false);
         }
         catch (Win32Exception e)
         {
-            throw SshFailure.MissingClient(e);
+            throw OpenSshFailure.MissingClient(e);
         }
     }
+
+    public Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+        CopyAsync(node, commandLine.CopyTo(node, localPath, remotePath, quiet: progress is null), "copy a file to", cancellationToken);
+
+    public Task CopyFromNodeAsync(NodeInstance node, string remotePath, string localPath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
+        CopyAsync(node, commandLine.CopyFrom(node, remotePath, localPath, quiet: progress is null), "copy a file from", cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -115,6 +86,38 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
         connections.Clear();
     }
 
+    /// <summary>
+    /// scp's own progress meter shows on this terminal when progress is wanted (scp draws it only there); what scp
+    /// says when it fails becomes the error.
+    /// </summary>
+    private async Task CopyAsync(NodeInstance node, ProcessStartInfo start, string attempting, CancellationToken cancellationToken)
+    {
+        var connection = Connection(node);
+        var result = await connection.UseAsync(
+            async () =>
+            {
+                try
+                {
+                    return await ChildProcess.RunShowingOutputAsync(start, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Win32Exception e)
+                {
+                    throw OpenSshFailure.MissingClient(e);
+                }
+            },
+            result => result.ExitCode == 0,
+            cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode == 0)
+        {
+            return;
+        }
+
+        var said = OpenSshFailure.LastLines(result.Error);
+        throw said.StartsWith("scp:", StringComparison.Ordinal)
+            ? SshFailure.Copy(node, attempting, said)
+            : OpenSshFailure.From(node, attempting, result, files.KnownHostsFile(node));
+    }
+
     private static async Task<ShellResult> StartAsync(ProcessStartInfo start, Stream? input, CancellationToken cancellationToken)
     {
         try
@@ -123,21 +126,15 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
         }
         catch (Win32Exception e)
         {
-            throw SshFailure.MissingClient(e);
+            throw OpenSshFailure.MissingClient(e);
         }
-    }
-
-    private static TimeSpan Backoff(int attempt, TimeSpan remaining)
-    {
-        var delay = FirstRetryDelay * Math.Pow(2, Math.Min(attempt, 10));
-        return TimeSpan.FromTicks(Math.Max(0, Math.Min(Math.Min(delay.Ticks, LongestRetryDelay.Ticks), remaining.Ticks)));
     }
 
     private SharedConnection Connection(NodeInstance node)
     {
         if (node.Address is null)
         {
-            throw new CloudException("NoAddress", $"reach {SshFailure.Describe(node)}", "the instance has no address (yet)");
+            throw SshFailure.NoAddress(node);
         }
 
         return connections.GetOrAdd(commandLine.ControlPath(node), path =>
@@ -149,9 +146,6 @@ internal sealed partial class SshNodeShell(SshOptions options, SshCommandLine co
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "ssh to job {Index}'s node {Instance}: {Command}")]
     private static partial void LogRunning(ILogger logger, int index, string instance, string command);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {Index}'s node {Instance} does not answer yet, trying again in {Delay}: {Error}")]
-    private static partial void LogNotYetReachable(ILogger logger, int index, string instance, TimeSpan delay, string? error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Closing the shared SSH connection to job {Index}'s node {Instance}")]
     private static partial void LogClosing(ILogger logger, int index, string instance);

@@ -1,4 +1,4 @@
-namespace AwsRunner.Core.Cloud.Ssh;
+namespace AwsRunner.Core.Cloud.Ssh.OpenSsh;
 
 /// <summary>
 /// One node's ControlMaster: the first command opens it, later ones ride on it. Until it is known to be open,

@@ -1,0 +1,22 @@
+using AwsRunner.Core;
+using AwsRunner.Cli.Rendering;
+
+namespace AwsRunner.Cli.Verbs;
+
+/// <summary>
+/// The help text of options whose defaults come from <see cref="Defaults"/>, so that the help never drifts from them.
+/// Public because CommandLineParser reads it (an option's ResourceType) only from a public type.
+/// </summary>
+public static class OptionHelp
+{
+    public static string BootTimeout =>
+        $"How long a new node may take, from its launch, to be running and to answer SSH (e.g. 5m; default {Formats.Duration(Defaults.BootTimeout)}).";
+
+    public static string SshUser => $"AWS: the login name on the nodes (default: {Defaults.SshUser}, the Ubuntu images' user).";
+
+    public static string Heartbeat => $"How often a running node reports (e.g. 60s; default {Formats.Duration(Defaults.HeartbeatInterval)}).";
+
+    public static string MaxUpload => $"The largest code folder to upload (e.g. 500M, 2G; default {Formats.Bytes(Defaults.MaxUploadBytes)}).";
+
+    public static string Results => $"Paths, relative to the code folder, that make up a job's results (default: {Defaults.ResultPath}).";
+}
