@@ -1,4 +1,4 @@
-using AwsRunner.Core.Cloud.Aws.Ec2;
+using Amazon.Runtime;
 using AwsRunner.Sim.Ec2;
 using AwsRunner.Sim.Nodes;
 using AwsRunner.Sim.Ssh;
@@ -63,7 +63,7 @@ internal sealed partial class Fleet(FleetSettings settings, string tag, FleetEc2
         {
             instances = await ec2.DescribeInstancesAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AwsApiException or HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogLookFailed(logger, e.Message);
             return;

@@ -4,7 +4,6 @@ using Amazon.Runtime;
 using AwsRunner.Cli;
 using AwsRunner.Core;
 using AwsRunner.Core.Cloud.Aws;
-using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Node;
 using AwsRunner.Sim.Ec2;
 using AwsRunner.Sim.Moto;
@@ -41,11 +40,9 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             var map = new AddressMap(settings.Folder);
             map.WriteFiles();
             var tag = Guid.NewGuid().ToString("N")[..12] + "/";
-            using var ec2 = new FleetEc2(new AwsQueryTransport(
-                new HttpClient(),
-                new QuerySigningConfig("ec2", Ec2QueryClient.Version, settings.Region, endpoint),
-                Credentials(),
-                AwsRetry.Create(AwsTuning.Default with { MaxRetries = 3, RetryBaseDelay = ApiRetryDelay }, time, loggers.CreateLogger(typeof(AwsRetry).FullName!))));
+            using var ec2 = FleetEc2.Open(
+                new AwsSession(settings.Region, Credentials(), endpoint),
+                AwsRetry.Create(AwsTuning.Default with { MaxRetries = 3, RetryBaseDelay = ApiRetryDelay }, time, loggers.CreateLogger(typeof(AwsRetry).FullName!)));
             var fleet = new Fleet(settings, tag, ec2, map, time, loggers);
             await using (fleet.ConfigureAwait(false))
             {

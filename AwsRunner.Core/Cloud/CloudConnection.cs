@@ -60,7 +60,7 @@ public sealed class CloudConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// The AWS cloud: EC2 (over the Query API) and S3, reached with the SDK's credentials and the options' region.
+    /// The AWS cloud: EC2 and S3 through AWSSDK's clients, reached with the SDK's credentials and the options' region.
     /// Nothing is called on AWS until a port is used.
     /// </summary>
     /// <param name="options">Region, profile, endpoint and launch settings.</param>

@@ -44,7 +44,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var maxLifetime = TimeSpan.FromHours(plan.Options.MaxHours);
         var launched = todo.Count == 0
             ? []
-            : await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime), cancellationToken).ConfigureAwait(false);
+            : (await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime), cancellationToken).ConfigureAwait(false)).Nodes;
         var manifest = await SaveManifestAsync(plan, previous, finished, launched, cancellationToken).ConfigureAwait(false);
         var running = await WaitRunningAsync(plan, launched, progress, cancellationToken).ConfigureAwait(false);
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AwsRunner.Core.Cloud.Aws.Ec2;
+using Amazon.Runtime;
 using AwsRunner.Sim.Ec2;
 using AwsRunner.Sim.Ssh;
 using Microsoft.Extensions.Logging;
@@ -81,7 +81,7 @@ internal sealed partial class SimNode(
         {
             await ec2.TerminateAsync(InstanceId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AwsApiException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or OperationCanceledException)
         {
             LogTerminateFailed(logger, InstanceId, e.Message);
         }
@@ -133,7 +133,7 @@ internal sealed partial class SimNode(
         {
             LogBootCut(logger, InstanceId);
         }
-        catch (Exception e) when (e is AwsApiException or HttpRequestException or InvalidOperationException or IOException
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or InvalidOperationException or IOException
             or UnauthorizedAccessException or TimeoutException or FormatException)
         {
             LogBootFailed(logger, InstanceId, e.Message);

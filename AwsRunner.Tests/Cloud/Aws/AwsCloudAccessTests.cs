@@ -44,7 +44,7 @@ public sealed class AwsCloudAccessTests
         {
             Assert.That(group.VpcId, Is.EqualTo(vpc));
             Assert.That(group.Tags["awsrunner:batch"], Is.EqualTo("sweep1"));
-            Assert.That(group.Ingress, Is.EqualTo(new[] { new Ec2IngressRule("tcp", 22, 22, "198.51.100.7/32") }));
+            Assert.That(group.Ingress, Is.EqualTo(new[] { new Ec2IngressRule("tcp", 22, 22, "198.51.100.7/32", "awsrunner: SSH to the nodes") }));
         });
     }
 

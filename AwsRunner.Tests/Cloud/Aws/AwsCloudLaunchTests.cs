@@ -74,7 +74,42 @@ public sealed class AwsCloudLaunchTests
             Assert.That(call["KeyName"], Is.EqualTo("sweep1"));
             Assert.That(call["SecurityGroupId.1"], Does.StartWith("sg-"));
             Assert.That(call.Form.Keys, Has.None.StartWith("InstanceMarketOptions"));
-            Assert.That(call.Form.Keys, Has.None.StartWith("BlockDeviceMapping"));
+        });
+    }
+
+    [Test]
+    public async Task Launch_RequiresImdsV2WithOneHopAndEncryptsTheImagesRootVolume()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+
+        await bed.LaunchAsync("sweep1", AwsTestBed.Row(0, "t3.micro"));
+
+        var call = bed.Recorder.Calls("RunInstances").Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(call["MetadataOptions.HttpTokens"], Is.EqualTo("required"));
+            Assert.That(call["MetadataOptions.HttpPutResponseHopLimit"], Is.EqualTo("1"));
+            Assert.That(call["MetadataOptions.HttpEndpoint"], Is.EqualTo("enabled"));
+            Assert.That(call["BlockDeviceMapping.1.DeviceName"], Is.EqualTo("/dev/xvda"), "the image's root device");
+            Assert.That(call["BlockDeviceMapping.1.Ebs.Encrypted"], Is.EqualTo("true"));
+            Assert.That(call.Form.Keys, Has.None.EqualTo("BlockDeviceMapping.1.Ebs.VolumeType"), "the image's own volume, only encrypted");
+            Assert.That(call.Form.Keys.Count(k => k.StartsWith("BlockDeviceMapping.", StringComparison.Ordinal) && k.EndsWith(".DeviceName", StringComparison.Ordinal)),
+                Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Launch_AfterTheImageCheck_DoesNotDescribeTheImageAgain()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Cloud.CheckImageAsync(AwsTestBed.Image, CancellationToken.None);
+
+        await bed.LaunchAsync("sweep1", AwsTestBed.Row(0, "t3.micro"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(bed.Recorder.Calls("DescribeImages"), Has.Count.EqualTo(1));
+            Assert.That(bed.Recorder.Calls("RunInstances").Single()["BlockDeviceMapping.1.Ebs.Encrypted"], Is.EqualTo("true"));
         });
     }
 
@@ -95,6 +130,10 @@ public sealed class AwsCloudLaunchTests
         {
             Assert.That(call["SubnetId"], Is.EqualTo(subnet));
             Assert.That(call["IamInstanceProfile.Name"], Is.EqualTo("batch-role"));
+            Assert.That(call["MetadataOptions.HttpTokens"], Is.EqualTo("required"));
+            Assert.That(call["MetadataOptions.HttpPutResponseHopLimit"], Is.EqualTo("2"), "containers on the node reach the role's credentials");
+            Assert.That(call["BlockDeviceMapping.1.Ebs.Encrypted"], Is.EqualTo("true"));
+            Assert.That(call["BlockDeviceMapping.1.Ebs.VolumeType"], Is.EqualTo("gp3"));
             Assert.That(call["BlockDeviceMapping.1.DeviceName"], Is.EqualTo("/dev/xvda"), "the image's root device");
             Assert.That(call["BlockDeviceMapping.1.Ebs.VolumeSize"], Is.EqualTo("40"));
             Assert.That(call["BlockDeviceMapping.1.Ebs.DeleteOnTermination"], Is.EqualTo("true"));

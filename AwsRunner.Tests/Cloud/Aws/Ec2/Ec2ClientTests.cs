@@ -9,12 +9,12 @@ namespace AwsRunner.Tests.Cloud.Aws.Ec2;
 [TestFixture]
 // They share one moto_server, reset between tests.
 [NonParallelizable]
-public sealed class Ec2QueryClientTests
+public sealed class Ec2ClientTests
 {
     private const string EmptyDescribe = """<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><reservationSet/></DescribeInstancesResponse>""";
 
     [Test]
-    public async Task Call_IsAFormPostSignedForEc2InTheBatchRegion()
+    public async Task Call_IsSignedForEc2InTheBatchRegion()
     {
         await using var bed = AwsTestBed.Canned(region: "eu-west-1");
         bed.Recorder.Answer = _ => AwsRecorder.Xml(HttpStatusCode.OK, EmptyDescribe);
