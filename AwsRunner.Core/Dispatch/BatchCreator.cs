@@ -67,7 +67,8 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         await PollInstallsAsync(plan, running, outcomes, progress, cancellationToken).ConfigureAwait(false);
         await TerminateFailedAsync(plan, outcomes, cancellationToken).ConfigureAwait(false);
 
-        var result = plan.Jobs.Rows.Select(r => outcomes[r.Index]).ToList();
+        var spotRefusals = launched.Where(n => n.SpotRefusal is not null).ToDictionary(n => n.JobIndex, n => n.SpotRefusal);
+        var result = plan.Jobs.Rows.Select(r => outcomes[r.Index] with { SpotRefusal = spotRefusals.GetValueOrDefault(r.Index) }).ToList();
         await manifests.SaveAsync(manifest with
         {
             Rows = manifest.Rows.Select(r => finished.ContainsKey(r.Index) ? r : r with

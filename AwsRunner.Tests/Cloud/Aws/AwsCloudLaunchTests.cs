@@ -218,7 +218,12 @@ public sealed class AwsCloudLaunchTests
             Assert.That(calls[1]["ClientToken"], Is.Not.EqualTo(calls[0]["ClientToken"]));
             Assert.That(nodes, Has.Count.EqualTo(2));
             Assert.That(nodes.Select(n => n.Spot), Is.All.False);
+            Assert.That(nodes.Select(n => n.SpotRefusal), Is.All.EqualTo("InsufficientInstanceCapacity"));
+            Assert.That(Tags(calls[1]), Does.ContainKey("awsrunner:spot-refused").WithValue("InsufficientInstanceCapacity"), "written at launch");
+            Assert.That(Tags(calls[0]), Does.Not.ContainKey("awsrunner:spot-refused"));
         });
+        var described = await bed.Cloud.DescribeAsync("sweep1", CancellationToken.None);
+        Assert.That(described.Select(n => n.SpotRefusal), Is.All.EqualTo("InsufficientInstanceCapacity"), "status sees it from DescribeInstances alone");
     }
 
     [Test]
@@ -250,6 +255,11 @@ public sealed class AwsCloudLaunchTests
             Assert.That(error.Hint, Does.Contain("another instance type"));
         });
     }
+
+    /// <summary>The instance tags a recorded RunInstances asked for.</summary>
+    private static Dictionary<string, string> Tags(RecordedRequest call) =>
+        call.Form.Keys.Where(k => k.StartsWith("TagSpecification.1.Tag.", StringComparison.Ordinal) && k.EndsWith(".Key", StringComparison.Ordinal))
+            .ToDictionary(k => call[k], k => call[k[..^".Key".Length] + ".Value"]);
 
     private static void JobRow0To2(out Core.Jobs.JobRow[] rows) =>
         rows = [AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "t3.micro"), AwsTestBed.Row(2, "t3.micro")];
