@@ -25,7 +25,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
 
         if (!options.Create && !options.Dispatch)
         {
-            var plan = runner.Plan(options);
+            var plan = await runner.PlanAsync(options, cancellationToken).ConfigureAwait(false);
             ShowPlan(verb, plan, connection.Results.Describe(plan.Bucket, verb.Name + "/"));
             return ExitCodes.Ok;
         }

@@ -31,7 +31,16 @@ internal static class AwsConnectionFactory
             time,
             loggers.CreateLogger<AwsCloud>());
         var results = new S3ResultStore(
-            SdkClients.S3(session), session.CreateHttpClient(), session, boundary, retry, tuning, time, loggers.CreateLogger<S3ResultStore>());
+            SdkClients.S3(session),
+            session.CreateHttpClient(),
+            session,
+            new CallerAccount(SdkClients.Sts(session), retry),
+            new CredentialLifetime(session.Credentials, Environment.GetEnvironmentVariable, time),
+            boundary,
+            retry,
+            tuning,
+            time,
+            loggers.CreateLogger<S3ResultStore>());
         return new CloudConnection("aws", cloud, shell, results)
         {
             Region = session.Region,

@@ -86,10 +86,21 @@ internal sealed class AwsTestBed : IAsyncDisposable
     public static AwsTestBed OnServer(MotoServer server, AWSCredentials credentials) =>
         new(server.Url, new AwsCloudOptions { SshCidr = Cidr }, FastTuning, TimeProvider.System, Region, credentials);
 
-    /// <summary>No server at all: every call must be answered by <see cref="AwsRecorder.Answer"/>.</summary>
+    /// <summary>The account moto's credentials belong to, and the canned test bed's.</summary>
+    public const string Account = "123456789012";
+
+    /// <summary>
+    /// No server at all: every call must be answered by <see cref="AwsRecorder.Answer"/>, but for STS's
+    /// GetCallerIdentity, which says <see cref="Account"/>.
+    /// </summary>
     public static AwsTestBed Canned(
-        AwsCloudOptions? options = null, TimeProvider? time = null, string region = "eu-west-1", AwsTuning? tuning = null, Uri? endpoint = null) =>
-        new(endpoint ?? new Uri("http://127.0.0.1:9/"), options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
+        AwsCloudOptions? options = null, TimeProvider? time = null, string region = "eu-west-1", AwsTuning? tuning = null, Uri? endpoint = null, AWSCredentials? credentials = null)
+    {
+        var bed = new AwsTestBed(
+            endpoint ?? new Uri("http://127.0.0.1:9/"), options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region, credentials);
+        bed.Recorder.Account = Account;
+        return bed;
+    }
 
     public static JobRow Row(int index, string instanceType) => new(index, index + 2, instanceType, $"echo {index}", []);
 
