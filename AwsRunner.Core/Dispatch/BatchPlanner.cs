@@ -70,11 +70,17 @@ internal static class BatchPlanner
         }
 
         var most = Math.Floor((urls.Validity - JobStarter.UrlMargin).TotalHours);
-        var shorter = most >= 1 ? $"--max-hours {most:0} at most" : "no --max-hours is short enough";
+        var shorter = most >= 1 ? $"give --max-hours {most:0} or less" : null;
+        var what = (urls.Remedy, shorter) switch
+        {
+            ({ } remedy, { } hours) => $"{remedy}, or {hours}",
+            ({ } remedy, null) => $"{remedy} (no --max-hours is short enough for these)",
+            (null, { } hours) => hours,
+            (null, null) => "no --max-hours is short enough",
+        };
         throw new InvalidInputException("MaxHours",
             $"--max-hours {maxHours}: the nodes' upload URLs must work for {needed.TotalHours:0.#} hours (the nodes' lifetime and " +
-            $"{JobStarter.UrlMargin.TotalHours:0} more), but {urls.Reason}: " +
-            (urls.Remedy is { } remedy ? $"{remedy}, or give a shorter --max-hours ({shorter})" : $"give a shorter --max-hours ({shorter})"));
+            $"{JobStarter.UrlMargin.TotalHours:0} more), but {urls.Reason}: {what}");
     }
 
     private static void CheckResultPaths(IReadOnlyList<string> paths)

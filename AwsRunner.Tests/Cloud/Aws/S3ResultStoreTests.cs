@@ -217,6 +217,21 @@ public sealed class S3ResultStoreTests
     }
 
     [Test]
+    public async Task UploadUrls_OutlivingTheTemporaryCredentialsThatSignThem_AreRefused()
+    {
+        await using var bed = AwsTestBed.Canned(credentials: new Amazon.Runtime.SessionAWSCredentials("ASIATESTING", "secret", "token"));
+
+        var error = Assert.ThrowsAsync<InvalidInputException>(() =>
+            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", TimeSpan.FromHours(2), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.StartWith("the nodes' upload URLs must work for 2 hours, but they are signed with temporary AWS credentials"));
+            Assert.That(bed.Recorder.Requests, Is.Empty, "nothing signed, nothing asked");
+        });
+    }
+
+    [Test]
     public async Task List_MoreThanOnePage_ReturnsEveryObjectWithSizeAndETag()
     {
         await using var bed = await AwsTestBed.OnMotoAsync(tuning: AwsTestBed.FastTuning with { S3PageSize = 2 });
