@@ -1,6 +1,5 @@
 using System.Globalization;
 using Amazon.Runtime;
-using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Sim.Ec2;
 using AwsRunner.Sim.Metadata;
 using AwsRunner.Sim.Nodes;
@@ -246,7 +245,7 @@ internal sealed partial class Fleet(
     }
 
     private static bool IsLookFailure(Exception e, CancellationToken cancellationToken) =>
-        e is AwsApiException or AmazonServiceException or HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+        e is AmazonServiceException or HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Instance} is running: booting its node")]
     private static partial void LogBooting(ILogger logger, string instance);

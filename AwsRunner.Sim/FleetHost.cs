@@ -4,7 +4,6 @@ using Amazon.Runtime;
 using AwsRunner.Cli;
 using AwsRunner.Core;
 using AwsRunner.Core.Cloud.Aws;
-using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Core.Node;
 using AwsRunner.Sim.Ec2;
 using AwsRunner.Sim.Faults;
@@ -43,11 +42,7 @@ internal sealed partial class FleetHost(FleetOptions options, TimeProvider time,
             map.WriteFiles();
             var tag = Guid.NewGuid().ToString("N")[..12] + "/";
             var retry = AwsRetry.Create(AwsTuning.Default with { MaxRetries = 3, RetryBaseDelay = ApiRetryDelay }, time, loggers.CreateLogger(typeof(AwsRetry).FullName!));
-            using var ec2 = new FleetEc2(new AwsQueryTransport(
-                new HttpClient(),
-                new QuerySigningConfig("ec2", Ec2QueryClient.Version, settings.Region, endpoint),
-                Credentials(),
-                retry));
+            using var ec2 = FleetEc2.Open(new AwsSession(settings.Region, Credentials(), endpoint), retry);
             var services = await FleetServices.StartAsync(settings, endpoint, Credentials(), retry, time, cancellationToken).ConfigureAwait(false);
             await using (services.ConfigureAwait(false))
             {

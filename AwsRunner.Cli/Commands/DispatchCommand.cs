@@ -25,7 +25,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
 
         if (!options.Create && !options.Dispatch)
         {
-            var plan = runner.Plan(options);
+            var plan = await runner.PlanAsync(options, cancellationToken).ConfigureAwait(false);
             ShowPlan(verb, plan, connection.Results.Describe(plan.Bucket, verb.Name + "/"));
             return ExitCodes.Ok;
         }
@@ -90,6 +90,32 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         }
 
         terminal.Result("Nothing created. Add --create to create the nodes and --dispatch to start the jobs.");
+    }
+
+    /// <summary>What a dispatch did, in one line: nodes started or ready, failures, and rows run on demand.</summary>
+    internal static string Summary(string name, bool dispatched, DispatchResult result)
+    {
+        var total = result.Nodes.Count;
+        var failed = result.Failures.Count;
+        var earlier = result.Nodes.Count(n => n.FinishedEarlier);
+        var what = dispatched ? "started" : "ready";
+        var line = $"Batch {name}: {total - failed - earlier} of {total} nodes {what}";
+        if (earlier > 0)
+        {
+            line += $", {earlier} jobs finished in an earlier run";
+        }
+
+        if (failed > 0)
+        {
+            line += $"; {failed} failed: " + string.Join(", ", result.Failures.Select(f => $"{JobIndex.Format(f.Index)} {f.State.ToName()}" + (f.ExitCode is { } c ? $" (exit {c})" : "")));
+        }
+
+        if (StatusView.OnDemandLine(result.Nodes.Select(n => (n.Index, n.SpotRefusal))) is { } onDemand)
+        {
+            line += "; " + onDemand;
+        }
+
+        return line + ".";
     }
 
     /// <summary>One dispatch (and wait), whatever view shows it; what it found is shown once the view is done.</summary>
@@ -163,23 +189,6 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             {
                 ShowOutcome(terminal);
             }
-        }
-
-        private static string Summary(string name, bool dispatched, DispatchResult result)
-        {
-            var total = result.Nodes.Count;
-            var failed = result.Failures.Count;
-            var earlier = result.Nodes.Count(n => n.FinishedEarlier);
-            var what = dispatched ? "started" : "ready";
-            var line = $"Batch {name}: {total - failed - earlier} of {total} nodes {what}";
-            if (earlier > 0)
-            {
-                line += $", {earlier} jobs finished in an earlier run";
-            }
-
-            return failed == 0
-                ? line + "."
-                : line + $"; {failed} failed: " + string.Join(", ", result.Failures.Select(f => $"{JobIndex.Format(f.Index)} {f.State.ToName()}" + (f.ExitCode is { } c ? $" (exit {c})" : "")));
         }
     }
 }

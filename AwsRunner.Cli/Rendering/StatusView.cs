@@ -36,6 +36,7 @@ internal static class StatusView
             last_heartbeat = j.LastHeartbeat,
             elapsed_seconds = j.Elapsed?.TotalSeconds is { } s ? Math.Round(s, 1) : (double?)null,
             progress = j.Progress,
+            spot_refused = j.SpotRefusal,
         }),
     };
 
@@ -48,7 +49,7 @@ internal static class StatusView
         var rows = status.Jobs.Select(j => (IReadOnlyList<string>)
         [
             JobIndex.Format(j.Index),
-            j.InstanceType,
+            j.SpotRefusal is null ? j.InstanceType : $"{j.InstanceType} on demand",
             j.InstanceId ?? "-",
             j.State.ToName(),
             j.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-",
@@ -60,6 +61,21 @@ internal static class StatusView
         {
             yield return line;
         }
+
+        if (OnDemandLine(status.Jobs.Select(j => (j.Index, j.SpotRefusal))) is { } onDemand)
+        {
+            yield return onDemand;
+        }
+    }
+
+    /// <summary>Which jobs run on demand because spot was refused, and why; null when none does.</summary>
+    public static string? OnDemandLine(IEnumerable<(int Index, string? SpotRefusal)> jobs)
+    {
+        var refused = jobs.Where(j => j.SpotRefusal is not null).ToList();
+        return refused.Count == 0
+            ? null
+            : $"{refused.Count} {(refused.Count == 1 ? "job runs" : "jobs run")} on demand, spot refused " +
+              $"({string.Join(", ", refused.Select(j => j.SpotRefusal).Distinct(StringComparer.Ordinal))}): {string.Join(", ", refused.Select(j => JobIndex.Format(j.Index)))}";
     }
 
     public static IEnumerable<string> ListLines(IReadOnlyList<BatchSummary> batches)

@@ -70,10 +70,10 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("subnet", HelpText = "AWS: the subnet to launch into (default: the default VPC's).")]
     public string? Subnet { get; set; }
 
-    [Option("instance-profile", HelpText = "AWS: an IAM instance profile (name or ARN) for the nodes, for jobs that call AWS themselves.")]
+    [Option("instance-profile", HelpText = "AWS: an IAM instance profile (name or ARN) for the nodes, for jobs that call AWS themselves. The nodes' metadata service then answers 2 network hops away (1 without), so containers on a node can reach the role's credentials too; IMDSv2 tokens are always required.")]
     public string? InstanceProfile { get; set; }
 
-    [Option("volume-size", HelpText = "AWS: each node's root volume in GiB (default: the image's).")]
+    [Option("volume-size", HelpText = "AWS: each node's root volume in GiB (default: the image's). The root volume is always encrypted.")]
     public int? VolumeSize { get; set; }
 
     [Option("spot", HelpText = "AWS: launch spot instances; rows whose spot capacity is refused are launched on demand.")]

@@ -21,8 +21,15 @@ public interface ICloud
     /// </summary>
     /// <param name="request">The batch, image and rows.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>One instance per requested row.</returns>
-    Task<IReadOnlyList<NodeInstance>> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken);
+    /// <returns>One instance per requested row (fewer only with <see cref="LaunchRequest.WithinQuota"/>).</returns>
+    Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken);
+
+    /// <summary>How many vCPUs (processors) each of these instance types has.</summary>
+    /// <param name="instanceTypes">The instance types.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The vCPU count of each type asked for.</returns>
+    /// <exception cref="InvalidInputException">A type the cloud does not know.</exception>
+    Task<IReadOnlyDictionary<string, int>> GetVcpusAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken);
 
     /// <summary>Every instance of the batch, terminated ones included, in one call for the whole batch.</summary>
     /// <param name="batch">The batch's NAME.</param>

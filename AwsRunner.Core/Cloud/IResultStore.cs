@@ -9,8 +9,10 @@ public interface IResultStore
     /// <returns>The address.</returns>
     string Describe(string bucket, string key);
 
-    /// <summary>The longest an upload URL can work; a batch whose nodes live longer cannot be dispatched.</summary>
-    TimeSpan MaxUploadUrlValidity { get; }
+    /// <summary>The longest an upload URL signed now can work, and why; a batch whose nodes live longer cannot be dispatched.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The limit (on AWS, S3's and the credentials').</returns>
+    Task<UploadUrlLimit> GetUploadUrlLimitAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates the bucket if it is missing, marked as awsrunner's (so that <see cref="DeleteAsync"/> may remove it

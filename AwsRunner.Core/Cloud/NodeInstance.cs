@@ -9,6 +9,7 @@ namespace AwsRunner.Core.Cloud;
 /// <param name="Address">Where to reach it (public address on AWS, a folder on the local cloud); null until known.</param>
 /// <param name="LaunchTime">When it was launched.</param>
 /// <param name="Spot">Whether it is a spot instance.</param>
+/// <param name="SpotRefusal">When spot was asked for and refused, so that the instance runs on demand: the cloud's reason (on EC2 its error code); null otherwise.</param>
 public sealed record NodeInstance(
     string Batch,
     int JobIndex,
@@ -17,4 +18,5 @@ public sealed record NodeInstance(
     InstanceState State,
     string? Address,
     DateTimeOffset LaunchTime,
-    bool Spot = false);
+    bool Spot = false,
+    string? SpotRefusal = null);

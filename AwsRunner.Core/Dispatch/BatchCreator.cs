@@ -44,7 +44,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var maxLifetime = TimeSpan.FromHours(plan.Options.MaxHours);
         var launched = todo.Count == 0
             ? []
-            : await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime), cancellationToken).ConfigureAwait(false);
+            : (await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime), cancellationToken).ConfigureAwait(false)).Nodes;
         var manifest = await SaveManifestAsync(plan, previous, finished, launched, cancellationToken).ConfigureAwait(false);
         var running = await WaitRunningAsync(plan, launched, progress, cancellationToken).ConfigureAwait(false);
 
@@ -67,7 +67,8 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         await PollInstallsAsync(plan, running, outcomes, progress, cancellationToken).ConfigureAwait(false);
         await TerminateFailedAsync(plan, outcomes, cancellationToken).ConfigureAwait(false);
 
-        var result = plan.Jobs.Rows.Select(r => outcomes[r.Index]).ToList();
+        var spotRefusals = launched.Where(n => n.SpotRefusal is not null).ToDictionary(n => n.JobIndex, n => n.SpotRefusal);
+        var result = plan.Jobs.Rows.Select(r => outcomes[r.Index] with { SpotRefusal = spotRefusals.GetValueOrDefault(r.Index) }).ToList();
         await manifests.SaveAsync(manifest with
         {
             Rows = manifest.Rows.Select(r => finished.ContainsKey(r.Index) ? r : r with

@@ -1,3 +1,4 @@
+using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Jobs;
 
 namespace AwsRunner.Core.Dispatch;
@@ -5,16 +6,12 @@ namespace AwsRunner.Core.Dispatch;
 /// <summary>Checks everything a dispatch needs before anything is created; the first problem ends it.</summary>
 internal static class BatchPlanner
 {
-    public static BatchPlan Plan(DispatchOptions options, string cloud, TimeSpan maxUrlValidity, string home)
+    public static BatchPlan Plan(DispatchOptions options, string cloud, UploadUrlLimit urls, string home)
     {
         BatchName.Validate(options.Name);
         var bucket = options.Bucket is null ? options.Name : BatchName.ValidateBucket(options.Bucket);
         CheckNumbers(options);
-        if (TimeSpan.FromHours(options.MaxHours) > maxUrlValidity - JobStarter.UrlMargin)
-        {
-            throw new InvalidInputException("MaxHours",
-                $"--max-hours {options.MaxHours}: at most {(maxUrlValidity - JobStarter.UrlMargin).TotalHours:0} here, because the nodes' upload URLs must outlive them and this cloud's last at most {maxUrlValidity.TotalHours:0} hours");
-        }
+        CheckLifetime(options.MaxHours, urls);
         CheckResultPaths(options.ResultPaths);
         var jobs = JobFile.Load(options.JobFile);
         var install = options.InstallScript is null ? null : CheckInstallScript(options.InstallScript);
@@ -61,6 +58,29 @@ internal static class BatchPlanner
         {
             throw new InvalidInputException("Heartbeat", "--heartbeat: must be at least one second");
         }
+    }
+
+    /// <summary>The nodes' upload URLs must outlive them: by the margin the dispatch gives them.</summary>
+    private static void CheckLifetime(double maxHours, UploadUrlLimit urls)
+    {
+        var needed = TimeSpan.FromHours(maxHours) + JobStarter.UrlMargin;
+        if (needed <= urls.Validity)
+        {
+            return;
+        }
+
+        var most = Math.Floor((urls.Validity - JobStarter.UrlMargin).TotalHours);
+        var shorter = most >= 1 ? $"give --max-hours {most:0} or less" : null;
+        var what = (urls.Remedy, shorter) switch
+        {
+            ({ } remedy, { } hours) => $"{remedy}, or {hours}",
+            ({ } remedy, null) => $"{remedy} (no --max-hours is short enough for these)",
+            (null, { } hours) => hours,
+            (null, null) => "no --max-hours is short enough",
+        };
+        throw new InvalidInputException("MaxHours",
+            $"--max-hours {maxHours}: the nodes' upload URLs must work for {needed.TotalHours:0.#} hours (the nodes' lifetime and " +
+            $"{JobStarter.UrlMargin.TotalHours:0} more), but {urls.Reason}: {what}");
     }
 
     private static void CheckResultPaths(IReadOnlyList<string> paths)

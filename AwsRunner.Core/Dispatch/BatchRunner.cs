@@ -30,9 +30,11 @@ public sealed class BatchRunner
 
     /// <summary>Validates a dispatch (job file, name, paths, limits) and says what it would do. Creates nothing.</summary>
     /// <param name="options">The dispatch.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The plan.</returns>
-    /// <exception cref="InvalidInputException">Something the user gave is wrong.</exception>
-    public BatchPlan Plan(DispatchOptions options) => BatchPlanner.Plan(options, connection.Kind, connection.Results.MaxUploadUrlValidity, home);
+    /// <exception cref="InvalidInputException">Something the user gave is wrong, or the nodes would outlive their upload URLs.</exception>
+    public async Task<BatchPlan> PlanAsync(DispatchOptions options, CancellationToken cancellationToken = default) =>
+        BatchPlanner.Plan(options, connection.Kind, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false), home);
 
     /// <summary>Plans, then creates the nodes and/or starts the jobs, as the options ask.</summary>
     /// <param name="options">The dispatch.</param>
@@ -41,7 +43,7 @@ public sealed class BatchRunner
     /// <returns>The plan and every node's outcome.</returns>
     public async Task<DispatchResult> DispatchAsync(DispatchOptions options, IProgress<NodeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var plan = Plan(options);
+        var plan = await PlanAsync(options, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<NodeOutcome> nodes = [];
         if (options.RetryLost)
         {

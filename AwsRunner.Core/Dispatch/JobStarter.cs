@@ -52,7 +52,9 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
         {
             Rows = manifest.Rows.Select(r => Started(outcomes[r.Index]) ? r with { DispatchedAt = r.DispatchedAt ?? now } : r).ToList(),
         }, cancellationToken).ConfigureAwait(false);
-        return manifest.Rows.Select(r => outcomes[r.Index]).ToList();
+        return manifest.Rows
+            .Select(r => outcomes[r.Index] with { SpotRefusal = r.InstanceId is { } id ? live.GetValueOrDefault(id)?.SpotRefusal : null })
+            .ToList();
     }
 
     private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, TimeSpan validity, CancellationToken cancellationToken)

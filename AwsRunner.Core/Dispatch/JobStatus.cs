@@ -14,6 +14,7 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="LastHeartbeat">When the node last reported.</param>
 /// <param name="Progress">The last progress line the job wrote to <c>$AWSRUNNER_PROGRESS</c>.</param>
 /// <param name="Elapsed">How long the command ran, or has run so far.</param>
+/// <param name="SpotRefusal">Why its instance runs on demand though spot was asked for (see <see cref="NodeInstance.SpotRefusal"/>); null otherwise.</param>
 public sealed record JobStatus(
     int Index,
     string InstanceType,
@@ -25,4 +26,5 @@ public sealed record JobStatus(
     DateTimeOffset? Finished = null,
     DateTimeOffset? LastHeartbeat = null,
     string? Progress = null,
-    TimeSpan? Elapsed = null);
+    TimeSpan? Elapsed = null,
+    string? SpotRefusal = null);

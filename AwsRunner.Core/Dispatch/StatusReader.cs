@@ -38,7 +38,7 @@ internal sealed class StatusReader(CloudConnection connection, string home, Time
     private async Task<JobStatus> MergeAsync(
         BatchManifest manifest, ManifestRow row, NodeInstance? instance, Dictionary<string, StoredObject> files, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var status = new JobStatus(row.Index, row.InstanceType, row.InstanceId, instance?.State, JobState.Pending);
+        var status = new JobStatus(row.Index, row.InstanceType, row.InstanceId, instance?.State, JobState.Pending, SpotRefusal: instance?.SpotRefusal);
         if (files.TryGetValue(ResultKeys.Status, out var statusObject)
             && await ReadStatusAsync(manifest, row.Index, statusObject, cancellationToken).ConfigureAwait(false) is { } done)
         {

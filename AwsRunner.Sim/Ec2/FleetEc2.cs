@@ -1,20 +1,34 @@
 using System.Text;
-using System.Xml.Linq;
-using AwsRunner.Core.Cloud.Aws.Ec2;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using AwsRunner.Core.Cloud.Aws;
+using Polly;
 
 namespace AwsRunner.Sim.Ec2;
 
-/// <summary>The EC2 calls the fleet makes, over awsrunner's own Query-protocol transport.</summary>
-internal sealed class FleetEc2(AwsQueryTransport transport) : IDisposable
+/// <summary>The EC2 calls the fleet makes, through AWSSDK.EC2 and awsrunner's retry pipeline.</summary>
+internal sealed class FleetEc2(IAmazonEC2 ec2, ResiliencePipeline retry) : IDisposable
 {
     // Terminated instances stay listed for a while (in moto, forever): leaving them out keeps every look small.
-    private static readonly Ec2Filter NotTerminated = new("instance-state-name", ["pending", "running", "shutting-down", "stopping", "stopped"]);
+    private static readonly Filter NotTerminated = new("instance-state-name", ["pending", "running", "shutting-down", "stopping", "stopped"]);
+
+    /// <summary>EC2 of the session's endpoint and region, with the SDK's retries off as awsrunner has them.</summary>
+    public static FleetEc2 Open(AwsSession session, ResiliencePipeline retry) => new(SdkClients.Ec2(session), retry);
 
     /// <summary>Every instance of the region that is not terminated, whoever launched it.</summary>
     public async Task<IReadOnlyList<FleetInstance>> DescribeInstancesAsync(CancellationToken cancellationToken)
     {
-        var root = await transport.SendAsync(Form("DescribeInstances").AddFilters([NotTerminated]), cancellationToken).ConfigureAwait(false);
-        return root.Items("reservationSet").SelectMany(r => r.Items("instancesSet")).Select(ToInstance).ToList();
+        var instances = new List<FleetInstance>();
+        await retry.ExecuteAsync(async token =>
+        {
+            instances.Clear();
+            var pages = ec2.Paginators.DescribeInstances(new DescribeInstancesRequest { Filters = [NotTerminated] }).Reservations;
+            await foreach (var reservation in pages.WithCancellation(token).ConfigureAwait(false))
+            {
+                instances.AddRange((reservation.Instances ?? []).Select(ToInstance));
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return instances;
     }
 
     /// <summary>The public half of a key pair (OpenSSH format), or null when EC2 has no such key pair.</summary>
@@ -22,11 +36,12 @@ internal sealed class FleetEc2(AwsQueryTransport transport) : IDisposable
     {
         try
         {
-            var root = await transport.SendAsync(
-                Form("DescribeKeyPairs").Add("KeyName.1", keyName).Add("IncludePublicKey", "true"), cancellationToken).ConfigureAwait(false);
-            return root.Items("keySet").Where(k => k.Text("keyName") == keyName).Select(k => k.Text("publicKey")).FirstOrDefault();
+            var request = new DescribeKeyPairsRequest { KeyNames = [keyName], IncludePublicKey = true };
+            var response = await retry.ExecuteAsync(async token => await ec2.DescribeKeyPairsAsync(request, token).ConfigureAwait(false), cancellationToken)
+                .ConfigureAwait(false);
+            return (response.KeyPairs ?? []).Where(k => k.KeyName == keyName).Select(k => k.PublicKey).FirstOrDefault();
         }
-        catch (AwsApiException e) when (e.Code == "InvalidKeyPair.NotFound")
+        catch (AmazonEC2Exception e) when (e.ErrorCode == "InvalidKeyPair.NotFound")
         {
             return null;
         }
@@ -35,25 +50,27 @@ internal sealed class FleetEc2(AwsQueryTransport transport) : IDisposable
     /// <summary>The instance's user data, decoded; null when it has none.</summary>
     public async Task<string?> UserDataAsync(string instanceId, CancellationToken cancellationToken)
     {
-        var root = await transport.SendAsync(
-            Form("DescribeInstanceAttribute").Add("InstanceId", instanceId).Add("Attribute", "userData"), cancellationToken).ConfigureAwait(false);
-        return root.Child("userData").Text("value") is { } encoded ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded)) : null;
+        var request = new DescribeInstanceAttributeRequest { InstanceId = instanceId, Attribute = InstanceAttributeName.UserData };
+        var response = await retry.ExecuteAsync(async token => await ec2.DescribeInstanceAttributeAsync(request, token).ConfigureAwait(false), cancellationToken)
+            .ConfigureAwait(false);
+        return response.InstanceAttribute?.UserData is { Length: > 0 } encoded ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded)) : null;
     }
 
-    public async Task TerminateAsync(string instanceId, CancellationToken cancellationToken) =>
-        await transport.SendAsync(Form("TerminateInstances").Add("InstanceId.1", instanceId), cancellationToken).ConfigureAwait(false);
+    public async Task TerminateAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var request = new TerminateInstancesRequest { InstanceIds = [instanceId] };
+        await retry.ExecuteAsync(async token => await ec2.TerminateInstancesAsync(request, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
 
-    public void Dispose() => transport.Dispose();
+    public void Dispose() => ec2.Dispose();
 
-    private static QueryForm Form(string action) => new(action, Ec2QueryClient.Version);
-
-    private static FleetInstance ToInstance(XElement i) => new(
-        i.Required("instanceId"),
-        i.Child("instanceState").Text("name") ?? "pending",
-        i.Text("instanceType") ?? "",
-        i.Text("imageId") ?? "",
-        i.Text("keyName"),
-        i.Text("ipAddress"),
-        i.Text("privateIpAddress"),
-        i.Child("placement").Text("availabilityZone"));
+    private static FleetInstance ToInstance(Instance i) => new(
+        i.InstanceId,
+        i.State?.Name?.Value ?? "pending",
+        i.InstanceType?.Value ?? "",
+        i.ImageId ?? "",
+        i.KeyName,
+        i.PublicIpAddress,
+        i.PrivateIpAddress,
+        i.Placement?.AvailabilityZone);
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using AwsRunner.Core.Cloud.Aws.Ec2;
+using Amazon.Runtime;
 using AwsRunner.Sim.Ec2;
 using AwsRunner.Sim.Spot;
 using AwsRunner.Sim.Ssh;
@@ -128,7 +128,7 @@ internal sealed partial class SimNode(
         {
             await ec2.TerminateAsync(InstanceId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AwsApiException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or OperationCanceledException)
         {
             LogTerminateFailed(logger, InstanceId, e.Message);
         }
@@ -248,7 +248,7 @@ internal sealed partial class SimNode(
         {
             LogBootCut(logger, InstanceId);
         }
-        catch (Exception e) when (e is AwsApiException or HttpRequestException or InvalidOperationException or IOException
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or InvalidOperationException or IOException
             or UnauthorizedAccessException or TimeoutException or FormatException)
         {
             LogBootFailed(logger, InstanceId, e.Message);

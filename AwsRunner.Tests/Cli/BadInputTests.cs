@@ -102,7 +102,7 @@ public sealed class BadInputTests
     }
 
     [TestCase("--region", "mars-north-1x", "awsrunner: --region \"mars-north-1x\": not a region name (such as eu-west-1)", TestName = "Dispatch_AwsUnknownRegionShape_IsRefused")]
-    [TestCase("--max-hours", "200", "awsrunner: --max-hours 200: at most 162 here, because the nodes' upload URLs must outlive them and this cloud's last at most 168 hours", TestName = "Dispatch_AwsMaxHoursBeyondPresignedUrlLife_IsRefused")]
+    [TestCase("--max-hours", "200", "awsrunner: --max-hours 200: the nodes' upload URLs must work for 206 hours (the nodes' lifetime and 6 more), but S3's presigned URLs work at most 7 days: give --max-hours 162 or less", TestName = "Dispatch_AwsMaxHoursBeyondPresignedUrlLife_IsRefused")]
     [TestCase("--endpoint-url", "ftp://127.0.0.1:9", "awsrunner: --endpoint-url \"ftp://127.0.0.1:9\": give an http:// or https:// URL", TestName = "Dispatch_AwsEndpointNotHttp_IsRefused")]
     public async Task Dispatch_AwsBadOption_IsRefusedBeforeAnyCall(string option, string value, string message)
     {
@@ -123,6 +123,45 @@ public sealed class BadInputTests
         var run = await batch.RunAsync([.. arguments]);
 
         AssertRefused(run, message);
+    }
+
+    [Test]
+    public async Task Dispatch_AwsSessionCredentialsOfUnknownExpiry_AreTakenAsOneHourAndRefusedBeforeAnyCall()
+    {
+        SessionCredentials();
+
+        var run = await batch.RunAsync("dispatch", "ami-0abcdef1234567890", "bad-input", "project/jobs.csv", "--endpoint-url", "http://127.0.0.1:9",
+            "--region", "eu-west-1", "--ssh-cidr", "127.0.0.1/32", "--create", "--max-hours", "1");
+
+        AssertRefused(run, "awsrunner: --max-hours 1: the nodes' upload URLs must work for 7 hours (the nodes' lifetime and 6 more), but they are signed " +
+            "with temporary AWS credentials (a session token) whose expiry cannot be known, so it is taken as 1 hour from now (if the session lasts longer, " +
+            "say until when in AWS_CREDENTIAL_EXPIRATION, as 'aws configure export-credentials --format env' does): run the dispatch with long-lived " +
+            "credentials (an IAM user's access key, in a profile given with --profile) (no --max-hours is short enough for these)");
+    }
+
+    [Test]
+    public async Task Dispatch_AwsSessionCredentialsExpiringBeforeTheNodes_AreRefusedSayingWhenAndWhatToDo()
+    {
+        SessionCredentials();
+        var expires = DateTimeOffset.UtcNow.AddHours(20).AddMinutes(1);
+        batch.Cli.Environment["AWS_CREDENTIAL_EXPIRATION"] = expires.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+        var run = await batch.RunAsync("dispatch", "ami-0abcdef1234567890", "bad-input", "project/jobs.csv", "--endpoint-url", "http://127.0.0.1:9",
+            "--region", "eu-west-1", "--ssh-cidr", "127.0.0.1/32", "--create", "--max-hours", "24");
+
+        AssertRefused(run, "awsrunner: --max-hours 24: the nodes' upload URLs must work for 30 hours (the nodes' lifetime and 6 more), but they are signed " +
+            "with temporary AWS credentials (a session), which expire in 20 h ");
+        Assert.That(run.Error, Does.Contain($"at {expires.UtcDateTime:yyyy-MM-dd HH:mm} UTC: run the dispatch with long-lived credentials")
+            .And.EndWith("or give --max-hours 14 or less\n"));
+    }
+
+    private void SessionCredentials()
+    {
+        NoAwsCredentials();
+        batch.Cli.Environment["AWS_ACCESS_KEY_ID"] = "ASIATESTING";
+        batch.Cli.Environment["AWS_SECRET_ACCESS_KEY"] = "testing";
+        batch.Cli.Environment["AWS_SESSION_TOKEN"] = "a-session";
+        batch.Cli.Environment["AWS_CREDENTIAL_EXPIRATION"] = null;
     }
 
     private void NoAwsCredentials()

@@ -1,4 +1,5 @@
 using AwsRunner.Core;
+using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Tests.Support;
 
@@ -99,7 +100,7 @@ public sealed class BatchPlannerTests
     private BatchPlan Plan(bool includeSecrets = false, string? home = null) => BatchPlanner.Plan(
         new DispatchOptions { ImageId = "local", Name = "plan", JobFile = Path.Combine(Code, "jobs.csv"), CodeIncludeSecrets = includeSecrets },
         "local",
-        TimeSpan.MaxValue,
+        UploadUrlLimit.None,
         home ?? Home);
 
     private string Refusal(string? home = null) => Assert.Throws<InvalidInputException>(() => Plan(home: home))!.Message;

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Tests.Support;
 
@@ -52,6 +53,6 @@ public sealed class CodeBundleTests
     private BatchPlan Plan() => BatchPlanner.Plan(
         new DispatchOptions { ImageId = "local", Name = "bundle", JobFile = folder.Combine("code", "jobs.csv") },
         "local",
-        TimeSpan.MaxValue,
+        UploadUrlLimit.None,
         folder.Combine("home"));
 }

@@ -45,6 +45,18 @@ public sealed class StatusReaderTests
     }
 
     [Test]
+    public async Task Read_InstanceLaunchedOnDemandBecauseSpotWasRefused_SaysWhy()
+    {
+        SaveManifest(dispatched: true, rows: 2);
+        cloud.Instances.Add(new NodeInstance(Batch, 0, "i-0", "c5.large", InstanceState.Running, "198.51.100.7", time.GetUtcNow(), Spot: true));
+        cloud.Instances.Add(new NodeInstance(Batch, 1, "i-1", "c5.large", InstanceState.Running, "198.51.100.8", time.GetUtcNow(), SpotRefusal: "InsufficientInstanceCapacity"));
+
+        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.That(status.Jobs.Select(j => j.SpotRefusal), Is.EqualTo(new[] { null, "InsufficientInstanceCapacity" }));
+    }
+
+    [Test]
     public async Task Read_InstanceGoneWithoutAResult_IsLost()
     {
         SaveManifest(dispatched: true);

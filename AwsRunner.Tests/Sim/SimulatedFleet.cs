@@ -58,7 +58,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     public bool HasExited => process.HasExited;
 
     /// <summary>EC2 on the fleet's moto, for looking at what awsrunner made.</summary>
-    public Ec2QueryClient Ec2 { get; private set; } = null!;
+    public Ec2Client Ec2 { get; private set; } = null!;
 
     public AmazonS3Client S3 { get; private set; } = null!;
 
@@ -220,11 +220,9 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         SshUser = values["AWSRUNNER_FLEET_SSH_USER"];
         NodesFolder = values["AWSRUNNER_FLEET_NODES"];
         Tag = values["AWSRUNNER_FLEET_TAG"];
-        var credentials = new BasicAWSCredentials("testing", "testing");
-        Ec2 = new Ec2QueryClient(
-            new AwsQueryTransport(new HttpClient(), new QuerySigningConfig("ec2", Ec2QueryClient.Version, Region, Endpoint), credentials, Polly.ResiliencePipeline.Empty),
-            1000);
-        S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = Endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = Region });
+        var session = new AwsSession(Region, new BasicAWSCredentials("testing", "testing"), Endpoint);
+        Ec2 = new Ec2Client(SdkClients.Ec2(session), Polly.ResiliencePipeline.Empty, 1000);
+        S3 = SdkClients.S3(session);
     }
 
     private void Append(string? line)

@@ -4,8 +4,9 @@ using System.Net;
 namespace AwsRunner.Tests.Support;
 
 /// <summary>
-/// Sits under the AWS clients: records every call (EC2 Query actions by name, S3 as METHOD /path), and may answer
-/// a call itself with a canned AWS response instead of passing it on.
+/// Sits under the AWS SDK clients: records every call (EC2 and STS actions by name, from the SDK's form bodies; S3 as
+/// METHOD /path), and may answer a call itself with a canned AWS response, which the SDK then unmarshals as it would
+/// AWS's own, instead of passing it on.
 /// </summary>
 internal sealed class AwsRecorder
 {
@@ -13,6 +14,9 @@ internal sealed class AwsRecorder
 
     /// <summary>Answers a call instead of the server when it returns a response.</summary>
     public Func<RecordedRequest, HttpResponseMessage?>? Answer { get; set; }
+
+    /// <summary>When set, STS GetCallerIdentity is answered with this account before <see cref="Answer"/> is asked.</summary>
+    public string? Account { get; set; }
 
     public IReadOnlyList<RecordedRequest> Requests => requests.ToList();
 
@@ -27,6 +31,12 @@ internal sealed class AwsRecorder
 
     public static HttpResponseMessage Ec2Error(string code, string message, HttpStatusCode status = HttpStatusCode.BadRequest) => Xml(status,
         $"""<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>{code}</Code><Message>{WebUtility.HtmlEncode(message)}</Message></Error></Errors><RequestID>req-{code}</RequestID></Response>""");
+
+    public static HttpResponseMessage CallerIdentity(string account) => Xml(HttpStatusCode.OK, $"""
+        <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>
+        <Arn>arn:aws:iam::{account}:user/ana</Arn><UserId>AIDAANA</UserId><Account>{account}</Account>
+        </GetCallerIdentityResult><ResponseMetadata><RequestId>req-sts</RequestId></ResponseMetadata></GetCallerIdentityResponse>
+        """);
 
     public static HttpResponseMessage S3Error(string code, string message, HttpStatusCode status) => Xml(status,
         $"""<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{WebUtility.HtmlEncode(message)}</Message><RequestId>req-{code}</RequestId><HostId>host</HostId></Error>""");
@@ -51,7 +61,8 @@ internal sealed class AwsRecorder
             var action = isQuery && form.TryGetValue("Action", out var name) ? name : $"{request.Method} {request.RequestUri!.PathAndQuery}";
             var recorded = new RecordedRequest(action, form, headers, body);
             recorder.requests.Enqueue(recorded);
-            if (recorder.Answer?.Invoke(recorded) is { } answer)
+            var identity = action == "GetCallerIdentity" && recorder.Account is { } account ? CallerIdentity(account) : null;
+            if ((identity ?? recorder.Answer?.Invoke(recorded)) is { } answer)
             {
                 answer.RequestMessage = request;
                 return answer;

@@ -13,8 +13,11 @@ internal sealed class FakeCloud : ICloud
 
     public Task PrepareAccessAsync(string batch, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<IReadOnlyList<NodeInstance>> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) =>
+    public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) =>
         throw new NotSupportedException("launching is not part of these tests");
+
+    public Task<IReadOnlyDictionary<string, int>> GetVcpusAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("instance types are not part of these tests");
 
     public Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken)
     {

@@ -11,7 +11,8 @@ internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
 
     public ConcurrentDictionary<string, int> Gets { get; } = new();
 
-    public TimeSpan MaxUploadUrlValidity => TimeSpan.FromDays(7);
+    public Task<UploadUrlLimit> GetUploadUrlLimitAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(new UploadUrlLimit(TimeSpan.FromDays(7), "S3's presigned URLs work at most 7 days"));
 
     public string Describe(string bucket, string key) => $"mem://{bucket}/{key}";
 

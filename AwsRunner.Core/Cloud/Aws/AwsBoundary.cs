@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
-using AwsRunner.Core.Cloud.Aws.Ec2;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Cloud.Aws;
@@ -20,7 +19,7 @@ internal sealed partial class AwsBoundary(string region, ILogger logger)
         {
             return await call(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AwsApiException or AmazonServiceException or AmazonClientException or HttpRequestException)
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
         {
             throw Translate(e, attempting);
         }
@@ -37,7 +36,6 @@ internal sealed partial class AwsBoundary(string region, ILogger logger)
     {
         var (code, message, requestId) = exception switch
         {
-            AwsApiException e => (e.Code, e.AwsMessage, e.RequestId),
             AmazonServiceException e => (e.ErrorCode ?? $"Http{(int)e.StatusCode}", ServiceMessage(e), e.RequestId),
             AmazonClientException e when e.Message.Contains("credential", StringComparison.OrdinalIgnoreCase) => (NoCredentials, e.Message, null),
             AmazonClientException e => ("ClientError", e.Message, null),
@@ -48,6 +46,11 @@ internal sealed partial class AwsBoundary(string region, ILogger logger)
         if (code.StartsWith("InvalidAMIID.", StringComparison.Ordinal))
         {
             return ImageProblem(code, message);
+        }
+
+        if (code == "InvalidInstanceType")
+        {
+            return InstanceTypeProblem(message);
         }
 
         if (code == "InvalidSubnetID.NotFound")
@@ -67,6 +70,11 @@ internal sealed partial class AwsBoundary(string region, ILogger logger)
     public InvalidInputException ImageProblem(string code, string message) =>
         new(code, $"{message} in region {region} ({code}); AMI ids differ from region to region: " +
             $"check it with: aws ec2 describe-images --region {region} --image-ids <AMI>");
+
+    /// <summary>An instance type the region does not offer is the job file's to fix.</summary>
+    public InvalidInputException InstanceTypeProblem(string message) =>
+        new("InvalidInstanceType", $"{message} in region {region} (InvalidInstanceType); " +
+            $"list the region's types with: aws ec2 describe-instance-types --region {region} --query 'InstanceTypes[].InstanceType'");
 
     public string? Hint(string code, string message) => code switch
     {

@@ -21,6 +21,9 @@ internal sealed partial class AwsCloud(
 {
     private static readonly string[] NotTerminated = ["pending", "running", "shutting-down", "stopping", "stopped"];
 
+    // The image checked before a create launches from it: its root device is where the launch encrypts the root volume.
+    private Ec2Image? checkedImage;
+
     public async Task CheckImageAsync(string imageId, CancellationToken cancellationToken)
     {
         if (!ImageIdPattern().IsMatch(imageId))
@@ -28,13 +31,13 @@ internal sealed partial class AwsCloud(
             throw new InvalidInputException("InvalidAMIID.Malformed", $"image \"{imageId}\": an AMI id looks like ami-0123456789abcdef0");
         }
 
-        var images = await boundary.RunAsync($"check image {imageId}", token => ec2.DescribeImagesAsync(imageId, token), cancellationToken).ConfigureAwait(false);
-        var image = images.FirstOrDefault(i => i.ImageId == imageId)
-            ?? throw boundary.ImageProblem("InvalidAMIID.NotFound", $"The image id '[{imageId}]' does not exist");
+        var image = await boundary.RunAsync($"check image {imageId}", token => FindImageAsync(imageId, token), cancellationToken).ConfigureAwait(false);
         if (image.State != "available")
         {
             throw new InvalidInputException("Image", $"image {imageId} ({image.Name}) is {image.State}, not available");
         }
+
+        checkedImage = image;
 
         // The first step of a create: what the user must fix fails here, before the bucket or anything else exists.
         keyPair.Check();
@@ -48,7 +51,7 @@ internal sealed partial class AwsCloud(
             await securityGroup.PrepareAsync(batch, token).ConfigureAwait(false);
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<NodeInstance>> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    public async Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
         var batch = request.Batch;
         var described = await DescribeAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -64,22 +67,36 @@ internal sealed partial class AwsCloud(
         }
 
         var missing = request.Rows.Where(r => !adopted.ContainsKey(r.Index)).ToList();
+        string? shortfall = null;
         if (missing.Count > 0)
         {
             var launched = await boundary.RunAsync($"launch {missing.Count} instances for batch {batch}",
                 async token =>
                 {
+                    var image = checkedImage is { } known && known.ImageId == request.ImageId ? known : await FindImageAsync(request.ImageId, token).ConfigureAwait(false);
                     var groupId = await securityGroup.RequireAsync(batch, token).ConfigureAwait(false);
-                    return await launcher.LaunchAsync(request, missing, described, groupId, token).ConfigureAwait(false);
+                    return await launcher.LaunchAsync(request, missing, described, groupId, image, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
-            foreach (var node in launched)
+            foreach (var node in launched.Nodes)
             {
                 nodes[node.JobIndex] = node;
             }
+
+            shortfall = launched.Shortfall;
         }
 
-        return request.Rows.Where(r => nodes.ContainsKey(r.Index)).Select(r => nodes[r.Index]).ToList();
+        return new LaunchResult(request.Rows.Where(r => nodes.ContainsKey(r.Index)).Select(r => nodes[r.Index]).ToList(), shortfall);
+    }
+
+    public async Task<IReadOnlyDictionary<string, int>> GetVcpusAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken)
+    {
+        var vcpus = await boundary.RunAsync($"look up the vCPUs of {string.Join(", ", instanceTypes)}",
+            token => ec2.DescribeVcpusAsync(instanceTypes, token), cancellationToken).ConfigureAwait(false);
+        var unknown = instanceTypes.Where(t => !vcpus.ContainsKey(t)).ToList();
+        return unknown.Count == 0
+            ? vcpus
+            : throw boundary.InstanceTypeProblem($"EC2 does not know the instance types {string.Join(", ", unknown)}");
     }
 
     public Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken) =>
@@ -155,6 +172,10 @@ internal sealed partial class AwsCloud(
     public IReadOnlyDictionary<string, string> NodeSettings(NodeInstance node) => new Dictionary<string, string>();
 
     public void Dispose() => (ec2 as IDisposable)?.Dispose();
+
+    private async Task<Ec2Image> FindImageAsync(string imageId, CancellationToken cancellationToken) =>
+        (await ec2.DescribeImagesAsync(imageId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.ImageId == imageId)
+            ?? throw boundary.ImageProblem("InvalidAMIID.NotFound", $"The image id '[{imageId}]' does not exist");
 
     private async Task<bool> HasLiveInstancesAsync(string batch, CancellationToken cancellationToken) =>
         (await DescribeAsync(batch, cancellationToken).ConfigureAwait(false)).Any(n => n.State != InstanceState.Terminated);

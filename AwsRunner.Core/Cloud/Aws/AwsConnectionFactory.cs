@@ -1,4 +1,3 @@
-using Amazon.S3;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using Microsoft.Extensions.Logging;
 
@@ -19,14 +18,7 @@ internal static class AwsConnectionFactory
     {
         var boundary = new AwsBoundary(session.Region, loggers.CreateLogger<AwsBoundary>());
         var retry = AwsRetry.Create(tuning, time, loggers.CreateLogger(typeof(AwsRetry).FullName!));
-        var ec2 = new Ec2QueryClient(
-            new AwsQueryTransport(
-                session.CreateHttpClient(),
-                new QuerySigningConfig("ec2", Ec2QueryClient.Version, session.Region, session.Ec2Endpoint),
-                session.Credentials,
-                retry,
-                loggers.CreateLogger<AwsQueryTransport>()),
-            tuning.Ec2PageSize);
+        var ec2 = new Ec2Client(SdkClients.Ec2(session), retry, tuning.Ec2PageSize, loggers.CreateLogger<Ec2Client>());
         var sshSource = new SshSource(options.SshCidr, session.EndpointUrl is not null, publicAddress);
         var cloud = new AwsCloud(
             ec2,
@@ -39,39 +31,20 @@ internal static class AwsConnectionFactory
             time,
             loggers.CreateLogger<AwsCloud>());
         var results = new S3ResultStore(
-            new AmazonS3Client(session.Credentials, S3Config(session)), session.CreateHttpClient(), session, boundary, retry, tuning, time, loggers.CreateLogger<S3ResultStore>());
+            SdkClients.S3(session),
+            session.CreateHttpClient(),
+            session,
+            new CallerAccount(SdkClients.Sts(session), retry),
+            new CredentialLifetime(session.Credentials, Environment.GetEnvironmentVariable, time),
+            boundary,
+            retry,
+            tuning,
+            time,
+            loggers.CreateLogger<S3ResultStore>());
         return new CloudConnection("aws", cloud, shell, results)
         {
             Region = session.Region,
             EndpointUrl = session.EndpointUrl?.ToString(),
         };
-    }
-
-    private static AmazonS3Config S3Config(AwsSession session)
-    {
-        var config = new AmazonS3Config
-        {
-            // One retry policy for every AWS call: AwsRetry's.
-            MaxErrorRetry = 0,
-            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if (session.EndpointUrl is { } endpoint)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.AuthenticationRegion = session.Region;
-            config.ForcePathStyle = true;
-        }
-        else
-        {
-            config.RegionEndpoint = session.RegionEndpoint;
-        }
-
-        if (session.Handler is { } handler)
-        {
-            config.HttpClientFactory = new HandlerHttpClientFactory(handler);
-        }
-
-        return config;
     }
 }

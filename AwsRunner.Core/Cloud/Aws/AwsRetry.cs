@@ -1,6 +1,5 @@
 using System.Net;
 using Amazon.Runtime;
-using AwsRunner.Core.Cloud.Aws.Ec2;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -48,8 +47,8 @@ internal static partial class AwsRetry
 
     public static bool IsRetried(Exception exception) => exception switch
     {
-        AwsApiException e => RetriedCodes.Contains(e.Code) || ((int)e.Status >= 500 && !CapacityCodes.Contains(e.Code)),
-        AmazonServiceException e => RetriedCodes.Contains(e.ErrorCode ?? "") || (int)e.StatusCode >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests,
+        AmazonServiceException e => RetriedCodes.Contains(e.ErrorCode ?? "")
+            || (((int)e.StatusCode >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests) && !CapacityCodes.Contains(e.ErrorCode ?? "")),
         HttpRequestException => true,
         TaskCanceledException e => e.InnerException is TimeoutException,
         _ => false,
@@ -57,7 +56,6 @@ internal static partial class AwsRetry
 
     private static string Describe(Exception exception) => exception switch
     {
-        AwsApiException e => $"{e.Action}: {e.Code}",
         AmazonServiceException e => e.ErrorCode ?? e.StatusCode.ToString(),
         _ => exception.GetType().Name,
     };

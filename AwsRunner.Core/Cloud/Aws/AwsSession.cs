@@ -17,7 +17,5 @@ internal sealed record AwsSession(string Region, AWSCredentials Credentials, Uri
     /// <summary>The ARN partition (<c>aws</c>, <c>aws-cn</c>, <c>aws-us-gov</c>).</summary>
     public string Partition => RegionEndpoint.PartitionName ?? "aws";
 
-    public Uri Ec2Endpoint => EndpointUrl ?? new Uri($"https://ec2.{Region}.{RegionEndpoint.PartitionDnsSuffix ?? "amazonaws.com"}/");
-
     public HttpClient CreateHttpClient() => Handler is { } handler ? new HttpClient(handler(), disposeHandler: true) : new HttpClient();
 }

@@ -7,6 +7,9 @@ internal static class AwsTags
 {
     public const string Batch = "awsrunner:batch";
 
+    /// <summary>On an instance launched on demand because spot was refused: the code EC2 refused spot with.</summary>
+    public const string SpotRefused = "awsrunner:spot-refused";
+
     public static IReadOnlyList<Ec2Tag> Of(string batch) => [new(Batch, batch)];
 
     public static Ec2Filter Filter(string batch) => new("tag:" + Batch, batch);

@@ -1,3 +1,4 @@
+using Amazon.EC2;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -8,21 +9,25 @@ namespace AwsRunner.Core.Cloud.Aws;
 /// <summary>
 /// The batch's security group, named after the batch, in the default VPC or the <c>--subnet</c>'s: inbound SSH
 /// (tcp/22) from the <see cref="SshSource"/> only; outbound as EC2's default (all), which the nodes' uploads need.
+/// A re-run from another address replaces awsrunner's SSH rule (known by its description) instead of adding one more,
+/// so the addresses a laptop had over the weeks do not pile up; rules someone else added are left alone.
 /// </summary>
 internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, string? subnetId, AwsTuning tuning, TimeProvider time, ILogger logger)
 {
+    private const string SshRuleDescription = "awsrunner: SSH to the nodes";
+
     private readonly ResiliencePipeline untilReleased = new ResiliencePipelineBuilder { TimeProvider = time }
         .AddRetry(new RetryStrategyOptions
         {
             // Terminated instances release their network interfaces, and with them the group, a little later.
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is AwsApiException { Code: "DependencyViolation" }),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is AmazonEC2Exception { ErrorCode: "DependencyViolation" }),
             MaxRetryAttempts = (int)Math.Max(1, tuning.GroupReleaseTimeout / tuning.PollInterval),
             Delay = tuning.PollInterval,
             BackoffType = DelayBackoffType.Constant,
         })
         .Build();
 
-    public static Ec2IngressRule Ssh(string cidr) => new("tcp", 22, 22, cidr);
+    public static Ec2IngressRule Ssh(string cidr) => new("tcp", 22, 22, cidr, SshRuleDescription);
 
     public async Task<string> PrepareAsync(string batch, CancellationToken cancellationToken)
     {
@@ -37,7 +42,7 @@ internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, 
                     .ConfigureAwait(false);
                 LogCreated(logger, id, batch, vpc);
             }
-            catch (AwsApiException e) when (e.Code == "InvalidGroup.Duplicate")
+            catch (AmazonEC2Exception e) when (e.ErrorCode == "InvalidGroup.Duplicate")
             {
                 // Created by a concurrent or retried call: use that one.
             }
@@ -46,16 +51,31 @@ internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, 
                 ?? throw new CloudException("InvalidGroup.NotFound", $"find security group {batch}", "the group just created is not there");
         }
 
-        if (!group.Ingress.Contains(Ssh(cidr)))
+        var wanted = Ssh(cidr);
+        if (!group.Ingress.Any(r => r.SameAccessAs(wanted)))
         {
             try
             {
-                await ec2.AuthorizeIngressAsync(group.GroupId, Ssh(cidr), "awsrunner: SSH to the nodes", cancellationToken).ConfigureAwait(false);
+                await ec2.AuthorizeIngressAsync(group.GroupId, wanted, cancellationToken).ConfigureAwait(false);
                 LogOpened(logger, group.GroupId, cidr);
             }
-            catch (AwsApiException e) when (e.Code == "InvalidPermission.Duplicate")
+            catch (AmazonEC2Exception e) when (e.ErrorCode == "InvalidPermission.Duplicate")
             {
                 // Already allowed.
+            }
+        }
+
+        // Only once the new rule is in: a failed authorize leaves the group as it was.
+        foreach (var old in group.Ingress.Where(r => r.Description == SshRuleDescription && !r.SameAccessAs(wanted)))
+        {
+            try
+            {
+                await ec2.RevokeIngressAsync(group.GroupId, old, cancellationToken).ConfigureAwait(false);
+                LogClosed(logger, group.GroupId, old.Cidr, cidr);
+            }
+            catch (AmazonEC2Exception e) when (e.ErrorCode == "InvalidPermission.NotFound")
+            {
+                // Revoked meanwhile by a concurrent run.
             }
         }
 
@@ -106,6 +126,9 @@ internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Security group {Group} lets in SSH from {Cidr}")]
     private static partial void LogOpened(ILogger logger, string group, string cidr);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Security group {Group} no longer lets in SSH from {Old}: replaced by {Cidr}")]
+    private static partial void LogClosed(ILogger logger, string group, string old, string cidr);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted security group {Group} of batch {Batch}")]
     private static partial void LogDeleted(ILogger logger, string group, string batch);

@@ -2,7 +2,7 @@ using Amazon.Runtime;
 
 namespace AwsRunner.Core.Cloud.Aws;
 
-/// <summary>Gives the S3 client HTTP clients over a chosen handler, the same one the EC2 client uses.</summary>
+/// <summary>Gives an SDK client HTTP clients over a chosen handler (every client of a session the same one).</summary>
 internal sealed class HandlerHttpClientFactory(Func<HttpMessageHandler> handler) : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler(), disposeHandler: true);

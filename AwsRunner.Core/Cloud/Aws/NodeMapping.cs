@@ -22,7 +22,8 @@ internal static class NodeMapping
             StateOf(instance.State),
             instance.PublicIp ?? instance.PrivateIp,
             instance.LaunchTime,
-            instance.Lifecycle == "spot");
+            instance.Lifecycle == "spot",
+            instance.Tags.GetValueOrDefault(AwsTags.SpotRefused));
     }
 
     private static InstanceState StateOf(string state) => state switch

@@ -21,9 +21,10 @@ internal sealed class S3Download(IAmazonS3 s3, HttpClient http, Protocol protoco
     // A presigned URL only has to be valid when the download starts.
     private static readonly TimeSpan UrlValidity = TimeSpan.FromMinutes(15);
 
-    public async Task ToFileAsync(string bucket, string key, string path, CancellationToken cancellationToken)
+    /// <summary>Downloads the object, if <paramref name="owner"/> owns its bucket.</summary>
+    public async Task ToFileAsync(string bucket, string key, string owner, string path, CancellationToken cancellationToken)
     {
-        var url = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        var request = new GetPreSignedUrlRequest
         {
             BucketName = bucket,
             Key = key,
@@ -31,7 +32,9 @@ internal sealed class S3Download(IAmazonS3 s3, HttpClient http, Protocol protoco
             // The signer dates the URL by the SDK's clock, so the expiry counts from that clock too.
             Expires = AWSSDKUtils.CorrectedUtcNow + UrlValidity,
             Protocol = protocol,
-        }).ConfigureAwait(false);
+        };
+        request.Parameters.Add(S3ResultStore.ExpectedOwnerParameter, owner);
+        var url = await s3.GetPreSignedURLAsync(request).ConfigureAwait(false);
         using var response = await http.GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

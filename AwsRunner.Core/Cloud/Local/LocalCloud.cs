@@ -26,7 +26,7 @@ internal sealed partial class LocalCloud(LocalPaths paths, int maxParallel, Time
         return Task.CompletedTask;
     }
 
-    public async Task<IReadOnlyList<NodeInstance>> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    public async Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
         var existing = (await DescribeAsync(request.Batch, cancellationToken).ConfigureAwait(false))
             .Where(n => n.State == InstanceState.Running)
@@ -58,8 +58,12 @@ internal sealed partial class LocalCloud(LocalPaths paths, int maxParallel, Time
             nodes.Add(ToInstance(record, node, InstanceState.Running));
         }
 
-        return nodes;
+        return new LaunchResult(nodes);
     }
+
+    // Every local node runs on this machine, whatever its instance type says.
+    public Task<IReadOnlyDictionary<string, int>> GetVcpusAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, int>>(instanceTypes.Distinct(StringComparer.Ordinal).ToDictionary(t => t, _ => Environment.ProcessorCount, StringComparer.Ordinal));
 
     public async Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace AwsRunner.Core.Cloud.Local;
 internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
 {
     // file:// URLs carry no signature, so they do not expire.
-    public TimeSpan MaxUploadUrlValidity => TimeSpan.MaxValue;
+    public Task<UploadUrlLimit> GetUploadUrlLimitAsync(CancellationToken cancellationToken) => Task.FromResult(UploadUrlLimit.None);
 
     public string Describe(string bucket, string key) => Path.Combine(paths.Buckets, bucket, key);
 

@@ -32,6 +32,7 @@ public sealed class AwsBatchRunnerTests
             Assert.That(actions.FindIndex(a => a.StartsWith("PUT /e2e1", StringComparison.Ordinal)), Is.LessThan(actions.IndexOf("CreateKeyPair")));
             Assert.That(actions.IndexOf("CreateSecurityGroup"), Is.LessThan(actions.IndexOf("RunInstances")));
             Assert.That(actions.Count(a => a == "RunInstances"), Is.EqualTo(2));
+            Assert.That(actions.Count(a => a == "DescribeImages"), Is.EqualTo(1), "the image checked is the image launched");
             Assert.That(result.Nodes.Select(n => n.State), Is.All.EqualTo(JobState.Unreachable));
             Assert.That(manifest.Rows.Select(r => r.InstanceId), Is.EquivalentTo(instances.Select(i => i.InstanceId)));
             Assert.That(manifest.Rows.Select(r => r.Install), Is.All.EqualTo("unreachable"));

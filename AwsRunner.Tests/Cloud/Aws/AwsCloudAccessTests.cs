@@ -44,7 +44,47 @@ public sealed class AwsCloudAccessTests
         {
             Assert.That(group.VpcId, Is.EqualTo(vpc));
             Assert.That(group.Tags["awsrunner:batch"], Is.EqualTo("sweep1"));
-            Assert.That(group.Ingress, Is.EqualTo(new[] { new Ec2IngressRule("tcp", 22, 22, "198.51.100.7/32") }));
+            Assert.That(group.Ingress, Is.EqualTo(new[] { new Ec2IngressRule("tcp", 22, 22, "198.51.100.7/32", "awsrunner: SSH to the nodes") }));
+        });
+    }
+
+    [Test]
+    public async Task PrepareAccess_FromAnotherAddress_ReplacesTheOldSshRuleAndLeavesOthersAlone()
+    {
+        await using (var first = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = "198.51.100.7" }))
+        {
+            await first.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+            var group = (await first.GroupsAsync("sweep1")).Single();
+            await first.Inspect.AuthorizeIngressAsync(group.GroupId, new Ec2IngressRule("tcp", 22, 22, "192.0.2.0/24", "the office"), CancellationToken.None);
+        }
+
+        await using var bed = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = "203.0.113.9" }, reset: false);
+        await bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+
+        var rules = (await bed.GroupsAsync("sweep1")).Single().Ingress;
+        var actions = bed.Recorder.Requests.Select(r => r.Action).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(rules.Select(r => r.Cidr), Is.EquivalentTo(new[] { "203.0.113.9/32", "192.0.2.0/24" }));
+            Assert.That(bed.Recorder.Calls("RevokeSecurityGroupIngress").Single()["IpPermissions.1.IpRanges.1.CidrIp"], Is.EqualTo("198.51.100.7/32"));
+            Assert.That(actions.IndexOf("AuthorizeSecurityGroupIngress"), Is.GreaterThanOrEqualTo(0).And.LessThan(actions.IndexOf("RevokeSecurityGroupIngress")),
+                "the new rule first");
+        });
+    }
+
+    [Test]
+    public async Task PrepareAccess_FromAnIpv6Address_OpensA128RuleInIpv6Ranges()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = "2001:db8::7" });
+
+        await bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+
+        var authorize = bed.Recorder.Calls("AuthorizeSecurityGroupIngress").Single();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(authorize["IpPermissions.1.Ipv6Ranges.1.CidrIpv6"], Is.EqualTo("2001:db8::7/128"));
+            Assert.That(authorize.Form.Keys, Has.None.Contains("IpRanges"));
+            Assert.That((await bed.GroupsAsync("sweep1")).Single().Ingress.Select(r => r.Cidr), Is.EqualTo(new[] { "2001:db8::7/128" }));
         });
     }
 

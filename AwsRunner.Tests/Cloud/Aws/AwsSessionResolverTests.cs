@@ -92,13 +92,17 @@ public sealed class AwsSessionResolverTests
     }
 
     [Test]
-    public void Session_WithoutEndpoint_CallsTheRegionsEc2Endpoint()
+    public void Session_WithoutEndpoint_CallsTheRegionsEc2AndS3Endpoints()
     {
         var session = Resolver().Resolve(new AwsCloudOptions { Region = "eu-west-1", Profile = "work" });
+        using var ec2 = SdkClients.Ec2(session);
+        using var s3 = SdkClients.S3(session);
 
         Assert.Multiple(() =>
         {
-            Assert.That(session.Ec2Endpoint, Is.EqualTo(new Uri("https://ec2.eu-west-1.amazonaws.com/")));
+            Assert.That(ec2.DetermineServiceOperationEndpoint(new Amazon.EC2.Model.DescribeInstancesRequest()).URL, Is.EqualTo("https://ec2.eu-west-1.amazonaws.com/"));
+            Assert.That(s3.DetermineServiceOperationEndpoint(new Amazon.S3.Model.ListObjectsV2Request { BucketName = "sweep1" }).URL,
+                Is.EqualTo("https://sweep1.s3.eu-west-1.amazonaws.com/"));
             Assert.That(session.EndpointUrl, Is.Null);
             Assert.That(session.Partition, Is.EqualTo("aws"));
         });

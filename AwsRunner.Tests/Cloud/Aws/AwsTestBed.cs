@@ -1,3 +1,5 @@
+using Amazon.EC2;
+using Amazon.EC2.Model;
 using Amazon.Runtime;
 using Amazon.S3;
 using AwsRunner.Core.Cloud;
@@ -33,24 +35,18 @@ internal sealed class AwsTestBed : IAsyncDisposable
     };
 
     private readonly Uri endpoint;
-    private readonly string region;
 
     private AwsTestBed(Uri endpoint, AwsCloudOptions options, AwsTuning tuning, TimeProvider time, string region, AWSCredentials? signWith = null)
     {
         this.endpoint = endpoint;
-        this.region = region;
         Home = Directory.CreateTempSubdirectory("awsrunner-aws-").FullName;
         var credentials = signWith ?? new BasicAWSCredentials("testing", Secret);
         var session = new AwsSession(region, credentials, endpoint) { Handler = Recorder.CreateHandler };
         Connection = AwsConnectionFactory.Open(options, session, new UnreachableShell(), Home, time, NullLoggerFactory.Instance, tuning, null);
         var plain = new AwsSession(region, credentials, endpoint);
-        InspectTransport = new AwsQueryTransport(
-            plain.CreateHttpClient(),
-            new QuerySigningConfig("ec2", Ec2QueryClient.Version, region, endpoint),
-            credentials,
-            Polly.ResiliencePipeline.Empty);
-        Inspect = new Ec2QueryClient(InspectTransport, 1000);
-        S3 = new AmazonS3Client(credentials, new AmazonS3Config { ServiceURL = endpoint.ToString(), ForcePathStyle = true, AuthenticationRegion = region });
+        InspectSdk = SdkClients.Ec2(plain);
+        Inspect = new Ec2Client(SdkClients.Ec2(plain), Polly.ResiliencePipeline.Empty, 1000);
+        S3 = SdkClients.S3(plain);
     }
 
     public AwsRecorder Recorder { get; } = new();
@@ -66,10 +62,10 @@ internal sealed class AwsTestBed : IAsyncDisposable
     public IResultStore Results => Connection.Results;
 
     /// <summary>EC2, unrecorded, for looking at what the cloud created.</summary>
-    public Ec2QueryClient Inspect { get; }
+    public Ec2Client Inspect { get; }
 
-    /// <summary>EC2 calls the client has no method for, unrecorded.</summary>
-    public AwsQueryTransport InspectTransport { get; }
+    /// <summary>EC2 calls awsrunner's client has no method for, unrecorded.</summary>
+    public AmazonEC2Client InspectSdk { get; }
 
     /// <summary>S3, unrecorded, for looking at what the store created.</summary>
     public AmazonS3Client S3 { get; }
@@ -90,10 +86,21 @@ internal sealed class AwsTestBed : IAsyncDisposable
     public static AwsTestBed OnServer(MotoServer server, AWSCredentials credentials) =>
         new(server.Url, new AwsCloudOptions { SshCidr = Cidr }, FastTuning, TimeProvider.System, Region, credentials);
 
-    /// <summary>No server at all: every call must be answered by <see cref="AwsRecorder.Answer"/>.</summary>
+    /// <summary>The account moto's credentials belong to, and the canned test bed's.</summary>
+    public const string Account = "123456789012";
+
+    /// <summary>
+    /// No server at all: every call must be answered by <see cref="AwsRecorder.Answer"/>, but for STS's
+    /// GetCallerIdentity, which says <see cref="Account"/>.
+    /// </summary>
     public static AwsTestBed Canned(
-        AwsCloudOptions? options = null, TimeProvider? time = null, string region = "eu-west-1", AwsTuning? tuning = null, Uri? endpoint = null) =>
-        new(endpoint ?? new Uri("http://127.0.0.1:9/"), options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region);
+        AwsCloudOptions? options = null, TimeProvider? time = null, string region = "eu-west-1", AwsTuning? tuning = null, Uri? endpoint = null, AWSCredentials? credentials = null)
+    {
+        var bed = new AwsTestBed(
+            endpoint ?? new Uri("http://127.0.0.1:9/"), options ?? new AwsCloudOptions { SshCidr = Cidr }, tuning ?? FastTuning, time ?? TimeProvider.System, region, credentials);
+        bed.Recorder.Account = Account;
+        return bed;
+    }
 
     public static JobRow Row(int index, string instanceType) => new(index, index + 2, instanceType, $"echo {index}", []);
 
@@ -103,27 +110,19 @@ internal sealed class AwsTestBed : IAsyncDisposable
     public async Task<IReadOnlyList<NodeInstance>> LaunchAsync(string batch, params JobRow[] rows)
     {
         await Cloud.PrepareAccessAsync(batch, CancellationToken.None);
-        return await Cloud.LaunchAsync(Launch(batch, rows), CancellationToken.None);
+        return (await Cloud.LaunchAsync(Launch(batch, rows), CancellationToken.None)).Nodes;
     }
 
     public async Task<string> DefaultSubnetAsync()
     {
         var vpc = await Inspect.FindDefaultVpcAsync(CancellationToken.None);
-        var answer = await InspectTransport.SendAsync(
-            new QueryForm("DescribeSubnets", Ec2QueryClient.Version).AddFilters([new Ec2Filter("vpc-id", vpc!)]), CancellationToken.None);
-        return answer.Items("subnetSet").Select(s => s.Required("subnetId")).Order(StringComparer.Ordinal).First();
+        var answer = await InspectSdk.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = [new Filter("vpc-id", [vpc!])] });
+        return answer.Subnets.Select(s => s.SubnetId).Order(StringComparer.Ordinal).First();
     }
 
-    /// <summary>An IAM instance profile, which moto checks RunInstances against (IAM speaks the same Query protocol).</summary>
-    public async Task CreateInstanceProfileAsync(string name)
-    {
-        using var iam = new AwsQueryTransport(
-            new HttpClient(),
-            new QuerySigningConfig("iam", "2010-05-08", region, endpoint),
-            new BasicAWSCredentials("testing", "testing"),
-            Polly.ResiliencePipeline.Empty);
-        await iam.SendAsync(new QueryForm("CreateInstanceProfile", "2010-05-08").Add("InstanceProfileName", name), CancellationToken.None);
-    }
+    /// <summary>An IAM instance profile, which moto checks RunInstances against.</summary>
+    public async Task CreateInstanceProfileAsync(string name) =>
+        await MotoIam.CallAsync(endpoint, "create_instance_profile", new { InstanceProfileName = name });
 
     public async Task<IReadOnlyList<Ec2SecurityGroup>> GroupsAsync(string batch) =>
         await Inspect.DescribeSecurityGroupsAsync([new Ec2Filter("group-name", batch)], CancellationToken.None);
@@ -132,6 +131,7 @@ internal sealed class AwsTestBed : IAsyncDisposable
     {
         await Connection.DisposeAsync();
         Inspect.Dispose();
+        InspectSdk.Dispose();
         S3.Dispose();
         Directory.Delete(Home, recursive: true);
     }

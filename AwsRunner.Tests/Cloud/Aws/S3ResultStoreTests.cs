@@ -88,19 +88,96 @@ public sealed class S3ResultStoreTests
         Assert.Multiple(() =>
         {
             Assert.That(error!.Code, Is.EqualTo("BucketAlreadyExists"), string.Join("\n", bed.Recorder.Requests.Select(r => r.Action)));
-            Assert.That(bed.Recorder.Requests.Select(r => r.Action), Is.EqualTo(new[] { "HEAD /taken/" }), "one look, nothing created");
+            Assert.That(S3Calls(bed).Select(r => r.Action), Is.EqualTo(new[] { "HEAD /taken/" }), "one look, nothing created");
+            Assert.That(S3Calls(bed).Single().Headers["x-amz-expected-bucket-owner"], Is.EqualTo(AwsTestBed.Account), "S3 refuses another account's bucket itself");
         });
     }
 
     [Test]
-    public async Task EnsureBucket_OwnExistingBucket_IsUsedWithoutTouchingItsSettings()
+    public async Task EnsureBucket_OwnExistingProtectedBucket_IsUsedWithoutTouchingItsSettings()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.S3.PutBucketAsync("mine");
+        await bed.S3.PutPublicAccessBlockAsync(new Amazon.S3.Model.PutPublicAccessBlockRequest
+        {
+            BucketName = "mine",
+            PublicAccessBlockConfiguration = new() { BlockPublicAcls = true, IgnorePublicAcls = true, BlockPublicPolicy = true, RestrictPublicBuckets = true },
+        });
+
+        await bed.Results.EnsureBucketAsync("mine", CancellationToken.None);
+
+        Assert.That(S3Calls(bed).Where(r => r.Action.StartsWith("PUT", StringComparison.Ordinal)).Select(r => r.Action),
+            Has.None.Contains("policy").And.None.Contains("publicAccessBlock"));
+    }
+
+    [Test]
+    public async Task EnsureBucket_OwnExistingBucketOpenToThePublic_IsRefusedSayingHowToProtectIt()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         await bed.S3.PutBucketAsync("mine");
 
+        var error = Assert.ThrowsAsync<InvalidInputException>(() => bed.Results.EnsureBucketAsync("mine", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.StartWith("bucket mine: it exists in this account but does not block public access"));
+            Assert.That(error.Message, Does.Contain("--bucket").And.Contain("aws s3api put-public-access-block --bucket mine"));
+            Assert.That(S3Calls(bed).Where(r => r.Action.StartsWith("PUT", StringComparison.Ordinal)).Select(r => r.Action),
+                Has.None.Contains("policy").And.None.Contains("publicAccessBlock"), "nothing changed");
+        });
+    }
+
+    [Test]
+    public async Task EnsureBucket_OverHttps_OwnExistingBucketWithoutTheTlsOnlyPolicy_IsRefused()
+    {
+        await using var bed = AwsTestBed.Canned(endpoint: new Uri("https://127.0.0.1:9/"));
+        bed.Recorder.Answer = ExistingBucket(policy: null);
+
+        var error = Assert.ThrowsAsync<InvalidInputException>(() => bed.Results.EnsureBucketAsync("mine", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("does not refuse plain HTTP").And.Not.Contain("public access"));
+            Assert.That(error.Message, Does.Contain("aws s3api put-bucket-policy --bucket mine"));
+        });
+    }
+
+    [Test]
+    public async Task EnsureBucket_OverHttps_OwnExistingBucketWithBoth_IsUsed()
+    {
+        await using var bed = AwsTestBed.Canned(endpoint: new Uri("https://127.0.0.1:9/"));
+        bed.Recorder.Answer = ExistingBucket(policy: """
+            {"Version":"2012-10-17","Statement":[{"Sid":"Tls","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*",
+            "Resource":["arn:aws:s3:::mine","arn:aws:s3:::mine/*"],"Condition":{"Bool":{"aws:SecureTransport":false}}}]}
+            """);
+
         await bed.Results.EnsureBucketAsync("mine", CancellationToken.None);
 
-        Assert.That(bed.Recorder.Requests.Select(r => r.Action), Has.None.Contains("policy").And.None.Contains("publicAccessBlock"));
+        Assert.That(S3Calls(bed).Select(r => r.Action), Has.Some.EndsWith("?policy").And.Some.EndsWith("?publicAccessBlock"));
+    }
+
+    [Test]
+    public async Task EveryS3Call_NamesTheCallersAccountAsTheBucketsExpectedOwner()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+        await bed.Results.PutAsync("sweep1", "sweep1/jobs/0000/job.log", "log"u8.ToArray(), CancellationToken.None);
+        await bed.Results.GetAsync("sweep1", "sweep1/jobs/0000/job.log", CancellationToken.None);
+        await bed.Results.ListAsync("sweep1", "sweep1/", CancellationToken.None);
+        await bed.Results.DownloadAsync("sweep1", "sweep1/jobs/0000/job.log", Path.Combine(bed.Home, "job.log"), CancellationToken.None);
+        await bed.Results.DeleteAsync("sweep1", "sweep1/", CancellationToken.None);
+
+        // CreateBucket takes no owner condition, and a presigned download carries it in its (signed) query instead.
+        var calls = S3Calls(bed).Where(r => r.Action != "PUT /sweep1/").ToList();
+        var presigned = calls.Where(r => r.Action.Contains("X-Amz-Signature=", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(calls.Except(presigned).Select(r => r.Headers.GetValueOrDefault("x-amz-expected-bucket-owner")), Is.All.EqualTo(AwsTestBed.Account),
+                string.Join("\n", calls.Select(c => c.Action)));
+            Assert.That(calls.Except(presigned).Count(), Is.GreaterThanOrEqualTo(8), "head, access block, put, get, list, delete, list, delete bucket");
+            Assert.That(presigned.Single().Action, Does.Contain($"x-amz-expected-bucket-owner={AwsTestBed.Account}"));
+            Assert.That(bed.Recorder.Calls("GetCallerIdentity"), Has.Count.EqualTo(1), "the account is asked once");
+        });
     }
 
     [Test]
@@ -125,6 +202,7 @@ public sealed class S3ResultStoreTests
             Assert.That(urls.Heartbeat.AbsolutePath, Does.EndWith("/0007/heartbeat.json"));
             Assert.That(urls.Results.AbsolutePath, Does.EndWith("/0007/results.tar.gz"));
             Assert.That(urls.Log.Query, Does.Match("X-Amz-Expires=10(7[89]|80)[0-9][0-9]&").And.Contain("X-Amz-Signature="), "30 hours");
+            Assert.That(urls.Log.Query, Does.Contain($"x-amz-expected-bucket-owner={AwsTestBed.Account}"), "S3 enforces the owner as a signed query parameter");
             Assert.That(string.Join(" ", urls.Log, urls.Status, urls.Heartbeat, urls.Results), Does.Not.Contain(AwsTestBed.Secret));
         });
     }
@@ -136,6 +214,21 @@ public sealed class S3ResultStoreTests
 
         Assert.ThrowsAsync<InvalidInputException>(() =>
             bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", TimeSpan.FromDays(8), CancellationToken.None));
+    }
+
+    [Test]
+    public async Task UploadUrls_OutlivingTheTemporaryCredentialsThatSignThem_AreRefused()
+    {
+        await using var bed = AwsTestBed.Canned(credentials: new Amazon.Runtime.SessionAWSCredentials("ASIATESTING", "secret", "token"));
+
+        var error = Assert.ThrowsAsync<InvalidInputException>(() =>
+            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", TimeSpan.FromHours(2), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.StartWith("the nodes' upload URLs must work for 2 hours, but they are signed with temporary AWS credentials"));
+            Assert.That(bed.Recorder.Requests, Is.Empty, "nothing signed, nothing asked");
+        });
     }
 
     [Test]
@@ -303,7 +396,7 @@ public sealed class S3ResultStoreTests
         await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
 
         var tags = await bed.S3.GetBucketTaggingAsync(new Amazon.S3.Model.GetBucketTaggingRequest { BucketName = "sweep1" });
-        Assert.That(tags.TagSet.Select(t => (t.Key, t.Value)), Is.EqualTo(new[] { (S3ResultStore.CreatedTag, "true") }));
+        Assert.That(tags.TagSet.Select(t => (t.Key, t.Value)), Is.EqualTo(new[] { (BucketSetup.CreatedTag, "true") }));
     }
 
     [Test]
@@ -311,6 +404,11 @@ public sealed class S3ResultStoreTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         await bed.S3.PutBucketAsync("mine");
+        await bed.S3.PutPublicAccessBlockAsync(new Amazon.S3.Model.PutPublicAccessBlockRequest
+        {
+            BucketName = "mine",
+            PublicAccessBlockConfiguration = new Amazon.S3.Model.PublicAccessBlockConfiguration { BlockPublicAcls = true, IgnorePublicAcls = true, BlockPublicPolicy = true, RestrictPublicBuckets = true },
+        });
         await bed.Results.EnsureBucketAsync("mine", CancellationToken.None);
         await bed.Results.PutAsync("mine", "sweep1/manifest.json", new byte[3], CancellationToken.None);
 
@@ -323,6 +421,24 @@ public sealed class S3ResultStoreTests
             Assert.That(bed.Recorder.Requests.Select(r => r.Action), Has.None.Match("^DELETE /mine/?$"));
         });
     }
+
+    /// <summary>The calls to S3 (STS's GetCallerIdentity left out).</summary>
+    private static List<RecordedRequest> S3Calls(AwsTestBed bed) => bed.Recorder.Requests.Where(r => r.Action != "GetCallerIdentity").ToList();
+
+    /// <summary>An existing bucket of the caller's, public access blocked, with the given policy (none when null).</summary>
+    private static Func<RecordedRequest, HttpResponseMessage?> ExistingBucket(string? policy) => call => call.Action switch
+    {
+        "PUT /mine/" => AwsRecorder.S3Error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", HttpStatusCode.Conflict),
+        var a when a.EndsWith("?publicAccessBlock", StringComparison.Ordinal) => AwsRecorder.Xml(HttpStatusCode.OK, """
+            <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls>
+            <IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>
+            </PublicAccessBlockConfiguration>
+            """),
+        var a when a.EndsWith("?policy", StringComparison.Ordinal) => policy is null
+            ? AwsRecorder.S3Error("NoSuchBucketPolicy", "The bucket policy does not exist", HttpStatusCode.NotFound)
+            : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(policy) },
+        _ => new HttpResponseMessage(HttpStatusCode.OK),
+    };
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351", Justification = "S3's ETag is an MD5.")]
     private static string Md5Hex(string text) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(text)));

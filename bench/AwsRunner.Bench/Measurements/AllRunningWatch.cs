@@ -14,7 +14,7 @@ internal static class AllRunningWatch
 
     /// <summary>The <see cref="Stopwatch"/> timestamp of the first look that found them all running, and that look.</summary>
     public static async Task<(long Timestamp, IReadOnlyList<Ec2Instance> Instances)> WaitAsync(
-        Ec2QueryClient ec2, Ec2Filter batch, int count, CancellationToken cancellationToken)
+        Ec2Client ec2, Ec2Filter batch, int count, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)

@@ -38,13 +38,8 @@ internal sealed class FanOutFleet : IAsyncDisposable
         process.BeginErrorReadLine();
         ConnectionsFile = Path.Combine(folder, "connections");
         SshConfig = Path.Combine(folder, "counting_ssh_config");
-        Ec2 = new Ec2QueryClient(
-            new AwsQueryTransport(
-                new HttpClient(),
-                new QuerySigningConfig("ec2", Ec2QueryClient.Version, Infrastructure.ToolEnvironment.Region, endpoint),
-                new BasicAWSCredentials("testing", "testing"),
-                Polly.ResiliencePipeline.Empty),
-            1000);
+        var session = new AwsSession(Infrastructure.ToolEnvironment.Region, new BasicAWSCredentials("testing", "testing"), endpoint);
+        Ec2 = new Ec2Client(SdkClients.Ec2(session), Polly.ResiliencePipeline.Empty, 1000);
     }
 
     /// <summary>The ssh_config OpenSSH is given: the fleet's proxy, behind a connection counter.</summary>
@@ -58,7 +53,7 @@ internal sealed class FanOutFleet : IAsyncDisposable
     public string SshUser { get; private set; } = "";
 
     /// <summary>EC2 on the fleet's moto, for the suite's own looks at the instances.</summary>
-    public Ec2QueryClient Ec2 { get; }
+    public Ec2Client Ec2 { get; }
 
     private string ConnectionsFile { get; }
 

@@ -1,34 +1,31 @@
 using System.Diagnostics;
+using Amazon.EC2;
+using Amazon.EC2.Model;
 using Amazon.Runtime;
 using AwsRunner.Bench.Infrastructure;
-using AwsRunner.Core.Cloud.Aws.Ec2;
-using Polly;
+using AwsRunner.Core.Cloud.Aws;
 
 namespace AwsRunner.Bench.Measurements;
 
 /// <summary>
 /// How the original aws-runner (Python 2, boto) launched and followed a batch, as issue 7 describes it: one
 /// RunInstances per row, one CreateTags per instance, and while waiting, one unfiltered DescribeInstances per instance
-/// per poll. Sent as signed EC2 Query calls through the same client code awsrunner uses, so only the pattern differs.
+/// per poll. Sent through the same AWSSDK.EC2 client awsrunner uses, so only the pattern differs.
 /// </summary>
 internal sealed class OriginalLaunchPattern(Uri endpoint, RequestTally tally)
 {
     public async Task<LaunchCount> RunAsync(string imageId, IReadOnlyList<string> instanceTypes, TimeSpan pollInterval, CancellationToken cancellationToken)
     {
-        using var transport = new AwsQueryTransport(
-            new HttpClient(),
-            new QuerySigningConfig("ec2", Ec2QueryClient.Version, ToolEnvironment.Region, endpoint),
-            new BasicAWSCredentials("testing", "testing"),
-            ResiliencePipeline.Empty);
+        using var ec2 = SdkClients.Ec2(new AwsSession(ToolEnvironment.Region, new BasicAWSCredentials("testing", "testing"), endpoint));
         var clock = Stopwatch.StartNew();
         var atLaunch = tally.Read();
         var instances = new List<string>();
         for (var row = 0; row < instanceTypes.Count; row++)
         {
-            var launched = await transport.SendAsync(
-                Form("RunInstances").Add("ImageId", imageId).Add("InstanceType", instanceTypes[row]).Add("MinCount", 1).Add("MaxCount", 1), cancellationToken);
-            var id = launched.Items("instancesSet").Single().Required("instanceId");
-            await transport.SendAsync(Form("CreateTags").Add("ResourceId.1", id).Add("Tag.1.Key", "Name").Add("Tag.1.Value", $"job {row}"), cancellationToken);
+            var launched = await ec2.RunInstancesAsync(
+                new RunInstancesRequest { ImageId = imageId, InstanceType = InstanceType.FindValue(instanceTypes[row]), MinCount = 1, MaxCount = 1 }, cancellationToken);
+            var id = launched.Reservation.Instances.Single().InstanceId;
+            await ec2.CreateTagsAsync(new CreateTagsRequest { Resources = [id], Tags = [new Tag("Name", $"job {row}")] }, cancellationToken);
             instances.Add(id);
         }
 
@@ -40,9 +37,9 @@ internal sealed class OriginalLaunchPattern(Uri endpoint, RequestTally tally)
             var running = 0;
             foreach (var id in instances)
             {
-                var described = await transport.SendAsync(Form("DescribeInstances"), cancellationToken);
-                running += described.Items("reservationSet").SelectMany(r => r.Items("instancesSet"))
-                    .Count(i => i.Text("instanceId") == id && i.Child("instanceState").Text("name") == "running");
+                var described = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest(), cancellationToken);
+                running += (described.Reservations ?? []).SelectMany(r => r.Instances ?? [])
+                    .Count(i => i.InstanceId == id && i.State?.Name == InstanceStateName.Running);
             }
 
             if (running == instances.Count)
@@ -56,6 +53,4 @@ internal sealed class OriginalLaunchPattern(Uri endpoint, RequestTally tally)
         var end = tally.Read();
         return new LaunchCount(new RequestCounts(new Dictionary<AwsRequest, (long, long)>()), atTracking.Minus(atLaunch), end.Minus(atTracking), polls, clock.Elapsed);
     }
-
-    private static QueryForm Form(string action) => new(action, Ec2QueryClient.Version);
 }

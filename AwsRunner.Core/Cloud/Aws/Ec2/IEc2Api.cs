@@ -1,8 +1,8 @@
 namespace AwsRunner.Core.Cloud.Aws.Ec2;
 
 /// <summary>
-/// The EC2 calls awsrunner makes, typed. The Query-protocol client implements it today; an AWSSDK.EC2 client
-/// would be one more class behind the same interface. Errors come out as <see cref="AwsApiException"/>.
+/// The EC2 calls awsrunner makes, typed: a port in front of AWSSDK.EC2 (<see cref="Ec2Client"/>), so that what awsrunner
+/// does with EC2 can be tested with a fake. Errors come out as the SDK's <see cref="Amazon.EC2.AmazonEC2Exception"/>.
 /// </summary>
 internal interface IEc2Api
 {
@@ -13,11 +13,15 @@ internal interface IEc2Api
 
     Task<string> DescribeSubnetVpcAsync(string subnetId, CancellationToken cancellationToken);
 
+    /// <summary>Every security group the filters match, all pages.</summary>
     Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(IReadOnlyList<Ec2Filter> filters, CancellationToken cancellationToken);
 
     Task<string> CreateSecurityGroupAsync(string name, string description, string vpcId, IReadOnlyList<Ec2Tag> tags, CancellationToken cancellationToken);
 
-    Task AuthorizeIngressAsync(string groupId, Ec2IngressRule rule, string description, CancellationToken cancellationToken);
+    /// <summary>Adds the rule, with its description.</summary>
+    Task AuthorizeIngressAsync(string groupId, Ec2IngressRule rule, CancellationToken cancellationToken);
+
+    Task RevokeIngressAsync(string groupId, Ec2IngressRule rule, CancellationToken cancellationToken);
 
     Task DeleteSecurityGroupAsync(string groupId, CancellationToken cancellationToken);
 
@@ -36,4 +40,7 @@ internal interface IEc2Api
     Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(IReadOnlyList<Ec2Filter> filters, CancellationToken cancellationToken);
 
     Task TerminateInstancesAsync(IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken);
+
+    /// <summary>The default vCPU count of each instance type asked for.</summary>
+    Task<IReadOnlyDictionary<string, int>> DescribeVcpusAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken);
 }

@@ -1,6 +1,5 @@
 using Amazon.Runtime;
 using AwsRunner.Core;
-using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Tests.Support;
 using NUnit.Framework;
 
@@ -8,14 +7,14 @@ namespace AwsRunner.Tests.Cloud.Aws.Ec2;
 
 /// <summary>
 /// Against a moto that authenticates (it checks every signature and the caller's IAM policy once its first few
-/// actions are done), as AWS does: proof that the requests are signed right, and that its refusals read well.
+/// actions are done), as AWS does: proof that the SDK clients are given the right credentials and region, and that
+/// the refusals read well.
 /// </summary>
 [TestFixture]
 // They share one moto_server, reset between tests.
 [NonParallelizable]
 public sealed class SignatureTests
 {
-    private const string IamVersion = "2010-05-08";
     private MotoServer moto = null!;
     private BasicAWSCredentials user = null!;
 
@@ -24,20 +23,15 @@ public sealed class SignatureTests
     {
         // Exactly the three IAM calls below go unauthenticated; every call after them is checked.
         moto = await MotoServer.RequireOwnAsync(("INITIAL_NO_AUTH_ACTION_COUNT", "3"));
-        using var iam = new AwsQueryTransport(
-            new HttpClient(),
-            new QuerySigningConfig("iam", IamVersion, AwsTestBed.Region, moto.Url),
-            new BasicAWSCredentials("testing", "testing"),
-            Polly.ResiliencePipeline.Empty);
-        await iam.SendAsync(new QueryForm("CreateUser", IamVersion).Add("UserName", "ana"), CancellationToken.None);
-        var key = (await iam.SendAsync(new QueryForm("CreateAccessKey", IamVersion).Add("UserName", "ana"), CancellationToken.None))
-            .Descendants().Single(e => e.Name.LocalName == "AccessKey");
-        await iam.SendAsync(new QueryForm("PutUserPolicy", IamVersion)
-            .Add("UserName", "ana")
-            .Add("PolicyName", "describe-only")
-            .Add("PolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}"""),
-            CancellationToken.None);
-        user = new BasicAWSCredentials(key.Required("AccessKeyId"), key.Required("SecretAccessKey"));
+        await MotoIam.CallAsync(moto.Url, "create_user", new { UserName = "ana" });
+        var key = (await MotoIam.CallAsync(moto.Url, "create_access_key", new { UserName = "ana" })).GetProperty("AccessKey");
+        await MotoIam.CallAsync(moto.Url, "put_user_policy", new
+        {
+            UserName = "ana",
+            PolicyName = "describe-only",
+            PolicyDocument = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}""",
+        });
+        user = new BasicAWSCredentials(key.GetProperty("AccessKeyId").GetString(), key.GetProperty("SecretAccessKey").GetString());
     }
 
     [OneTimeTearDown]

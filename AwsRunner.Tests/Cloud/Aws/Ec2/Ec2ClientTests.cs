@@ -1,6 +1,7 @@
 using System.Net;
 using AwsRunner.Core;
 using AwsRunner.Core.Cloud.Aws;
+using AwsRunner.Core.Cloud.Aws.Ec2;
 using AwsRunner.Tests.Support;
 using NUnit.Framework;
 
@@ -9,12 +10,12 @@ namespace AwsRunner.Tests.Cloud.Aws.Ec2;
 [TestFixture]
 // They share one moto_server, reset between tests.
 [NonParallelizable]
-public sealed class Ec2QueryClientTests
+public sealed class Ec2ClientTests
 {
     private const string EmptyDescribe = """<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><reservationSet/></DescribeInstancesResponse>""";
 
     [Test]
-    public async Task Call_IsAFormPostSignedForEc2InTheBatchRegion()
+    public async Task Call_IsSignedForEc2InTheBatchRegion()
     {
         await using var bed = AwsTestBed.Canned(region: "eu-west-1");
         bed.Recorder.Answer = _ => AwsRecorder.Xml(HttpStatusCode.OK, EmptyDescribe);
@@ -135,4 +136,73 @@ public sealed class Ec2QueryClientTests
             Assert.That(pages.Select(p => p["MaxResults"]), Is.All.EqualTo("2"));
         });
     }
+
+    [Test]
+    public async Task DescribeInstances_PageThrottled_IsRetriedFromItsOwnTokenNotFromTheFirstPage()
+    {
+        await using var bed = AwsTestBed.Canned(time: new InstantTimeProvider());
+        var throttled = 0;
+        bed.Recorder.Answer = call => call.Form.GetValueOrDefault("NextToken") switch
+        {
+            null => AwsRecorder.Xml(HttpStatusCode.OK, DescribePage(0, "page-2")),
+            "page-2" when Interlocked.Increment(ref throttled) == 1 =>
+                AwsRecorder.Ec2Error("RequestLimitExceeded", "Request limit exceeded.", HttpStatusCode.ServiceUnavailable),
+            _ => AwsRecorder.Xml(HttpStatusCode.OK, DescribePage(1, null)),
+        };
+
+        var nodes = await bed.Cloud.DescribeAsync("sweep1", CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(bed.Recorder.Calls("DescribeInstances").Select(c => c.Form.GetValueOrDefault("NextToken")), Is.EqualTo(new[] { null, "page-2", "page-2" }));
+            Assert.That(nodes.Select(n => n.JobIndex), Is.EqualTo(new[] { 0, 1 }), "each page once");
+        });
+    }
+
+    [Test]
+    public async Task DescribeSecurityGroups_MoreThanOnePage_FollowsNextTokenToTheEnd()
+    {
+        // moto answers every group at once, so EC2's pages are canned.
+        var recorder = new AwsRecorder
+        {
+            Answer = call => AwsRecorder.Xml(HttpStatusCode.OK, call.Form.ContainsKey("NextToken") ? GroupsPage(5, 7, null) : GroupsPage(0, 5, "groups-2")),
+        };
+        using var paged = new Ec2Client(
+            SdkClients.Ec2(new AwsSession(AwsTestBed.Region, new Amazon.Runtime.BasicAWSCredentials("testing", "testing"), new Uri("http://127.0.0.1:9/"))
+            {
+                Handler = recorder.CreateHandler,
+            }),
+            Polly.ResiliencePipeline.Empty,
+            pageSize: 5);
+
+        var groups = await paged.DescribeSecurityGroupsAsync([AwsTags.Filter("paged")], CancellationToken.None);
+
+        var pages = recorder.Calls("DescribeSecurityGroups");
+        Assert.Multiple(() =>
+        {
+            Assert.That(groups.Select(g => g.GroupName), Is.EqualTo(Enumerable.Range(0, 7).Select(i => $"paged-{i}")));
+            Assert.That(pages, Has.Count.EqualTo(2), "seven groups, five a page");
+            Assert.That(pages.Select(p => p["MaxResults"]), Is.All.EqualTo("5"));
+            Assert.That(pages[1]["NextToken"], Is.EqualTo("groups-2"));
+            Assert.That(pages.Select(p => p["Filter.1.Name"]), Is.All.EqualTo("tag:awsrunner:batch"));
+        });
+    }
+
+    /// <summary>A page of DescribeSecurityGroups with groups <c>paged-FROM</c> up to (not including) <c>paged-TO</c>.</summary>
+    private static string GroupsPage(int from, int to, string? nextToken) =>
+        """<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>req</requestId><securityGroupInfo>"""
+        + string.Concat(Enumerable.Range(from, to - from).Select(i =>
+            $"<item><ownerId>{AwsTestBed.Account}</ownerId><groupId>sg-{i:D17}</groupId><groupName>paged-{i}</groupName><groupDescription>paging</groupDescription>" +
+            "<vpcId>vpc-1</vpcId><ipPermissions/><ipPermissionsEgress/></item>"))
+        + $"</securityGroupInfo>{(nextToken is null ? "" : $"<nextToken>{nextToken}</nextToken>")}</DescribeSecurityGroupsResponse>";
+
+    /// <summary>A page of DescribeInstances with one instance of batch sweep1 (row <paramref name="row"/>), and the next page's token.</summary>
+    private static string DescribePage(int row, string? nextToken) =>
+        $"""
+        <DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>req</requestId><reservationSet><item>
+        <reservationId>r-{row}</reservationId><instancesSet><item><instanceId>i-{row:D17}</instanceId><instanceType>t3.micro</instanceType>
+        <instanceState><code>16</code><name>running</name></instanceState><amiLaunchIndex>0</amiLaunchIndex><launchTime>2026-01-01T00:00:00.000Z</launchTime>
+        <tagSet><item><key>awsrunner:batch</key><value>sweep1</value></item><item><key>awsrunner:rows</key><value>{row}</value></item></tagSet>
+        </item></instancesSet></item></reservationSet>{(nextToken is null ? "" : $"<nextToken>{nextToken}</nextToken>")}</DescribeInstancesResponse>
+        """;
 }

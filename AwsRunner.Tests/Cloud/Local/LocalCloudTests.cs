@@ -1,0 +1,20 @@
+using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Cloud.Local;
+using AwsRunner.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AwsRunner.Tests.Cloud.Local;
+
+public sealed class LocalCloudTests
+{
+    [Test]
+    public async Task Vcpus_OfAnyInstanceType_AreThisMachinesProcessors()
+    {
+        using var home = new TempFolder();
+        await using var connection = LocalCloudConnection.Open(home.Path, 2, TimeProvider.System, NullLoggerFactory.Instance);
+
+        var vcpus = await connection.Cloud.GetVcpusAsync(["t3.micro", "p4d.24xlarge"], CancellationToken.None);
+
+        Assert.That(vcpus, Is.EquivalentTo(new Dictionary<string, int> { ["t3.micro"] = Environment.ProcessorCount, ["p4d.24xlarge"] = Environment.ProcessorCount }));
+    }
+}
