@@ -12,7 +12,12 @@ internal static class NodeRunnerScript
     /// <summary>The runner, relative to the node's home.</summary>
     public const string Path = Folder + "/runner.sh";
 
-    private static readonly Lazy<string> Text = new(() => EmbeddedText.Read("AwsRunner.Core.Node.node-runner.sh"));
+    // The script's names for what both sides know (file names, state words) come from here, so that each is
+    // spelled once: the script holds a marker line where they are declared.
+    private const string ContractMarker = "#@CONTRACT@";
+
+    private static readonly Lazy<string> Text = new(() => EmbeddedText.Read("AwsRunner.Core.Node.node-runner.sh")
+        .Replace(ContractMarker, NodeContract.Prelude, StringComparison.Ordinal));
 
     /// <summary>The script's text.</summary>
     public static string Content => Text.Value;

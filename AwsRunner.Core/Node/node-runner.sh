@@ -9,6 +9,7 @@
 #   runner.sh log [follow]         the job's log (the install log until the job starts); follow: tail -F it
 #   runner.sh poweroff             power the node off (terminates it: shutdown behaviour is terminate)
 set -u
+#@CONTRACT@
 
 self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 base="$(dirname "$self")"
@@ -55,6 +56,7 @@ heartbeat_loop() {
     while :; do
         sleep "${AWSRUNNER_HEARTBEAT_SECONDS:-60}"
         write_heartbeat
+        [ "$(read_state)" != running ] || upload_log_tail
     done
 }
 
@@ -88,14 +90,74 @@ acquire_slot() {
     done
 }
 
+# The job runs in a bash of its own whose environment is built from positional parameters only: a row's variable
+# may be called base, code or state without touching the runner's own, and a secret's value never appears on a
+# command line. Variables and secrets come as NAME=VALUE entries separated by NUL, so a value may hold anything.
+# AWSRUNNER_VARS is in the reserved prefix, so no row can name it.
 run_command() {
-    local timeout=${AWSRUNNER_TIMEOUT_SECONDS:-0}
-    cd "$code" || return 126
-    if [ "$timeout" -gt 0 ]; then
-        timeout --kill-after=10 "$timeout" bash -c "$AWSRUNNER_COMMAND"
+    # A session of its own (exec: the session leader's pid is $! of the caller), so that a preemption stops the
+    # job's whole process tree, and only it.
+    exec setsid bash -c '
+        cd "$1" || exit 126
+        [ ! -f "$2" ] || { mapfile -d "" -t AWSRUNNER_VARS < "$2"; [ ${#AWSRUNNER_VARS[@]} -eq 0 ] || export "${AWSRUNNER_VARS[@]}"; }
+        [ ! -f "$3" ] || { mapfile -d "" -t AWSRUNNER_VARS < "$3"; [ ${#AWSRUNNER_VARS[@]} -eq 0 ] || export "${AWSRUNNER_VARS[@]}"; }
+        unset AWSRUNNER_VARS
+        if [ "$4" -gt 0 ]; then exec timeout --kill-after=10 "$4" bash -c "$5"; fi
+        exec bash -c "$5"' _ "$code" "$base/$FILE_VARS" "$base/$FILE_SECRETS" "${AWSRUNNER_TIMEOUT_SECONDS:-0}" "$AWSRUNNER_COMMAND"
+}
+
+# While the job runs, the tail of its log goes to the bucket at each beat when it changed, so that the log outlives
+# a node that is lost or preempted. At most LOG_TAIL_BYTES a beat, however much the job prints.
+upload_log_tail() {
+    local seen size
+    [ -f "$base/job.log" ] || return 0
+    seen=$(stat -c %s.%Y "$base/job.log" 2>/dev/null) || return 0
+    [ "$seen" != "$(cat "$base/log.seen" 2>/dev/null)" ] || return 0
+    size=${seen%.*}
+    if [ "$size" -gt "${AWSRUNNER_LOG_TAIL_BYTES:-1048576}" ]; then
+        { echo "awsrunner: the last ${AWSRUNNER_LOG_TAIL_BYTES:-1048576} bytes of $size so far"; tail -c "${AWSRUNNER_LOG_TAIL_BYTES:-1048576}" "$base/job.log"; } > "$base/log.tail"
     else
-        bash -c "$AWSRUNNER_COMMAND"
+        cat "$base/job.log" > "$base/log.tail"
     fi
+    put "$base/log.tail" "${AWSRUNNER_URL_LOG:-}" && printf '%s\n' "$seen" > "$base/log.seen"
+}
+
+# EC2 gives a spot instance two minutes' notice through instance metadata v2. The address comes from the node's
+# settings (the simulated fleet serves its own on 127.0.0.1); where metadata is disabled and none is named, no
+# request is made at all.
+spot_watch() {
+    local url=${AWSRUNNER_METADATA_URL:-} token
+    if [ -z "$url" ]; then
+        [ "${AWS_EC2_METADATA_DISABLED:-}" != true ] || return 0
+        url=http://169.254.169.254
+    fi
+    while :; do
+        sleep "${AWSRUNNER_SPOT_POLL_SECONDS:-5}"
+        token=$(curl -sS -f -X PUT --connect-timeout 2 --max-time 4 -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' \
+            "$url/latest/api/token" 2>/dev/null) || continue
+        if curl -sS -f --connect-timeout 2 --max-time 4 -H "X-aws-ec2-metadata-token: $token" \
+            "$url/latest/meta-data/spot/instance-action" > "$base/instance-action.tmp" 2>/dev/null; then
+            mv -f "$base/instance-action.tmp" "$base/instance-action"
+            preempt
+            return 0
+        fi
+    done
+}
+
+# SIGTERM first so the job can checkpoint (the file named by $AWSRUNNER_INTERRUPTED appears), SIGKILL after the
+# grace; the run step then uploads the log and whatever results exist, as partial results of a preempted job.
+preempt() {
+    local job i
+    log "spot interruption notice: $(cat "$base/instance-action" 2>/dev/null)"
+    : > "$base/preempted"
+    : > "$AWSRUNNER_INTERRUPTED"
+    job=$(cat "$base/job.pid" 2>/dev/null) || return 0
+    kill -TERM -- "-$job" 2>/dev/null
+    for ((i = 0; i < ${AWSRUNNER_STOP_GRACE_SECONDS:-60}; i++)); do
+        kill -0 -- "-$job" 2>/dev/null || return 0
+        sleep 1
+    done
+    kill -KILL -- "-$job" 2>/dev/null
 }
 
 # The archive carries status.json and job.log as well, so that fetch needs one download per job; it takes the
@@ -130,7 +192,7 @@ upload_results() {
 cmd_run() {
     echo $$ > "$base/run.pid"
     . "$base/job.env"
-    export AWSRUNNER_PROGRESS="$base/progress"
+    export AWSRUNNER_PROGRESS="$base/progress" AWSRUNNER_INTERRUPTED="$base/interrupted" AWSRUNNER_ATTEMPT="${AWSRUNNER_ATTEMPT:-1}"
     set_state queued
     # The first beat is the run's own: had the loop sent it, it could race the "running" beat below and land last,
     # leaving "queued" in the bucket for a whole interval while the job runs.
@@ -143,23 +205,41 @@ cmd_run() {
     echo "$started" > "$base/started"
     set_state running
     write_heartbeat
-    run_command > "$base/job.log" 2>&1 < /dev/null 9>&-
+    local watch=""
+    if [ "${AWSRUNNER_SPOT:-0}" = 1 ]; then
+        spot_watch &
+        watch=$!
+    fi
+    run_command > "$base/job.log" 2>&1 < /dev/null 9>&- &
+    echo $! > "$base/job.pid"
+    wait $!
     rc=$?
     finished=$(now)
     exec 9>&-
-    if [ "${AWSRUNNER_TIMEOUT_SECONDS:-0}" -gt 0 ] && { [ $rc -eq 124 ] || [ $rc -eq 137 ]; }; then
+    # The secrets lived for the job only.
+    rm -f "$base/secrets"
+    [ -z "$watch" ] || kill "$watch" 2>/dev/null
+    local end=done
+    [ "$rc" -eq 0 ] || end=failed
+    if [ -f "$base/preempted" ]; then
+        end=preempted
+        echo "awsrunner: the job was stopped by a spot interruption notice; what it left is uploaded as partial results" >> "$base/job.log"
+    elif [ "${AWSRUNNER_TIMEOUT_SECONDS:-0}" -gt 0 ] && { [ $rc -eq 124 ] || [ $rc -eq 137 ]; }; then
         echo "awsrunner: the job was stopped after its timeout of ${AWSRUNNER_TIMEOUT_SECONDS}s" >> "$base/job.log"
+    elif [ $rc -gt 128 ]; then
+        # The job's shell is not the runner's child any more, so nobody else says so.
+        echo "awsrunner: the job ended on signal $(kill -l $((rc - 128)) 2>/dev/null || echo $((rc - 128)))" >> "$base/job.log"
     fi
     echo "$rc" > "$base/exit_code"
     set_state uploading
-    printf '{"index":%s,"job":%s,"exit_code":%s,"started":"%s","finished":"%s","host":%s}\n' \
-        "${AWSRUNNER_INDEX:-0}" "$(json_str "${AWSRUNNER_JOB:-}")" "$rc" "$started" "$finished" \
+    printf '{"index":%s,"job":%s,"attempt":%s,"state":"%s","exit_code":%s,"started":"%s","finished":"%s","host":%s}\n' \
+        "${AWSRUNNER_INDEX:-0}" "$(json_str "${AWSRUNNER_JOB:-}")" "${AWSRUNNER_ATTEMPT:-1}" "$end" "$rc" "$started" "$finished" \
         "$(json_str "$(hostname 2>/dev/null || uname -n)")" > "$base/status.json"
     # tar reads job.log, so what it says goes to the log only once the archive is written.
     pack_results 2> "$base/pack.log"
     cat "$base/pack.log" >> "$base/job.log"
     if upload_results; then
-        if [ "$rc" -eq 0 ]; then set_state done; else set_state failed; fi
+        set_state "$end"
     else
         set_state upload-failed
     fi
@@ -175,7 +255,7 @@ cmd_start() {
     # Each step runs once: a second start (a re-run of the dispatch) only reports where the node is.
     case "$step:$state" in
         install:none | install:install-failed | run:ready) ;;
-        install:* | run:queued | run:running | run:uploading | run:done | run:failed | run:upload-failed)
+        install:* | run:queued | run:running | run:uploading | run:done | run:failed | run:upload-failed | run:preempted)
             echo "$state"; return 0 ;;
         run:*) echo "node is not ready to run (state: $state)" >&2; return 3 ;;
         *) echo "unknown step: $step" >&2; return 2 ;;

@@ -123,7 +123,7 @@ public sealed class NodeRunnerTests
         Assert.That(node.State, Is.EqualTo("failed"));
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
         Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.EqualTo(137));
-        Assert.That(node.ReadObject("job.log"), Does.StartWith("started\n").And.Contain("Killed"));
+        Assert.That(node.ReadObject("job.log"), Does.StartWith("started\n").And.EndWith("awsrunner: the job ended on signal KILL\n"));
     }
 
     [Test]

@@ -52,11 +52,7 @@ internal sealed class RunnerNode : IDisposable
         var target = objects ?? JobObjects;
         string Url(string name) => new Uri(Path.Combine(target, name)).AbsoluteUri;
         var env = new NodeEnvFile().Export("AWSRUNNER_JOB", "unit").Export("AWSRUNNER_INDEX", "3");
-        foreach (var (name, value) in variables ?? [])
-        {
-            env.Export(name, value);
-        }
-
+        File.WriteAllText(Path.Combine(Runner, "job.vars"), NodeVariables.Format(variables ?? []));
         env.Set("AWSRUNNER_COMMAND", command)
             .Set("AWSRUNNER_RESULTS", "output")
             .Set("AWSRUNNER_HEARTBEAT_SECONDS", "1")
@@ -66,6 +62,14 @@ internal sealed class RunnerNode : IDisposable
             .Set("AWSRUNNER_URL_RESULTS", Url("results.tar.gz"));
         settings?.Invoke(env);
         File.WriteAllText(Path.Combine(Runner, "job.env"), env.ToString());
+    }
+
+    /// <summary>Writes the secrets file as the dispatcher would: readable by the job's user only.</summary>
+    public void WriteSecrets(IEnumerable<KeyValuePair<string, string>> secrets)
+    {
+        var path = Path.Combine(Runner, "secrets");
+        File.WriteAllText(path, NodeVariables.Format(secrets));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     public async Task<ShellResult> RunnerAsync(params string[] arguments)

@@ -1,0 +1,32 @@
+using System.Text;
+
+namespace AwsRunner.Core.Node;
+
+/// <summary>
+/// The names the node runner and awsrunner share, declared once here and handed to the script as read-only shell
+/// variables at the top of its text, so that renaming one is one change on both sides.
+/// </summary>
+internal static class NodeContract
+{
+    /// <summary>Shell name and value of every shared name, as the script declares them.</summary>
+    public static IReadOnlyList<(string Name, string Value)> Names { get; } =
+    [
+        ("FILE_VARS", NodeVariables.VariablesFile),
+        ("FILE_SECRETS", NodeVariables.SecretsFile),
+    ];
+
+    /// <summary>The declarations that replace the script's marker line.</summary>
+    public static string Prelude
+    {
+        get
+        {
+            var text = new StringBuilder("# Names shared with awsrunner (NodeContract.cs), declared there.\n");
+            foreach (var (name, value) in Names)
+            {
+                text.Append("readonly ").Append(name).Append('=').Append(ShellQuote.Quote(value)).Append('\n');
+            }
+
+            return text.ToString().TrimEnd('\n');
+        }
+    }
+}
