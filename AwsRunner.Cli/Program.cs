@@ -26,6 +26,8 @@ internal static class Program
             settings.AutoVersion = true;
             settings.AutoHelp = true;
             settings.EnableDashDash = true;
+            // --secret may be given once for each secret.
+            settings.AllowMultiInstance = true;
         });
         var parsed = parser.ParseArguments<DispatchVerb, StatusVerb, FetchVerb, DownVerb, SshVerb, LogsVerb, PutVerb, GetVerb>(args);
         return await parsed.MapResult(

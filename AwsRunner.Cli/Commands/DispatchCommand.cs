@@ -72,6 +72,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         Parallel = verb.Parallel,
         MaxUploadBytes = CliValues.Size(verb.MaxUpload, "--max-upload") ?? Defaults.MaxUploadBytes,
         KeepFailed = verb.KeepFailed,
+        Secrets = verb.Secret?.Select(JobSecret.Parse).ToList() ?? [],
         BootTimeout = CliValues.Duration(verb.BootTimeout, "--boot-timeout") ?? Defaults.BootTimeout,
         PollInterval = cloud == "local" ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(10),
     };

@@ -79,6 +79,9 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("spot", HelpText = "AWS: launch spot instances; rows whose spot capacity is refused are launched on demand.")]
     public bool Spot { get; set; }
 
+    [Option("secret", Separator = ',', HelpText = "Give every job the environment variable NAME with its value here (NAME=FILE: read from FILE). Repeatable. The value goes to the nodes over SSH only, never into the bucket, batch.json or a log.")]
+    public IEnumerable<string>? Secret { get; set; }
+
     [Option("json", HelpText = "Print the result as JSON.")]
     public bool Json { get; set; }
 

@@ -30,6 +30,9 @@ internal sealed record BatchManifest
 
     public required IReadOnlyList<ManifestRow> Rows { get; init; }
 
+    // The names of the secrets the jobs were given: never their values.
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+
     /// <summary>
     /// A batch keeps its jobs: results in the bucket belong to rows by index, so a re-run whose job file changed a
     /// row (its instance type, command or a variable) is refused, naming the row and column.

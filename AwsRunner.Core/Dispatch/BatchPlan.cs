@@ -32,6 +32,12 @@ public sealed record BatchPlan
     /// <summary>Bytes in the code folder.</summary>
     public long CodeBytes { get; init; }
 
+    /// <summary>The names of the secrets every job gets (their values stay out of the plan's public face).</summary>
+    public IReadOnlyList<string> SecretNames => Secrets.Select(s => s.Key).ToList();
+
+    /// <summary>The secrets' values, read at planning; they go to the nodes over SSH only.</summary>
+    internal IReadOnlyList<KeyValuePair<string, string>> Secrets { get; init; } = [];
+
     /// <summary>The options the plan was made from.</summary>
     public required DispatchOptions Options { get; init; }
 

@@ -14,6 +14,7 @@ internal static class BatchPlanner
         CheckLifetime(options.MaxHours, urls);
         CheckResultPaths(options.ResultPaths);
         var jobs = JobFile.Load(options.JobFile);
+        var secrets = SecretValues.Read(options.Secrets, jobs, Environment.GetEnvironmentVariable);
         var install = options.InstallScript is null ? null : CheckInstallScript(options.InstallScript);
         var code = options.CodeDirectory ?? Path.GetDirectoryName(Path.GetFullPath(options.JobFile))!;
         var (files, bytes) = MeasureCode(code, options.MaxUploadBytes, options.CodeIncludeSecrets ? null : home);
@@ -29,6 +30,7 @@ internal static class BatchPlanner
             CodeFiles = files,
             CodeBytes = bytes,
             Options = options,
+            Secrets = secrets,
         };
     }
 

@@ -75,4 +75,7 @@ public sealed record DispatchOptions
 
     /// <summary>Keep nodes whose INSTALL.sh failed running (for a look), instead of terminating them.</summary>
     public bool KeepFailed { get; init; }
+
+    /// <summary>Secrets every job gets in its environment (<c>--secret</c>); their values never reach the bucket, a log or a command line.</summary>
+    public IReadOnlyList<JobSecret> Secrets { get; init; } = [];
 }

@@ -50,6 +50,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
         var now = time.GetUtcNow();
         await manifests.SaveAsync(manifest with
         {
+            Secrets = plan.SecretNames,
             Rows = manifest.Rows.Select(r => Started(outcomes[r.Index]) ? r with { DispatchedAt = r.DispatchedAt ?? now } : r).ToList(),
         }, cancellationToken).ConfigureAwait(false);
         return manifest.Rows

@@ -32,6 +32,19 @@ internal static class ManifestCheck
             return "it has no rows";
         }
 
+        if (manifest.Secrets is null)
+        {
+            return "it has no list of secret names";
+        }
+
+        foreach (var secret in manifest.Secrets)
+        {
+            if (secret is null || VariableName.Problem(secret) is not null)
+            {
+                return $"secret name \"{secret}\" is not a variable name a job may have";
+            }
+        }
+
         var names = manifest.Rows[0]?.Variables?.Keys.ToHashSet(StringComparer.Ordinal) ?? [];
         for (var i = 0; i < manifest.Rows.Count; i++)
         {

@@ -40,6 +40,9 @@ public sealed class BadInputTests
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--results", "../etc" }, "awsrunner: --results \"../etc\": must be a path inside the code folder (relative, without ..)", TestName = "Dispatch_ResultPathOutsideTheCode_IsRefused")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--timeout", "soon" }, "awsrunner: --timeout \"soon\": give a time such as 90s, 30m or 6h", TestName = "Dispatch_UnreadableTimeout_IsRefused")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--cloud", "gcp" }, "awsrunner: --cloud \"gcp\": must be aws or local", TestName = "Dispatch_UnknownCloud_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--secret", "AWSRUNNER_TEST_UNSET_SECRET" }, "awsrunner: --secret AWSRUNNER_TEST_UNSET_SECRET: names starting with AWSRUNNER_ are reserved for awsrunner", TestName = "Dispatch_SecretWithAReservedName_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--secret", "NO_SUCH_SECRET_ANYWHERE" }, "awsrunner: --secret NO_SUCH_SECRET_ANYWHERE: NO_SUCH_SECRET_ANYWHERE is not set in this environment (or give --secret NO_SUCH_SECRET_ANYWHERE=FILE to read it from a file)", TestName = "Dispatch_SecretNotInTheEnvironment_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--secret", "TOKEN=missing.txt" }, "awsrunner: --secret TOKEN=missing.txt: missing.txt: file not found", TestName = "Dispatch_SecretFromAMissingFile_IsRefused")]
     [TestCase(new[] { "status", "no-such-batch", "--cloud", "local" }, "awsrunner: no batch \"no-such-batch\" in ", TestName = "Status_UnknownBatch_IsRefused")]
     public async Task Command_BadInput_OneLineExit2AndNothingCreated(string[] arguments, string message)
     {
