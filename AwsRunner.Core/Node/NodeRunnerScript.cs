@@ -12,6 +12,12 @@ internal static class NodeRunnerScript
     /// <summary>The runner, relative to the node's home.</summary>
     public const string Path = Folder + "/runner.sh";
 
+    /// <summary>The job's command and variables, in the runner's folder; written once, at dispatch.</summary>
+    public const string JobEnvFile = "job.env";
+
+    /// <summary>The upload URLs, in the runner's folder; rewritten by a re-run of the dispatch, read at each upload.</summary>
+    public const string UrlsEnvFile = "urls.env";
+
     private static readonly Lazy<string> Text = new(() => EmbeddedText.Read("AwsRunner.Core.Node.node-runner.sh"));
 
     /// <summary>The script's text.</summary>
