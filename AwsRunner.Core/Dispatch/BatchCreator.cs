@@ -30,9 +30,9 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
 
         var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
-        foreach (var (index, exitCode) in finished)
+        foreach (var (index, status) in finished)
         {
-            outcomes[index] = Report(progress, FinishedJobs.Outcome(index, exitCode, previous?.Rows.ElementAtOrDefault(index)?.InstanceId));
+            outcomes[index] = Report(progress, FinishedJobs.Outcome(index, status, previous?.Rows.ElementAtOrDefault(index)?.InstanceId));
         }
 
         var todo = plan.Jobs.Rows.Where(r => !finished.ContainsKey(r.Index)).ToList();
@@ -81,7 +81,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
     }
 
     private async Task<BatchManifest> SaveManifestAsync(
-        BatchPlan plan, BatchManifest? previous, IReadOnlyDictionary<int, int> finished, IReadOnlyList<NodeInstance> nodes, CancellationToken cancellationToken)
+        BatchPlan plan, BatchManifest? previous, IReadOnlyDictionary<int, StatusDocument> finished, IReadOnlyList<NodeInstance> nodes, CancellationToken cancellationToken)
     {
         var instances = nodes.ToDictionary(n => n.JobIndex, n => n.InstanceId);
         var manifest = new BatchManifest

@@ -9,9 +9,9 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 internal static class FinishedJobs
 {
-    public static async Task<IReadOnlyDictionary<int, int>> ReadAsync(IResultStore results, string bucket, string batch, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyDictionary<int, StatusDocument>> ReadAsync(IResultStore results, string bucket, string batch, CancellationToken cancellationToken)
     {
-        var finished = new Dictionary<int, int>();
+        var finished = new Dictionary<int, StatusDocument>();
         if (!await results.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
         {
             return finished;
@@ -21,23 +21,23 @@ internal static class FinishedJobs
         {
             if (ResultKeys.TryParseJobKey(batch, stored.Key, out var index, out var file) && file == ResultKeys.Status
                 && await results.GetAsync(bucket, stored.Key, cancellationToken).ConfigureAwait(false) is { } bytes
-                && TryExitCode(bytes) is { } exitCode)
+                && TryParse(bytes) is { } status)
             {
-                finished[index] = exitCode;
+                finished[index] = status;
             }
         }
 
         return finished;
     }
 
-    public static NodeOutcome Outcome(int index, int exitCode, string? instanceId) =>
-        new(index, instanceId, exitCode == 0 ? JobState.Done : JobState.Failed, exitCode, "finished in an earlier run; its result is in the bucket", FinishedEarlier: true);
+    public static NodeOutcome Outcome(int index, StatusDocument status, string? instanceId) =>
+        new(index, instanceId, status.Outcome, status.ExitCode, "finished in an earlier run; its result is in the bucket", FinishedEarlier: true);
 
-    private static int? TryExitCode(byte[] bytes)
+    private static StatusDocument? TryParse(byte[] bytes)
     {
         try
         {
-            return JsonSerializer.Deserialize<StatusDocument>(bytes, BatchManifest.Json)?.ExitCode;
+            return JsonSerializer.Deserialize<StatusDocument>(bytes, BatchManifest.Json);
         }
         catch (JsonException)
         {

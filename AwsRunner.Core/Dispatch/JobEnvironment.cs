@@ -4,10 +4,10 @@ using AwsRunner.Core.Node;
 
 namespace AwsRunner.Core.Dispatch;
 
-/// <summary>A node's <c>job.env</c>: the row's variables for the job, the command and upload URLs for the runner.</summary>
+/// <summary>A node's <c>job.env</c> (the row's variables for the job, the command for the runner) and <c>urls.env</c>.</summary>
 internal static class JobEnvironment
 {
-    public static string For(BatchPlan plan, ManifestRow row, JobUploadUrls urls)
+    public static string For(BatchPlan plan, ManifestRow row)
     {
         var options = plan.Options;
         var env = new NodeEnvFile()
@@ -24,12 +24,16 @@ internal static class JobEnvironment
             .Set("AWSRUNNER_HEARTBEAT_SECONDS", Seconds(options.HeartbeatInterval))
             .Set("AWSRUNNER_TIMEOUT_SECONDS", options.JobTimeout is { } timeout ? Seconds(timeout) : "0")
             .Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", Seconds(options.UploadGrace))
-            .Set("AWSRUNNER_URL_HEARTBEAT", urls.Heartbeat.AbsoluteUri)
-            .Set("AWSRUNNER_URL_STATUS", urls.Status.AbsoluteUri)
-            .Set("AWSRUNNER_URL_LOG", urls.Log.AbsoluteUri)
-            .Set("AWSRUNNER_URL_RESULTS", urls.Results.AbsoluteUri)
             .ToString();
     }
+
+    /// <summary>The upload URLs, in a file of their own so that a re-run can replace them without touching the job.</summary>
+    public static string UrlsFor(JobUploadUrls urls) => new NodeEnvFile()
+        .Set("AWSRUNNER_URL_HEARTBEAT", urls.Heartbeat.AbsoluteUri)
+        .Set("AWSRUNNER_URL_STATUS", urls.Status.AbsoluteUri)
+        .Set("AWSRUNNER_URL_LOG", urls.Log.AbsoluteUri)
+        .Set("AWSRUNNER_URL_RESULTS", urls.Results.AbsoluteUri)
+        .ToString();
 
     private static string Seconds(TimeSpan time) =>
         Math.Max(1, (long)Math.Ceiling(time.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

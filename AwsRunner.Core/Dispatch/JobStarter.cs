@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Node;
 using Microsoft.Extensions.Logging;
@@ -7,17 +6,21 @@ using Microsoft.Extensions.Logging;
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// The dispatch step: each ready node gets its <c>job.env</c> (command, variables, upload URLs) and starts its
-/// runner detached; returns once every node has confirmed the start. Starting twice starts nothing new.
+/// The dispatch step: each ready node gets its <c>job.env</c> (command, variables) and <c>urls.env</c> (upload URLs) and
+/// starts its runner detached; returns once every node has confirmed the start. Starting twice starts nothing new,
+/// but hands a started node fresh upload URLs.
 /// </summary>
 internal sealed partial class JobStarter(CloudConnection connection, TimeProvider time, ILogger<JobStarter> logger)
 {
     // Presigned URLs must outlive the dead man's switch, and then some for a slow last upload.
     public static readonly TimeSpan UrlMargin = TimeSpan.FromHours(6);
 
-    private static readonly string StartCommand =
-        $"if [ -s {NodeRunnerScript.Folder}/run.pid ]; then cat > /dev/null; " +
-        $"else cat > {NodeRunnerScript.Folder}/job.env.tmp && mv -f {NodeRunnerScript.Folder}/job.env.tmp {NodeRunnerScript.Folder}/job.env; fi && " +
+    // stdin is a tar of the node's files, unpacked beside them and moved into place, so the runner never reads half a
+    // file. A node whose job has started (run.pid) takes only the fresh URLs: its job runs once.
+    internal static readonly string StartCommand =
+        $"(umask 077 && t=$(mktemp -d {NodeRunnerScript.Folder}/in.XXXXXX) && tar -xf - -C \"$t\" && " +
+        $"if [ -s {NodeRunnerScript.Folder}/run.pid ]; then mv -f \"$t/{NodeRunnerScript.UrlsEnvFile}\" {NodeRunnerScript.Folder}/; " +
+        $"else mv -f \"$t\"/* {NodeRunnerScript.Folder}/; fi; rc=$?; rm -rf \"$t\"; exit $rc) && " +
         NodeRunnerScript.Command("start", "run");
 
     private readonly ManifestStore manifests = new(connection.Results);
@@ -38,8 +41,8 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
             async (row, token) =>
             {
-                var outcome = finished.TryGetValue(row.Index, out var exitCode)
-                    ? FinishedJobs.Outcome(row.Index, exitCode, row.InstanceId)
+                var outcome = finished.TryGetValue(row.Index, out var status)
+                    ? FinishedJobs.Outcome(row.Index, status, row.InstanceId)
                     : row.InstanceId is { } id && live.TryGetValue(id, out var node)
                     ? await StartOneAsync(plan, row, node, validity, token).ConfigureAwait(false)
                     : NotStarted(row);
@@ -62,11 +65,15 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
     {
         var urls = await connection.Results.CreateUploadUrlsAsync(
             plan.Bucket, ResultKeys.Job(plan.Name, row.Index), validity, cancellationToken).ConfigureAwait(false);
-        using var env = new MemoryStream(Encoding.UTF8.GetBytes(JobEnvironment.For(plan, row, urls)));
+        using var files = NodeFilesTar.Write(
+        [
+            KeyValuePair.Create(NodeRunnerScript.JobEnvFile, JobEnvironment.For(plan, row)),
+            KeyValuePair.Create(NodeRunnerScript.UrlsEnvFile, JobEnvironment.UrlsFor(urls)),
+        ]);
         ShellResult result;
         try
         {
-            result = await connection.Shell.RunAsync(node, StartCommand, env, cancellationToken).ConfigureAwait(false);
+            result = await connection.Shell.RunAsync(node, StartCommand, files, cancellationToken).ConfigureAwait(false);
         }
         catch (CloudException e)
         {
@@ -93,7 +100,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
 
     private static bool Started(NodeOutcome outcome) =>
         outcome.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading
-            or JobState.Done or JobState.Failed or JobState.UploadFailed;
+            or JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Deadline;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting job {Index} failed with exit code {ExitCode}: {Error}")]
     private static partial void LogStartFailed(ILogger logger, int index, int exitCode, string error);

@@ -42,7 +42,7 @@ public enum JobState
     /// <summary>Finished with a non-zero exit code, results uploaded.</summary>
     Failed,
 
-    /// <summary>The node gave up uploading its results after its grace period.</summary>
+    /// <summary>The results upload has failed for longer than its grace period; the node keeps them and keeps trying.</summary>
     UploadFailed,
 
     /// <summary>The instance runs but its heartbeat stopped.</summary>
@@ -50,4 +50,7 @@ public enum JobState
 
     /// <summary>The instance is gone and its job never reported a result.</summary>
     Lost,
+
+    /// <summary>The dead man's switch stopped the job at <c>--max-hours</c>; what it had was uploaded.</summary>
+    Deadline,
 }

@@ -15,10 +15,10 @@ public static class JobStateNames
 
     /// <summary>Whether the job will not change state any more on its own.</summary>
     /// <param name="state">The state.</param>
-    /// <returns>True for done, failed, upload-failed, lost, install-failed and unreachable.</returns>
+    /// <returns>True for done, failed, upload-failed, lost, install-failed, unreachable and deadline.</returns>
     public static bool IsFinal(this JobState state) =>
         state is JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Lost
-            or JobState.InstallFailed or JobState.Unreachable;
+            or JobState.InstallFailed or JobState.Unreachable or JobState.Deadline;
 
     internal static JobState FromRunner(string state) => state switch
     {
@@ -31,6 +31,7 @@ public static class JobStateNames
         "done" => JobState.Done,
         "failed" => JobState.Failed,
         "upload-failed" => JobState.UploadFailed,
+        "deadline" => JobState.Deadline,
         _ => JobState.Starting,
     };
 }

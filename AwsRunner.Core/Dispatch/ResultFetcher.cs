@@ -79,7 +79,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
             DeleteFolder(Path.Combine(output, WorkFolder));
         }
 
-        var jobs = manifest.Rows.Select(r => new FetchedJob(r.Index, ReadExitCode(output, r.Index), errors.GetValueOrDefault(r.Index))).ToList();
+        var jobs = manifest.Rows.Select(r => Fetched(r.Index, ReadStatus(output, r.Index), errors.GetValueOrDefault(r.Index))).ToList();
         return new FetchResult(Path.GetFullPath(output), jobs, downloaded, skipped, bytes);
     }
 
@@ -191,13 +191,17 @@ internal sealed class ResultFetcher(CloudConnection connection)
         }
     }
 
-    private static int? ReadExitCode(string output, int index)
+    // A node that could not pack every result says so in status.json: that job's results are not whole.
+    private static FetchedJob Fetched(int index, StatusDocument? status, string? error) =>
+        new(index, status?.ExitCode, error ?? (status?.ResultsError is { } packing ? $"its node could not pack every result: {packing.Trim()}" : null));
+
+    private static StatusDocument? ReadStatus(string output, int index)
     {
         var path = Path.Combine(output, JobIndex.Format(index), ResultKeys.Status);
         try
         {
             return File.Exists(path)
-                ? JsonSerializer.Deserialize<StatusDocument>(File.ReadAllBytes(path), BatchManifest.Json)?.ExitCode
+                ? JsonSerializer.Deserialize<StatusDocument>(File.ReadAllBytes(path), BatchManifest.Json)
                 : null;
         }
         catch (JsonException)

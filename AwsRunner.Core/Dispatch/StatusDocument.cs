@@ -1,4 +1,15 @@
 namespace AwsRunner.Core.Dispatch;
 
-/// <summary>A job's <c>status.json</c>, as the runner writes it once the command has ended.</summary>
-internal sealed record StatusDocument(int Index, string? Job, int ExitCode, DateTimeOffset? Started, DateTimeOffset? Finished, string? Host);
+/// <summary>
+/// A job's <c>status.json</c>, as the runner writes it once the command has ended: <c>state</c> only when the dead
+/// man's switch stopped it (its exit code is then null), <c>results_error</c> when its archive is not whole.
+/// </summary>
+internal sealed record StatusDocument(
+    int Index, string? Job, int? ExitCode, DateTimeOffset? Started, DateTimeOffset? Finished, string? Host, string? State = null, string? ResultsError = null)
+{
+    /// <summary>Done only for exit code 0 with every result packed.</summary>
+    public JobState Outcome =>
+        State is { } state ? JobStateNames.FromRunner(state)
+        : ExitCode == 0 && ResultsError is null ? JobState.Done
+        : JobState.Failed;
+}

@@ -44,7 +44,7 @@ internal sealed class StatusReader(CloudConnection connection, string home, Time
         {
             return status with
             {
-                State = done.ExitCode == 0 ? JobState.Done : JobState.Failed,
+                State = done.Outcome,
                 ExitCode = done.ExitCode,
                 Started = done.Started,
                 Finished = done.Finished,

@@ -3,7 +3,8 @@
 # Needs only bash, coreutils, tar, gzip and curl. Lives in ~/awsrunner; the job's code is in ~/code.
 #   runner.sh start install|run   start a step detached and return once it has started
 #   runner.sh install | run        the steps themselves (normally started through `start`)
-#   runner.sh arm SECONDS          the dead man's switch: power off after SECONDS whatever happens
+#   runner.sh arm SECONDS          the dead man's switch: after SECONDS stop the job, upload what it has, power off
+#   runner.sh deadline             the switch's end (normally started through `arm`)
 #   runner.sh settle SECONDS       wait up to SECONDS for a started install to end
 #   runner.sh report               state, exit codes and the tail of the relevant log, for the dispatcher
 #   runner.sh log [follow]         the job's log (the install log until the job starts); follow: tail -F it
@@ -15,8 +16,12 @@ self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]
 base="$(dirname "$self")"
 code="$(dirname "$base")/code"
 
-# node.env: what the cloud tells every node (written at create); job.env: this node's job (at dispatch).
+# node.env: what the cloud tells every node (written at create); job.env: this node's job (at dispatch);
+# urls.env: where its objects go (at dispatch, and again by a re-run with fresh URLs), read before every upload.
 [ -f "$base/node.env" ] && . "$base/node.env"
+
+# How long the dead man's switch gives the last upload before it powers the node off.
+readonly deadline_upload_seconds=300
 
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 log() { printf '%s %s\n' "$(now)" "$*" >> "$base/runner.log"; }
@@ -34,22 +39,36 @@ json_str() {
     printf '"%s"' "$s"
 }
 
-# PUT one file to an upload URL (an S3 presigned URL, or file:// on the local cloud).
+# PUT one file to the upload URL named by $2 (an S3 presigned URL, or file:// on the local cloud), read from urls.env
+# now, so that fresh URLs from a re-run are used at once. The time limit grows with the file (5 minutes and a second
+# per MiB) so a large archive on a slow link is not cut off midway; $3, if given, caps it. Sets put_error on failure.
 put() {
-    local file=$1 url=$2
+    local file=$1 name=$2 cap=${3:-0} url size max_time
+    [ -f "$base/urls.env" ] && . "$base/urls.env"
+    url=${!name:-}
     [ -n "$url" ] || return 0
-    curl -sS -f -H 'Expect:' --connect-timeout 10 --max-time 900 -T "$file" "$url" >> "$base/upload.log" 2>&1
+    size=$(stat -c %s "$file" 2> /dev/null) || size=0
+    max_time=$(( 300 + size / 1048576 ))
+    [ "$cap" -gt 0 ] && [ "$cap" -lt "$max_time" ] && max_time=$cap
+    if put_error=$(curl -sS -f -H 'Expect:' --connect-timeout 10 --max-time "$max_time" -T "$file" "$url" 2>&1 >> "$base/upload.log"); then
+        return 0
+    fi
+    printf '%s\n' "$put_error" >> "$base/upload.log"
+    return 1
 }
 
 write_heartbeat() {
-    local progress="" started=""
+    local progress="" started="" upload_error="" limit=${AWSRUNNER_HEARTBEAT_SECONDS:-60}
     [ -f "$base/progress" ] && progress=$(head -c 200 "$base/progress" | head -n 1)
     [ -f "$base/started" ] && started=$(cat "$base/started")
-    printf '{"time":"%s","state":"%s","index":%s,"started":%s,"progress":%s}\n' \
-        "$(now)" "$(read_state)" "${AWSRUNNER_INDEX:-0}" "$(json_str "$started")" "$(json_str "$progress")" \
+    [ -s "$base/upload_error" ] && upload_error=",\"upload_error\":$(json_str "$(head -c 500 "$base/upload_error")")"
+    printf '{"time":"%s","state":"%s","index":%s,"started":%s,"progress":%s%s}\n' \
+        "$(now)" "$(read_state)" "${AWSRUNNER_INDEX:-0}" "$(json_str "$started")" "$(json_str "$progress")" "$upload_error" \
         > "$base/heartbeat.json.tmp"
     mv -f "$base/heartbeat.json.tmp" "$base/heartbeat.json"
-    put "$base/heartbeat.json" "${AWSRUNNER_URL_HEARTBEAT:-}" || log "heartbeat upload failed"
+    # A beat that hangs would hold up the next: it gets one interval, and never more than 30s.
+    [ "$limit" -gt 30 ] && limit=30
+    put "$base/heartbeat.json" AWSRUNNER_URL_HEARTBEAT "$limit" || log "heartbeat upload failed"
 }
 
 heartbeat_loop() {
@@ -119,7 +138,7 @@ upload_log_tail() {
     else
         cat "$base/job.log" > "$base/log.tail"
     fi
-    put "$base/log.tail" "${AWSRUNNER_URL_LOG:-}" && printf '%s\n' "$seen" > "$base/log.seen"
+    put "$base/log.tail" AWSRUNNER_URL_LOG 30 && printf '%s\n' "$seen" > "$base/log.seen"
 }
 
 # EC2 gives a spot instance two minutes' notice through instance metadata v2. The address comes from the node's
@@ -172,20 +191,57 @@ pack_results() {
     tar -czf "$base/results.tar.gz" "${members[@]}"
 }
 
-# Results first, status.json last: a status.json in the bucket means everything else is there.
+# status.json: EXIT_CODE STARTED FINISHED [STATE]; carries results_error when the archive is not whole.
+write_status() {
+    local extra=""
+    [ -s "$base/results_error" ] && extra+=",\"results_error\":$(json_str "$(head -c 2000 "$base/results_error")")"
+    local state=${4:-}
+    # An archive that is not whole fails the job, whatever its exit code.
+    [ "$state" = done ] && [ -s "$base/results_error" ] && state=failed
+    [ -n "$state" ] && extra+=",\"state\":$(json_str "$state")"
+    printf '{"index":%s,"job":%s,"attempt":%s,"exit_code":%s,"started":%s,"finished":"%s","host":%s%s}\n' \
+        "${AWSRUNNER_INDEX:-0}" "$(json_str "${AWSRUNNER_JOB:-}")" "${AWSRUNNER_ATTEMPT:-1}" "$1" "$(json_time "$2")" "$3" \
+        "$(json_str "$(hostname 2>/dev/null || uname -n)")" "$extra" > "$base/status.json"
+}
+
+json_time() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf null; fi; }
+
+# Writes status.json and the archive (same arguments as write_status). An archive tar could not write whole (a path it
+# cannot read, a full disk) fails the job: status.json says why, and is packed again so the archive says so too.
+pack_job() {
+    rm -f "$base/results_error"
+    write_status "$@"
+    # tar reads job.log, so what it says goes to the log only once the archive is written.
+    if ! pack_results 2> "$base/pack.log"; then
+        if [ -s "$base/pack.log" ]; then cp "$base/pack.log" "$base/results_error"; else echo "tar failed" > "$base/results_error"; fi
+        write_status "$@"
+        pack_results 2> /dev/null
+    fi
+    cat "$base/pack.log" >> "$base/job.log"
+}
+
+# Results first, status.json last: a status.json in the bucket means everything else is there. The node keeps its
+# results until they are up, retrying with backoff (at most 5 minutes apart): the dead man's switch caps what that
+# costs. Past the grace period the state says upload-failed, so that status shows it, but the retries go on.
+# With STOP (a time in epoch seconds) it gives up then, for the switch's own last upload.
 upload_results() {
-    local deadline=$(( $(date +%s) + ${AWSRUNNER_UPLOAD_GRACE_SECONDS:-1800} )) delay=2
+    local stop=${1:-0} grace_end=$(( $(date +%s) + ${AWSRUNNER_UPLOAD_GRACE_SECONDS:-1800} )) delay=2 cap=0
     local done_results=0 done_log=0
     while :; do
-        [ $done_results -eq 1 ] || { put "$base/results.tar.gz" "${AWSRUNNER_URL_RESULTS:-}" && done_results=1; }
-        [ $done_log -eq 1 ] || { put "$base/job.log" "${AWSRUNNER_URL_LOG:-}" && done_log=1; }
-        if [ $done_results -eq 1 ] && [ $done_log -eq 1 ] && put "$base/status.json" "${AWSRUNNER_URL_STATUS:-}"; then
+        [ "$stop" -gt 0 ] && { cap=$(( stop - $(date +%s) )); [ $cap -gt 0 ] || return 1; }
+        [ $done_results -eq 1 ] || { put "$base/results.tar.gz" AWSRUNNER_URL_RESULTS $cap && done_results=1; }
+        [ $done_log -eq 1 ] || { put "$base/job.log" AWSRUNNER_URL_LOG $cap && done_log=1; }
+        if [ $done_results -eq 1 ] && [ $done_log -eq 1 ] && put "$base/status.json" AWSRUNNER_URL_STATUS $cap; then
+            rm -f "$base/upload_error"
             return 0
         fi
-        log "upload failed, retrying in ${delay}s"
-        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        printf '%s\n' "$put_error" > "$base/upload_error"
+        if [ "$(read_state)" = uploading ] && [ "$(date +%s)" -ge "$grace_end" ]; then
+            set_state upload-failed
+        fi
+        log "upload failed, retrying in ${delay}s: $put_error"
         sleep "$delay"
-        delay=$(( delay * 2 > 60 ? 60 : delay * 2 ))
+        delay=$(( delay * 2 > 300 ? 300 : delay * 2 ))
     done
 }
 
@@ -232,17 +288,10 @@ cmd_run() {
     fi
     echo "$rc" > "$base/exit_code"
     set_state uploading
-    printf '{"index":%s,"job":%s,"attempt":%s,"state":"%s","exit_code":%s,"started":"%s","finished":"%s","host":%s}\n' \
-        "${AWSRUNNER_INDEX:-0}" "$(json_str "${AWSRUNNER_JOB:-}")" "${AWSRUNNER_ATTEMPT:-1}" "$end" "$rc" "$started" "$finished" \
-        "$(json_str "$(hostname 2>/dev/null || uname -n)")" > "$base/status.json"
-    # tar reads job.log, so what it says goes to the log only once the archive is written.
-    pack_results 2> "$base/pack.log"
-    cat "$base/pack.log" >> "$base/job.log"
-    if upload_results; then
-        set_state "$end"
-    else
-        set_state upload-failed
-    fi
+    pack_job "$rc" "$started" "$finished" "$end"
+    upload_results
+    if [ "$end" = done ] && [ -s "$base/results_error" ]; then end=failed; fi
+    set_state "$end"
     kill "$heartbeat" 2>/dev/null
     wait "$heartbeat" 2>/dev/null
     write_heartbeat
@@ -255,7 +304,7 @@ cmd_start() {
     # Each step runs once: a second start (a re-run of the dispatch) only reports where the node is.
     case "$step:$state" in
         install:none | install:install-failed | run:ready) ;;
-        install:* | run:queued | run:running | run:uploading | run:done | run:failed | run:upload-failed | run:preempted)
+        install:* | run:queued | run:running | run:uploading | run:done | run:failed | run:upload-failed | run:deadline | run:preempted)
             echo "$state"; return 0 ;;
         run:*) echo "node is not ready to run (state: $state)" >&2; return 3 ;;
         *) echo "unknown step: $step" >&2; return 2 ;;
@@ -278,9 +327,53 @@ cmd_arm() {
     if [ -s "$base/deadman.pid" ] && kill -0 "$(cat "$base/deadman.pid")" 2>/dev/null; then
         return 0
     fi
-    (setsid nohup bash -c 'echo $$ > "$1"; sleep "$2"; exec bash "$3" poweroff' _ \
+    (setsid nohup bash -c 'echo $$ > "$1"; sleep "$2"; exec bash "$3" deadline' _ \
         "$base/deadman.pid" "$seconds" "$self" < /dev/null >> "$base/runner.log" 2>&1 &)
     log "dead man's switch armed: power-off in ${seconds}s"
+}
+
+# The processes of session $1, but zombies: an init that reaps nobody would keep those forever.
+session_pids() {
+    local f line fields pid
+    for f in /proc/[0-9]*/stat; do
+        read -r line 2> /dev/null < "$f" || continue
+        fields=(${line##*) })
+        pid=${f#/proc/}; pid=${pid%/stat}
+        [ "${fields[3]}" = "$1" ] && [ "${fields[0]}" != Z ] && [ "$pid" != $$ ] && echo "$pid"
+    done
+}
+
+# Ends a session and all it started: by session, since timeout puts the job in a process group of its own.
+stop_session() {
+    local signal pids i
+    for signal in TERM KILL; do
+        for ((i = 0; i < 100; i++)); do
+            pids=$(session_pids "$1")
+            [ -n "$pids" ] || return 0
+            [ $i -eq 0 ] && kill -s "$signal" $pids 2> /dev/null
+            sleep 0.1
+        done
+    done
+}
+
+# The switch fired: a dispatched job is stopped and what it has (log, partial results, a status.json that says
+# deadline) is uploaded within deadline_upload_seconds, then the node powers off.
+cmd_deadline() {
+    log "dead man's switch: time is up"
+    if [ -s "$base/run.pid" ]; then
+        # The job has a session of its own (run_command), the run step another.
+        [ -s "$base/job.pid" ] && stop_session "$(cat "$base/job.pid")"
+        stop_session "$(cat "$base/run.pid")"
+        . "$base/job.env"
+        set_state deadline
+        if [ ! -f "$base/exit_code" ]; then
+            echo "awsrunner: the job was stopped by the dead man's switch (its node's time was up)" >> "$base/job.log"
+            pack_job null "$(cat "$base/started" 2> /dev/null)" "$(now)" deadline
+        fi
+        upload_results $(( $(date +%s) + deadline_upload_seconds )) || log "the last upload did not finish in time"
+        write_heartbeat
+    fi
+    cmd_poweroff
 }
 
 # Lets the create learn a short INSTALL.sh's outcome from the command that started it, not from a poll round later.
@@ -334,9 +427,10 @@ case "${1:-}" in
     install) cmd_install ;;
     run) cmd_run ;;
     arm) cmd_arm "${2:?seconds}" ;;
+    deadline) cmd_deadline ;;
     settle) cmd_settle "${2:?seconds}" ;;
     report) cmd_report "${2:-20}" ;;
     log) cmd_log "${2:-}" ;;
     poweroff) cmd_poweroff ;;
-    *) echo "usage: runner.sh start install|run | install | run | arm SECONDS | settle SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
+    *) echo "usage: runner.sh start install|run | install | run | arm SECONDS | deadline | settle SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
 esac

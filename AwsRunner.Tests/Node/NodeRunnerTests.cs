@@ -147,15 +147,111 @@ public sealed class NodeRunnerTests
     }
 
     [Test]
-    public async Task Run_UploadFailingPastTheGracePeriod_PowersOffAnywayAsUploadFailed()
+    public async Task Run_UploadFailingPastTheGracePeriod_SaysUploadFailedKeepsTryingAndUploadsOnceItCan()
     {
         await InstallAsync();
-        node.WriteJob("echo hello", settings: env => env.Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", "1"), objects: Path.Combine(node.Bucket, "never"));
+        var later = Path.Combine(node.Bucket, "jobs", "later");
+        node.WriteJob("mkdir -p output && echo 42 > output/answer.txt", settings: env => env.Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", "1"));
+        node.WriteUrls(later, heartbeats: node.JobObjects);
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitForStateAsync("upload-failed", TimeSpan.FromSeconds(30));
+        var beat = await Support.Eventually.WaitAsync(
+            () => File.Exists(Path.Combine(node.JobObjects, "heartbeat.json")) ? node.ReadObject("heartbeat.json") : "",
+            text => text.Contains("\"upload-failed\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "an upload-failed heartbeat");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.That(node.PoweredOff, Is.False, "the node must keep its results while they are not uploaded");
+        Directory.CreateDirectory(later);
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(40));
+
+        using var heartbeat = JsonDocument.Parse(beat);
+        Assert.That(heartbeat.RootElement.GetProperty("upload_error").GetString(), Does.Contain("curl"));
+        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(File.Exists(Path.Combine(later, "status.json")), Is.True);
+        Assert.That(File.Exists(Path.Combine(later, "results.tar.gz")), Is.True);
+    }
+
+    [Test]
+    public async Task Run_UploadUrlsReplacedWhileUploadsFail_TheNextTryUsesTheFreshOnes()
+    {
+        await InstallAsync();
+        node.WriteJob("echo hello", objects: Path.Combine(node.Bucket, "expired"));
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitForStateAsync("uploading");
+        node.WriteUrls(node.JobObjects);
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(node.ReadObject("job.log"), Is.EqualTo("hello\n"));
+        Assert.That(File.Exists(Path.Combine(node.JobObjects, "status.json")), Is.True);
+    }
+
+    [Test]
+    public async Task Run_EachPut_HasATimeLimitThatGrowsWithTheFile_AndTheHeartbeatsIsOneInterval()
+    {
+        var bin = Path.Combine(node.Bucket, "bin");
+        var calls = Path.Combine(node.Bucket, "curl-calls");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "curl"), $"#!/bin/bash\necho \"$*\" >> {ShellQuote.Quote(calls)}\nexec /usr/bin/curl \"$@\"\n");
+        File.SetUnixFileMode(Path.Combine(bin, "curl"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        node.WriteNodeEnv(new NodeEnvFile()
+            .Set("AWSRUNNER_POWEROFF", "touch " + ShellQuote.Quote(node.PoweredOffMark))
+            .Set("PATH", bin + ":" + Environment.GetEnvironmentVariable("PATH")));
+        await InstallAsync();
+        node.WriteJob("mkdir -p output && head -c 3500000 /dev/urandom > output/noise.bin");
 
         await node.RunnerAsync("start", "run");
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        Assert.That(node.State, Is.EqualTo("upload-failed"));
+        var lines = File.ReadAllLines(calls);
+        Assert.That(lines.Single(l => l.Contains("results.tar.gz", StringComparison.Ordinal)), Does.Contain("--max-time 303 "));
+        Assert.That(lines.Where(l => l.Contains("heartbeat.json", StringComparison.Ordinal)), Is.Not.Empty.And.All.Contain("--max-time 1 "));
+    }
+
+    [Test]
+    public async Task Run_ResultPathTarCannotRead_FailsTheJobAndStatusCarriesTarsMessage()
+    {
+        node.WithoutRootsFileAccess = true;
+        await InstallAsync();
+        node.WriteJob("mkdir -p output && echo kept > output/kept.txt && echo secret > output/secret.txt && chmod 000 output/secret.txt");
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(node.State, Is.EqualTo("failed"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.Zero);
+        Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Contain("output/secret.txt: Cannot open: Permission denied"));
+        var entries = node.ResultEntries();
+        Assert.That(entries, Does.ContainKey("output/kept.txt"));
+        Assert.That(entries["status.json"], Does.Contain("results_error"), "the archive's status.json says so too");
+    }
+
+    [Test]
+    public async Task Deadline_WhileTheJobRuns_StopsItUploadsWhatItHasSayingDeadlineThenPowersOff()
+    {
+        await InstallAsync();
+        node.WriteJob(
+            "mkdir -p output && echo partial > output/part.txt && echo working && sleep 300",
+            settings: env => env.Set("AWSRUNNER_TIMEOUT_SECONDS", "600"));
+        await node.RunnerAsync("start", "run");
+        await node.WaitForStateAsync("running");
+        var log = Path.Combine(node.Runner, "job.log");
+        await Support.Eventually.WaitAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("working", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the job's first line");
+
+        await node.RunnerAsync("arm", "1");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.That(status.RootElement.GetProperty("state").GetString(), Is.EqualTo("deadline"));
+        Assert.That(status.RootElement.GetProperty("exit_code").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(node.ReadObject("job.log"), Does.StartWith("working\n").And.Contain("dead man's switch"));
+        Assert.That(node.ResultEntries(), Does.ContainKey("output/part.txt").WithValue("partial\n"));
+        Assert.That(node.ReadObject("heartbeat.json"), Does.Contain("\"deadline\""));
+        await Support.Eventually.WaitAsync(() => node.LiveProcesses().Count == 0, TimeSpan.FromSeconds(10), "the job and the runner to be gone");
     }
 
     [Test]

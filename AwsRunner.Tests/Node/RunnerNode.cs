@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Node;
 using AwsRunner.Sim;
 using AwsRunner.Tests.Support;
@@ -40,28 +41,35 @@ internal sealed class RunnerNode : IDisposable
 
     public bool PoweredOff => File.Exists(PoweredOffMark);
 
+    /// <summary>
+    /// Runs the runner, when this process is root, without the capabilities that let root read any file, so that a
+    /// file made unreadable is unreadable to it as it is to the ordinary user a node runs as.
+    /// </summary>
+    public bool WithoutRootsFileAccess { get; set; }
+
     public string State => File.Exists(Path.Combine(Runner, "state")) ? File.ReadAllText(Path.Combine(Runner, "state")).Trim() : "none";
 
     public void WriteNodeEnv(NodeEnvFile env) => File.WriteAllText(Path.Combine(Runner, "node.env"), env.ToString());
 
     public void WriteInstallScript(string text) => File.WriteAllText(Path.Combine(Runner, "INSTALL.sh"), text);
 
-    /// <summary>Writes job.env as the dispatcher would, with overrides for the runner's settings.</summary>
+    /// <summary>Writes job.env and urls.env as the dispatcher would, with overrides for the runner's settings.</summary>
     public void WriteJob(string command, IEnumerable<KeyValuePair<string, string>>? variables = null, Action<NodeEnvFile>? settings = null, string? objects = null)
     {
-        var target = objects ?? JobObjects;
-        string Url(string name) => new Uri(Path.Combine(target, name)).AbsoluteUri;
+        File.WriteAllText(Path.Combine(Runner, NodeRunnerScript.JobEnvFile), JobEnv(command, settings));
+        File.WriteAllText(Path.Combine(Runner, NodeVariables.VariablesFile), NodeVariables.Format(variables ?? []));
+        WriteUrls(objects ?? JobObjects);
+    }
+
+    /// <summary>The job.env the dispatcher would write, with overrides for the runner's settings.</summary>
+    public static string JobEnv(string command, Action<NodeEnvFile>? settings = null)
+    {
         var env = new NodeEnvFile().Export("AWSRUNNER_JOB", "unit").Export("AWSRUNNER_INDEX", "3");
-        File.WriteAllText(Path.Combine(Runner, "job.vars"), NodeVariables.Format(variables ?? []));
         env.Set("AWSRUNNER_COMMAND", command)
             .Set("AWSRUNNER_RESULTS", "output")
-            .Set("AWSRUNNER_HEARTBEAT_SECONDS", "1")
-            .Set("AWSRUNNER_URL_HEARTBEAT", Url("heartbeat.json"))
-            .Set("AWSRUNNER_URL_STATUS", Url("status.json"))
-            .Set("AWSRUNNER_URL_LOG", Url("job.log"))
-            .Set("AWSRUNNER_URL_RESULTS", Url("results.tar.gz"));
+            .Set("AWSRUNNER_HEARTBEAT_SECONDS", "1");
         settings?.Invoke(env);
-        File.WriteAllText(Path.Combine(Runner, "job.env"), env.ToString());
+        return env.ToString();
     }
 
     /// <summary>Writes the secrets file as the dispatcher would: readable by the job's user only.</summary>
@@ -72,14 +80,39 @@ internal sealed class RunnerNode : IDisposable
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    public async Task<ShellResult> RunnerAsync(params string[] arguments)
+    /// <summary>Writes urls.env: the job's objects into <paramref name="objects"/>, its heartbeat into <paramref name="heartbeats"/> (default the same).</summary>
+    public void WriteUrls(string objects, string? heartbeats = null) =>
+        File.WriteAllText(Path.Combine(Runner, NodeRunnerScript.UrlsEnvFile), Urls(objects, heartbeats));
+
+    /// <summary>The urls.env for file:// URLs into these folders.</summary>
+    public static string Urls(string objects, string? heartbeats = null)
     {
-        var start = new ProcessStartInfo("bash", ["-c", NodeRunnerScript.Command(arguments)]) { WorkingDirectory = Home };
+        static Uri Url(string folder, string name) => new(Path.Combine(folder, name));
+        return JobEnvironment.UrlsFor(new JobUploadUrls(
+            Url(heartbeats ?? objects, "heartbeat.json"), Url(objects, "status.json"), Url(objects, "job.log"), Url(objects, "results.tar.gz")));
+    }
+
+    public Task<ShellResult> RunnerAsync(params string[] arguments) => ShellAsync(NodeRunnerScript.Command(arguments));
+
+    /// <summary>Runs a command in the node's home as the dispatcher's shell would, with <paramref name="input"/> on its stdin.</summary>
+    public async Task<ShellResult> ShellAsync(string command, Stream? input = null)
+    {
+        var start = WithoutRootsFileAccess && Environment.IsPrivilegedProcess
+            ? new ProcessStartInfo("setpriv", ["--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search", "bash", "-c", command])
+            : new ProcessStartInfo("bash", ["-c", command]);
+        start.WorkingDirectory = Home;
         start.Environment["HOME"] = Home;
         start.Environment[Tag] = folder.Path;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await input.CopyToAsync(process.StandardInput.BaseStream);
+        }
+
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
