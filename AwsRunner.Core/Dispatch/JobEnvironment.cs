@@ -4,21 +4,20 @@ using AwsRunner.Core.Node;
 
 namespace AwsRunner.Core.Dispatch;
 
-/// <summary>A node's <c>job.env</c> (the row's variables for the job, the command for the runner) and <c>urls.env</c>.</summary>
+/// <summary>
+/// A node's <c>job.env</c> (the command and settings, for the runner), <c>job.vars</c> (the row's variables, for the
+/// job only) and <c>urls.env</c>.
+/// </summary>
 internal static class JobEnvironment
 {
-    public static string For(BatchPlan plan, ManifestRow row)
+    public static string For(BatchPlan plan, ManifestRow row, NodeInstance node)
     {
         var options = plan.Options;
-        var env = new NodeEnvFile()
+        return new NodeEnvFile()
             .Export("AWSRUNNER_JOB", plan.Name)
-            .Export("AWSRUNNER_INDEX", row.Index.ToString(CultureInfo.InvariantCulture));
-        foreach (var (name, value) in row.Variables)
-        {
-            env.Export(name, value);
-        }
-
-        return env
+            .Export("AWSRUNNER_INDEX", row.Index.ToString(CultureInfo.InvariantCulture))
+            // Only a spot instance watches for interruption notices: the local cloud has no metadata to ask.
+            .Set("AWSRUNNER_SPOT", node.Spot ? "1" : "0")
             .Set("AWSRUNNER_COMMAND", row.Command)
             .Set("AWSRUNNER_RESULTS", string.Join('\n', options.ResultPaths))
             .Set("AWSRUNNER_HEARTBEAT_SECONDS", Seconds(options.HeartbeatInterval))
@@ -26,6 +25,9 @@ internal static class JobEnvironment
             .Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", Seconds(options.UploadGrace))
             .ToString();
     }
+
+    /// <summary>The row's variables, which the runner reads into the job's environment only.</summary>
+    public static string Variables(ManifestRow row) => NodeVariables.Format(row.Variables);
 
     /// <summary>The upload URLs, in a file of their own so that a re-run can replace them without touching the job.</summary>
     public static string UrlsFor(JobUploadUrls urls) => new NodeEnvFile()

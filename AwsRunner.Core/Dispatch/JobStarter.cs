@@ -67,8 +67,10 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
             plan.Bucket, ResultKeys.Job(plan.Name, row.Index), validity, cancellationToken).ConfigureAwait(false);
         using var files = NodeFilesTar.Write(
         [
-            KeyValuePair.Create(NodeRunnerScript.JobEnvFile, JobEnvironment.For(plan, row)),
+            KeyValuePair.Create(NodeRunnerScript.JobEnvFile, JobEnvironment.For(plan, row, node)),
+            KeyValuePair.Create(NodeVariables.VariablesFile, JobEnvironment.Variables(row)),
             KeyValuePair.Create(NodeRunnerScript.UrlsEnvFile, JobEnvironment.UrlsFor(urls)),
+            .. plan.Secrets.Count == 0 ? [] : new[] { KeyValuePair.Create(NodeVariables.SecretsFile, NodeVariables.Format(plan.Secrets)) },
         ]);
         ShellResult result;
         try

@@ -12,22 +12,18 @@ internal static class NodeRunnerScript
     /// <summary>The runner, relative to the node's home.</summary>
     public const string Path = Folder + "/runner.sh";
 
-<<<<<<< HEAD
+    /// <summary>The job's command and settings, in the runner's folder; written once, at dispatch.</summary>
+    public const string JobEnvFile = "job.env";
+
+    /// <summary>The upload URLs, in the runner's folder; rewritten by a re-run of the dispatch, read at each upload.</summary>
+    public const string UrlsEnvFile = "urls.env";
+
     // The script's names for what both sides know (file names, state words) come from here, so that each is
     // spelled once: the script holds a marker line where they are declared.
     private const string ContractMarker = "#@CONTRACT@";
 
     private static readonly Lazy<string> Text = new(() => EmbeddedText.Read("AwsRunner.Core.Node.node-runner.sh")
         .Replace(ContractMarker, NodeContract.Prelude, StringComparison.Ordinal));
-=======
-    /// <summary>The job's command and variables, in the runner's folder; written once, at dispatch.</summary>
-    public const string JobEnvFile = "job.env";
-
-    /// <summary>The upload URLs, in the runner's folder; rewritten by a re-run of the dispatch, read at each upload.</summary>
-    public const string UrlsEnvFile = "urls.env";
-
-    private static readonly Lazy<string> Text = new(() => EmbeddedText.Read("AwsRunner.Core.Node.node-runner.sh"));
->>>>>>> upload
 
     /// <summary>The script's text.</summary>
     public static string Content => Text.Value;
