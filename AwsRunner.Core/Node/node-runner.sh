@@ -361,9 +361,9 @@ stop_session() {
 cmd_deadline() {
     log "dead man's switch: time is up"
     if [ -s "$base/run.pid" ]; then
-        # The job has a session of its own (run_command), the run step another.
-        [ -s "$base/job.pid" ] && stop_session "$(cat "$base/job.pid")"
+        # The run step first, so that it does not take the job's end for its own; the job has a session of its own.
         stop_session "$(cat "$base/run.pid")"
+        [ -s "$base/job.pid" ] && stop_session "$(cat "$base/job.pid")"
         . "$base/job.env"
         set_state deadline
         if [ ! -f "$base/exit_code" ]; then
