@@ -282,11 +282,11 @@ stop_session() {
     done
 }
 
-# The switch fired: a dispatched job is stopped and what it has (log, partial results, a status.json that says
+# The switch fired: a job not yet done is stopped and what it has (log, partial results, a status.json that says
 # deadline) is uploaded within deadline_upload_seconds, then the node powers off.
 cmd_deadline() {
     log "dead man's switch: time is up"
-    if [ -s "$base/run.pid" ]; then
+    if [ -s "$base/run.pid" ] && [[ "$(read_state)" =~ ^(queued|running|uploading|upload-failed)$ ]]; then
         stop_session "$(cat "$base/run.pid")"
         . "$base/job.env"
         set_state deadline

@@ -350,6 +350,23 @@ public sealed class NodeRunnerTests
     }
 
     [Test]
+    public async Task Deadline_AfterTheJobIsDone_OnlyPowersOffAndLeavesItsStateAlone()
+    {
+        await InstallAsync();
+        node.WriteJob("echo hello");
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync();
+        File.Delete(node.PoweredOffMark);
+        var status = node.ReadObject("status.json");
+
+        await node.RunnerAsync("arm", "1");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(node.ReadObject("status.json"), Is.EqualTo(status));
+    }
+
+    [Test]
     public async Task Run_SharedSlots_MakeTheSecondNodeWaitItsTurn()
     {
         using var other = new RunnerNode();
