@@ -5,4 +5,8 @@ namespace AwsRunner.Core.Cloud;
 /// <param name="Status">For <c>status.json</c>.</param>
 /// <param name="Log">For <c>job.log</c>.</param>
 /// <param name="Results">For <c>results.tar.gz</c>.</param>
-public sealed record JobUploadUrls(Uri Heartbeat, Uri Status, Uri Log, Uri Results);
+public sealed record JobUploadUrls(Uri Heartbeat, Uri Status, Uri Log, Uri Results)
+{
+    /// <summary>The most one URL takes, in bytes: S3's limit for a single PUT (5 GiB). The local cloud keeps it too.</summary>
+    public const long MaxObjectBytes = 5L << 30;
+}

@@ -52,7 +52,7 @@ public sealed record DispatchOptions
     /// <summary>How long INSTALL.sh may run before its node is reported failed.</summary>
     public TimeSpan InstallTimeout { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long a node keeps retrying a failed results upload before it powers off anyway.</summary>
+    /// <summary>How long a node retries a failed results upload before its state says upload-failed (it keeps retrying).</summary>
     public TimeSpan UploadGrace { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>The largest code folder awsrunner uploads, in bytes.</summary>

@@ -23,6 +23,7 @@ internal static class JobEnvironment
             .Set("AWSRUNNER_HEARTBEAT_SECONDS", Seconds(options.HeartbeatInterval))
             .Set("AWSRUNNER_TIMEOUT_SECONDS", options.JobTimeout is { } timeout ? Seconds(timeout) : "0")
             .Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", Seconds(options.UploadGrace))
+            .Set("AWSRUNNER_RESULTS_MAX_BYTES", JobUploadUrls.MaxObjectBytes.ToString(CultureInfo.InvariantCulture))
             .ToString();
     }
 

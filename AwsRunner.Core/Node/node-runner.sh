@@ -208,7 +208,10 @@ json_time() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf null; fi; }
 
 # Writes status.json and the archive (same arguments as write_status). An archive tar could not write whole (a path it
 # cannot read, a full disk) fails the job: status.json says why, and is packed again so the archive says so too.
+# An archive larger than one upload takes could never be uploaded: it is replaced by one of job.log and status.json,
+# and status.json says how large the results were.
 pack_job() {
+    local size max=${AWSRUNNER_RESULTS_MAX_BYTES:-0}
     rm -f "$base/results_error"
     write_status "$@"
     # tar reads job.log, so what it says goes to the log only once the archive is written.
@@ -216,6 +219,13 @@ pack_job() {
         if [ -s "$base/pack.log" ]; then cp "$base/pack.log" "$base/results_error"; else echo "tar failed" > "$base/results_error"; fi
         write_status "$@"
         pack_results 2> /dev/null
+    fi
+    size=$(stat -c %s "$base/results.tar.gz" 2> /dev/null) || size=0
+    if [ "$max" -gt 0 ] && [ "$size" -gt "$max" ]; then
+        echo "results are $size bytes, over the limit of $max" >> "$base/results_error"
+        echo "awsrunner: results are $size bytes, over the limit of $max: only job.log and status.json are uploaded" >> "$base/pack.log"
+        write_status "$@"
+        tar -czf "$base/results.tar.gz" -C "$base" job.log status.json
     fi
     cat "$base/pack.log" >> "$base/job.log"
 }
@@ -356,11 +366,11 @@ stop_session() {
     done
 }
 
-# The switch fired: a dispatched job is stopped and what it has (log, partial results, a status.json that says
+# The switch fired: a job not yet done is stopped and what it has (log, partial results, a status.json that says
 # deadline) is uploaded within deadline_upload_seconds, then the node powers off.
 cmd_deadline() {
     log "dead man's switch: time is up"
-    if [ -s "$base/run.pid" ]; then
+    if [ -s "$base/run.pid" ] && [[ "$(read_state)" =~ ^(queued|running|uploading|upload-failed)$ ]]; then
         # The run step first, so that it does not take the job's end for its own; the job has a session of its own.
         stop_session "$(cat "$base/run.pid")"
         [ -s "$base/job.pid" ] && stop_session "$(cat "$base/job.pid")"

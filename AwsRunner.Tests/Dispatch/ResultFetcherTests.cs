@@ -83,6 +83,19 @@ public sealed class ResultFetcherTests
     }
 
     [Test]
+    public async Task Fetch_JobWhoseNodeCouldNotPackEveryResult_IsReportedWithTarsMessageAndWhatWasPackedIsKept()
+    {
+        PutJob(0, Archive(File("output/a.txt", "a")));
+        store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0,"results_error":"tar: output/b.txt: Cannot open: Permission denied\n"}""");
+
+        var result = await FetchAsync();
+
+        Assert.That(result.NotFetched.Select(j => (j.Index, j.Error)), Is.EqualTo(new[] { (0, "its node could not pack every result: tar: output/b.txt: Cannot open: Permission denied") }));
+        Assert.That(result.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
+        Assert.That(System.IO.File.ReadAllText(Path.Combine(Output, "0000", "output", "a.txt")), Is.EqualTo("a"));
+    }
+
+    [Test]
     public async Task Fetch_ArchiveThatUnpacksOverTheCap_IsRefusedBeforeItFillsTheDisk()
     {
         PutJob(0, Archive(File("output/zeros.bin", new string('\0', 100_000))));

@@ -45,6 +45,20 @@ public sealed class StatusReaderTests
     }
 
     [Test]
+    public async Task Read_StatusJsonWithAResultsErrorOrStoppedByTheSwitch_IsFailedOrDeadlineNotDone()
+    {
+        SaveManifest(dispatched: true, rows: 2);
+        AddInstance(0, InstanceState.Terminated);
+        AddInstance(1, InstanceState.Terminated);
+        store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:10:00Z","results_error":"tar: output/x: Cannot open: Permission denied"}""");
+        store.Put(Batch, "sweep/jobs/0001/status.json", """{"index":1,"exit_code":null,"started":"2026-01-01T00:00:00Z","finished":"2026-01-02T00:00:00Z","state":"deadline"}""");
+
+        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.That(status.Jobs.Select(j => (j.State, j.ExitCode)), Is.EqualTo(new[] { (JobState.Failed, (int?)0), (JobState.Deadline, (int?)null) }));
+    }
+
+    [Test]
     public async Task Read_InstanceLaunchedOnDemandBecauseSpotWasRefused_SaysWhy()
     {
         SaveManifest(dispatched: true, rows: 2);

@@ -231,6 +231,24 @@ public sealed class NodeRunnerTests
     }
 
     [Test]
+    public async Task Run_ResultsOverTheUploadLimit_AreReportedInStatusAndTheJobFailsWithItsLogUploaded()
+    {
+        await InstallAsync();
+        node.WriteJob(
+            "mkdir -p output && head -c 20000 /dev/urandom > output/noise.bin && echo computed",
+            settings: env => env.Set("AWSRUNNER_RESULTS_MAX_BYTES", "10000"));
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        Assert.That(node.State, Is.EqualTo("failed"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Match(@"^results are \d{5} bytes, over the limit of 10000\n?$"));
+        Assert.That(node.ReadObject("job.log"), Does.StartWith("computed\n").And.Contain("over the limit of 10000"));
+        Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log", "status.json" }));
+    }
+
+    [Test]
     public async Task Deadline_WhileTheJobRuns_StopsItUploadsWhatItHasSayingDeadlineThenPowersOff()
     {
         await InstallAsync();
@@ -329,6 +347,23 @@ public sealed class NodeRunnerTests
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("dead man's switch armed: power-off in 1s"));
+    }
+
+    [Test]
+    public async Task Deadline_AfterTheJobIsDone_OnlyPowersOffAndLeavesItsStateAlone()
+    {
+        await InstallAsync();
+        node.WriteJob("echo hello");
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync();
+        File.Delete(node.PoweredOffMark);
+        var status = node.ReadObject("status.json");
+
+        await node.RunnerAsync("arm", "1");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(node.ReadObject("status.json"), Is.EqualTo(status));
     }
 
     [Test]
