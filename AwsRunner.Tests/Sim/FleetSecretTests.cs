@@ -72,7 +72,7 @@ public sealed class FleetSecretTests
         var leaks = places.Where(p => p.Text.Contains(fromEnvironment, StringComparison.Ordinal) || p.Text.Contains(fromFile, StringComparison.Ordinal))
             .Select(p => p.Where).ToList();
 
-        Assert.That(places.Count(p => p.Where.EndsWith("!output/seen.txt", StringComparison.Ordinal)), Is.EqualTo(2), "each job's archive was looked into");
+        Assert.That(places.Count(p => p.Where.EndsWith("!output/seen.txt", StringComparison.Ordinal)), Is.EqualTo(4), "each job's archive was looked into, in the bucket and on its node");
         Assert.That(leaks.Where(w => !w.EndsWith("!output/seen.txt", StringComparison.Ordinal)), Is.Empty, "the secrets were found here");
     }
 
