@@ -60,9 +60,10 @@ heartbeat_loop() {
 
 # The code bundle, fetched by the node itself from the bucket (a presigned GET URL, or file:// on the local cloud),
 # checked against the SHA-256 the dispatcher computed, and unpacked into the home: code/ and awsrunner/INSTALL.sh.
+# Without a bundle URL the code and INSTALL.sh are taken as already in place.
 fetch_bundle() {
     local file="$base/bundle.tar.gz" sum
-    [ -n "${AWSRUNNER_BUNDLE_URL:-}" ] || { echo "awsrunner: no code bundle was given to this node"; return 1; }
+    [ -n "${AWSRUNNER_BUNDLE_URL:-}" ] || return 0
     rm -f "$file"
     if ! curl -sS -f --connect-timeout 10 --retry 5 --retry-connrefused --max-time 3600 -o "$file" "$AWSRUNNER_BUNDLE_URL"; then
         echo "awsrunner: the code bundle could not be downloaded from the bucket"
@@ -74,6 +75,8 @@ fetch_bundle() {
         rm -f "$file"
         return 1
     fi
+    # An INSTALL.sh of an earlier install must not run for a bundle that has none.
+    rm -f "$base/INSTALL.sh"
     mkdir -p "$code" && tar -xzf "$file" -C "$(dirname "$base")" --no-same-owner || { echo "awsrunner: the code bundle could not be unpacked"; return 1; }
     rm -f "$file"
 }
