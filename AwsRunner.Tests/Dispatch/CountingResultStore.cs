@@ -8,6 +8,8 @@ internal sealed class CountingResultStore(IResultStore inner) : IResultStore
 {
     public ConcurrentQueue<string> Uploads { get; } = new();
 
+    public ConcurrentQueue<string> Listings { get; } = new();
+
     /// <summary>Uploads one byte more than the file holds, as a broken transfer or a tampered object would.</summary>
     public bool Spoil { get; set; }
 
@@ -48,8 +50,11 @@ internal sealed class CountingResultStore(IResultStore inner) : IResultStore
 
     public Task<byte[]?> GetAsync(string bucket, string key, CancellationToken cancellationToken) => inner.GetAsync(bucket, key, cancellationToken);
 
-    public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
-        inner.ListAsync(bucket, prefix, cancellationToken);
+    public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken)
+    {
+        Listings.Enqueue(prefix);
+        return inner.ListAsync(bucket, prefix, cancellationToken);
+    }
 
     public Task DownloadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
         inner.DownloadAsync(bucket, key, path, cancellationToken);

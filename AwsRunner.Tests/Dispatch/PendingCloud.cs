@@ -10,10 +10,17 @@ internal sealed class PendingCloud(ICloud inner) : ICloud
 
     public ConcurrentQueue<string> Terminated { get; } = new();
 
-    public async Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken) =>
-        (await inner.DescribeAsync(batch, cancellationToken))
+    public int Describes => describes;
+
+    private int describes;
+
+    public async Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref describes);
+        return (await inner.DescribeAsync(batch, cancellationToken))
             .Select(n => Pending.Contains(n.JobIndex) && n.State == InstanceState.Running ? n with { State = InstanceState.Pending } : n)
             .ToList();
+    }
 
     public Task TerminateAsync(string batch, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
     {
