@@ -75,16 +75,19 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         // terminates them. The manifest is saved before any node is contacted, so a node it did not list has never
         // been touched: it holds nothing to ask about, and is spared that command.
         var adopted = previous?.Rows.Select(r => r.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
+        // Reported before it is handed on, so that the node's "ready" never comes after its job's first state.
         NodeOutcome Settle(NodeOutcome outcome)
         {
-            if (outcome.State == JobState.Ready && outcome.InstanceId is not null && running.TryGetValue(outcome.Index, out var node))
+            Report(progress, outcome);
+            if (outcome.State == JobState.Ready && running.TryGetValue(outcome.Index, out var node))
             {
                 ready?.TryWrite(new ReadyNode(manifest.Rows[outcome.Index], node));
             }
 
-            return Report(progress, outcome);
+            return outcome;
         }
 
+        // Nothing runs without a launch, so a running node always has the bundle's source.
         await Parallel.ForEachAsync(
             running.Values,
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },

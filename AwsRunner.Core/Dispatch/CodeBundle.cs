@@ -69,8 +69,6 @@ internal sealed class CodeBundle : IDisposable
         }
     }
 
-    public Stream Open() => File.OpenRead(Path);
-
     public void Dispose() => File.Delete(Path);
 
     private static async Task WriteCodeAsync(TarWriter tar, string folder, CancellationToken cancellationToken)

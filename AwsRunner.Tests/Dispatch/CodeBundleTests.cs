@@ -38,7 +38,7 @@ public sealed class CodeBundleTests
         using var bundle = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);
 
         var names = new List<string>();
-        await using (var gzip = new GZipStream(bundle.Open(), CompressionMode.Decompress))
+        await using (var gzip = new GZipStream(File.OpenRead(bundle.Path), CompressionMode.Decompress))
         await using (var tar = new TarReader(gzip))
         {
             while (await tar.GetNextEntryAsync() is { } entry)
