@@ -37,6 +37,30 @@ public interface IResultStore
     /// <returns>The URLs.</returns>
     Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken);
 
+    /// <summary>One URL a node PUTs one object to, valid for the given time; it carries its own authority.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The object's key.</param>
+    /// <param name="validity">How long the URL must work.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The URL.</returns>
+    Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken);
+
+    /// <summary>One URL a node GETs one object from, valid for the given time; it carries its own authority.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The object's key.</param>
+    /// <param name="validity">How long the URL must work.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The URL.</returns>
+    Task<Uri> CreateDownloadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken);
+
+    /// <summary>Writes an object from a local file, of any size up to awsrunner's upload limit.</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="path">The local file.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    /// <returns>A task that completes when the object is written.</returns>
+    Task UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken);
+
     /// <summary>Writes a small object.</summary>
     /// <param name="bucket">The bucket.</param>
     /// <param name="key">The key.</param>

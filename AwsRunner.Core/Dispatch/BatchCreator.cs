@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Node;
 using Microsoft.Extensions.Logging;
@@ -7,9 +9,10 @@ using Microsoft.Extensions.Logging;
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// The create step: image and bucket checked, access prepared, one instance per row launched (or adopted),
-/// the code bundle uploaded and INSTALL.sh started on every node at once, then polled in rounds until each is
-/// ready or failed.
+/// The create step: image and bucket checked, access prepared, one instance per row launched (or adopted), the code
+/// bundle put in the bucket once and INSTALL.sh started on every node at once (each node fetches the bundle itself),
+/// then polled in rounds until each is ready or failed. Each node that is ready is handed on at once, when asked,
+/// so that its job can start while other nodes still install.
 /// </summary>
 internal sealed partial class BatchCreator(CloudConnection connection, string home, TimeProvider time, ILogger<BatchCreator> logger)
 {
@@ -17,7 +20,12 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
 
     private readonly ManifestStore manifests = new(connection.Results);
 
-    public async Task<IReadOnlyList<NodeOutcome>> CreateAsync(BatchPlan plan, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="plan">The batch.</param>
+    /// <param name="progress">Told each state change.</param>
+    /// <param name="ready">Given each node as soon as its install has ended well; not completed here.</param>
+    /// <param name="cancellationToken">Stops the create.</param>
+    public async Task<IReadOnlyList<NodeOutcome>> CreateAsync(
+        BatchPlan plan, IProgress<NodeProgress>? progress, ChannelWriter<ReadyNode>? ready, CancellationToken cancellationToken)
     {
         await connection.Cloud.CheckImageAsync(plan.ImageId, cancellationToken).ConfigureAwait(false);
         await connection.Results.EnsureBucketAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
@@ -46,26 +54,49 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             ? []
             : (await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime), cancellationToken).ConfigureAwait(false)).Nodes;
         var manifest = await SaveManifestAsync(plan, previous, finished, launched, cancellationToken).ConfigureAwait(false);
-        var running = await WaitRunningAsync(plan, launched, progress, cancellationToken).ConfigureAwait(false);
+        // The bundle goes up while the nodes boot.
+        var publishing = launched.Count == 0 ? Task.FromResult<InstallSource?>(null) : PublishBundleAsync(plan, bundle, cancellationToken);
+        var booting = WaitRunningAsync(plan, launched, progress, cancellationToken);
+        await Task.WhenAll(publishing, booting).ConfigureAwait(false);
+        var install = await publishing.ConfigureAwait(false);
+        var described = await booting.ConfigureAwait(false);
+        var running = described.Values.Where(n => n.State == InstanceState.Running).ToDictionary(n => n.JobIndex);
 
+        var launchedIds = launched.ToDictionary(n => n.JobIndex, n => n.InstanceId);
         foreach (var row in todo.Where(r => !running.ContainsKey(r.Index)))
         {
-            outcomes[row.Index] = Report(progress, new NodeOutcome(row.Index, null, JobState.Unreachable, Detail: "the instance did not reach the running state"));
+            var detail = described.GetValueOrDefault(row.Index)?.State == InstanceState.Pending
+                ? $"the instance was still pending after the boot timeout ({plan.Options.BootTimeout})"
+                : "the instance did not reach the running state";
+            outcomes[row.Index] = Report(progress, new NodeOutcome(row.Index, launchedIds.GetValueOrDefault(row.Index), JobState.Unreachable, Detail: detail));
         }
 
-        // The manifest is saved before any node is contacted, so a node it did not list has never been touched: it
-        // holds nothing to ask about, and is spared that command.
-        var contacted = previous?.Rows.Select(r => r.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
+        // The nodes an earlier run listed in the manifest: adopted, they may hold a job at work, so this run never
+        // terminates them. The manifest is saved before any node is contacted, so a node it did not list has never
+        // been touched: it holds nothing to ask about, and is spared that command.
+        var adopted = previous?.Rows.Select(r => r.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
+        // Reported before it is handed on, so that the node's "ready" never comes after its job's first state.
+        NodeOutcome Settle(NodeOutcome outcome)
+        {
+            Report(progress, outcome);
+            if (outcome.State == JobState.Ready && running.TryGetValue(outcome.Index, out var node))
+            {
+                ready?.TryWrite(new ReadyNode(manifest.Rows[outcome.Index], node));
+            }
+
+            return outcome;
+        }
+
+        // Nothing runs without a launch, so a running node always has the bundle's source.
         await Parallel.ForEachAsync(
             running.Values,
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
-            async (node, token) => outcomes[node.JobIndex] = Report(
-                progress,
-                await StartInstallAsync(node, contacted.Contains(node.InstanceId), bundle, maxLifetime, plan.Options.PollInterval, token).ConfigureAwait(false)))
+            async (node, token) => outcomes[node.JobIndex] = Settle(
+                await StartInstallAsync(plan, node, adopted.Contains(node.InstanceId), install!, maxLifetime, token).ConfigureAwait(false)))
             .ConfigureAwait(false);
 
-        await PollInstallsAsync(plan, running, outcomes, progress, cancellationToken).ConfigureAwait(false);
-        await TerminateFailedAsync(plan, outcomes, cancellationToken).ConfigureAwait(false);
+        await PollInstallsAsync(plan, running, outcomes, Settle, cancellationToken).ConfigureAwait(false);
+        await TerminateFailedAsync(plan, outcomes, adopted, cancellationToken).ConfigureAwait(false);
 
         var spotRefusals = launched.Where(n => n.SpotRefusal is not null).ToDictionary(n => n.JobIndex, n => n.SpotRefusal);
         var result = plan.Jobs.Rows.Select(r => outcomes[r.Index] with { SpotRefusal = spotRefusals.GetValueOrDefault(r.Index) }).ToList();
@@ -79,6 +110,18 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         }, cancellationToken).ConfigureAwait(false);
         return result;
     }
+
+    /// <summary>The code bundle in the bucket (uploaded unless it is there), and the URL every node fetches it from.</summary>
+    private async Task<InstallSource?> PublishBundleAsync(BatchPlan plan, CodeBundle bundle, CancellationToken cancellationToken)
+    {
+        await new SharedBundles(connection.Results, logger).PublishAsync(plan.Bucket, plan.Name, bundle, cancellationToken).ConfigureAwait(false);
+        var validity = UrlValidity(plan);
+        var url = await connection.Results.CreateDownloadUrlAsync(plan.Bucket, ResultKeys.Bundle(bundle.Sha256), validity, cancellationToken).ConfigureAwait(false);
+        return new InstallSource(url, bundle.Sha256, validity);
+    }
+
+    // The same as the job's own URLs: a node may install again on a re-run long after it was launched.
+    private static TimeSpan UrlValidity(BatchPlan plan) => TimeSpan.FromHours(plan.Options.MaxHours) + JobStarter.UrlMargin;
 
     private async Task<BatchManifest> SaveManifestAsync(
         BatchPlan plan, BatchManifest? previous, IReadOnlyDictionary<int, StatusDocument> finished, IReadOnlyList<NodeInstance> nodes, CancellationToken cancellationToken)
@@ -126,11 +169,11 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             plan.Options.BootTimeout,
             time,
             cancellationToken).ConfigureAwait(false);
-        return nodes.Where(n => n.State == InstanceState.Running).ToDictionary(n => n.JobIndex);
+        return nodes.ToDictionary(n => n.JobIndex);
     }
 
     private async Task<NodeOutcome> StartInstallAsync(
-        NodeInstance node, bool contacted, CodeBundle bundle, TimeSpan maxLifetime, TimeSpan pollInterval, CancellationToken cancellationToken)
+        BatchPlan plan, NodeInstance node, bool adopted, InstallSource install, TimeSpan maxLifetime, CancellationToken cancellationToken)
     {
         try
         {
@@ -141,7 +184,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
         }
 
-        if (contacted)
+        if (adopted)
         {
             // An adopted node may be installed already, or running its job: it keeps its code and its state.
             var before = await ReportAsync(node, cancellationToken).ConfigureAwait(false);
@@ -162,47 +205,53 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             settings.Set(name, value);
         }
 
+        var installLog = await connection.Results.CreateUploadUrlAsync(
+            plan.Bucket, ResultKeys.Job(plan.Name, node.JobIndex) + ResultKeys.InstallLog, install.UrlValidity, cancellationToken).ConfigureAwait(false);
+        settings.Set("AWSRUNNER_BUNDLE_URL", install.BundleUrl.AbsoluteUri)
+            .Set("AWSRUNNER_BUNDLE_SHA256", install.Sha256)
+            .Set("AWSRUNNER_URL_INSTALL_LOG", installLog.AbsoluteUri);
+
         var remaining = maxLifetime - (time.GetUtcNow() - node.LaunchTime);
         var armSeconds = Math.Max(60, (long)remaining.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         // Waiting for INSTALL.sh as long as one poll interval, in the command that started it, saves every node with a
         // short one a poll round: a command to each node that, on a fleet of many, costs more than the wait.
-        var settleSeconds = Math.Max(1, (long)Math.Ceiling(pollInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        var settleSeconds = Math.Max(1, (long)Math.Ceiling(plan.Options.PollInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        // Only the runner goes over SSH, on standard input; the node fetches the code from the bucket itself.
         var command = string.Join(" && ",
-            CodeBundle.UnpackCommand,
+            $"mkdir -p {NodeRunnerScript.Folder} {NodeRunnerScript.CodeFolder}",
+            $"cat > {NodeRunnerScript.Path}.tmp",
+            $"mv -f {NodeRunnerScript.Path}.tmp {NodeRunnerScript.Path}",
             $"printf %s {ShellQuote.Quote(settings.ToString())} > {NodeRunnerScript.Folder}/node.env",
             NodeRunnerScript.Command("arm", armSeconds),
             NodeRunnerScript.Command("start", "install"),
             NodeRunnerScript.Command("settle", settleSeconds),
             NodeRunnerScript.Command("report", ReportLines));
-        var stream = bundle.Open();
-        await using (stream.ConfigureAwait(false))
+        using var runner = new MemoryStream(Encoding.UTF8.GetBytes(NodeRunnerScript.Content));
+        ShellResult result;
+        try
         {
-            ShellResult result;
-            try
-            {
-                result = await connection.Shell.RunAsync(node, command, stream, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CloudException e)
-            {
-                return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
-            }
-
-            if (result.ExitCode != 0)
-            {
-                LogUploadFailed(logger, node.JobIndex, result.ExitCode, result.Error);
-                return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.InstallFailed, result.ExitCode,
-                    $"uploading the code or starting INSTALL.sh failed: {result.Error.Trim()}");
-            }
-
-            return Installed(new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Installing), NodeReport.Parse(result.Output));
+            result = await connection.Shell.RunAsync(node, command, runner, cancellationToken).ConfigureAwait(false);
         }
+        catch (CloudException e)
+        {
+            return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
+        }
+
+        if (result.ExitCode != 0)
+        {
+            LogInstallStartFailed(logger, node.JobIndex, result.ExitCode, result.Error);
+            return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.InstallFailed, result.ExitCode,
+                $"starting the install failed: {result.Error.Trim()}");
+        }
+
+        return Installed(new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Installing), NodeReport.Parse(result.Output));
     }
 
     private async Task PollInstallsAsync(
         BatchPlan plan,
-        IReadOnlyDictionary<int, NodeInstance> nodes,
+        Dictionary<int, NodeInstance> nodes,
         ConcurrentDictionary<int, NodeOutcome> outcomes,
-        IProgress<NodeProgress>? progress,
+        Func<NodeOutcome, NodeOutcome> settle,
         CancellationToken cancellationToken)
     {
         bool Installing(NodeOutcome o) => o.State == JobState.Installing;
@@ -222,7 +271,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
                         var installed = Installed(outcome, report);
                         if (!Installing(installed))
                         {
-                            outcomes[outcome.Index] = Report(progress, installed);
+                            outcomes[outcome.Index] = settle(installed);
                         }
                     }).ConfigureAwait(false);
                 return outcomes.Values.Count(Installing);
@@ -235,7 +284,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
 
         foreach (var outcome in outcomes.Values.Where(Installing).ToList())
         {
-            outcomes[outcome.Index] = Report(progress, outcome with
+            outcomes[outcome.Index] = settle(outcome with
             {
                 State = JobState.InstallFailed,
                 Detail = $"INSTALL.sh was still running after {plan.Options.InstallTimeout}",
@@ -266,10 +315,12 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         }
     }
 
-    private async Task TerminateFailedAsync(BatchPlan plan, ConcurrentDictionary<int, NodeOutcome> outcomes, CancellationToken cancellationToken)
+    /// <summary>Terminates the nodes this run launched whose install failed or that never answered; adopted ones stay.</summary>
+    private async Task TerminateFailedAsync(
+        BatchPlan plan, ConcurrentDictionary<int, NodeOutcome> outcomes, HashSet<string> adopted, CancellationToken cancellationToken)
     {
         var failed = outcomes.Values
-            .Where(o => o.State is JobState.InstallFailed or JobState.Unreachable && o.InstanceId is not null)
+            .Where(o => o.State is JobState.InstallFailed or JobState.Unreachable && o.InstanceId is not null && !adopted.Contains(o.InstanceId))
             .Select(o => o.InstanceId!)
             .ToList();
         if (failed.Count == 0 || plan.Options.KeepFailed)
@@ -296,8 +347,8 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         return outcome;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upload to job {Index}'s node failed with exit code {ExitCode}: {Error}")]
-    private static partial void LogUploadFailed(ILogger logger, int index, int exitCode, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting the install on job {Index}'s node failed with exit code {ExitCode}: {Error}")]
+    private static partial void LogInstallStartFailed(ILogger logger, int index, int exitCode, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Index}'s node did not report this round: {Error}")]
     private static partial void LogReportFailed(ILogger logger, int index, string error);

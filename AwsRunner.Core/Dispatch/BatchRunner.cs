@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using AwsRunner.Core.Cloud;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -50,16 +51,17 @@ public sealed class BatchRunner
             await RetireStuckNodesAsync(plan, cancellationToken).ConfigureAwait(false);
         }
 
-        if (options.Create)
+        if (options.Create && options.Dispatch)
         {
-            nodes = await new BatchCreator(connection, home, time, loggers.CreateLogger<BatchCreator>())
-                .CreateAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+            nodes = await CreateAndStartAsync(plan, progress, cancellationToken).ConfigureAwait(false);
         }
-
-        if (options.Dispatch)
+        else if (options.Create)
         {
-            nodes = await new JobStarter(connection, time, loggers.CreateLogger<JobStarter>())
-                .StartAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+            nodes = await Creator().CreateAsync(plan, progress, null, cancellationToken).ConfigureAwait(false);
+        }
+        else if (options.Dispatch)
+        {
+            nodes = await Starter().StartAsync(plan, progress, cancellationToken).ConfigureAwait(false);
         }
 
         return new DispatchResult(plan, nodes);
@@ -186,6 +188,39 @@ public sealed class BatchRunner
     /// <returns>Their indexes, in order; empty when down would stop nothing at work.</returns>
     public Task<IReadOnlyList<int>> FindRunningJobsAsync(string name, string? bucket = null, CancellationToken cancellationToken = default) =>
         Teardown().RunningJobsAsync(name, BucketOf(name, bucket), cancellationToken);
+
+    /// <summary>
+    /// Create and dispatch as one pipeline: each node whose install has ended well starts its job at once, while the
+    /// others still boot or install; nothing waits for the slowest node.
+    /// </summary>
+    private async Task<IReadOnlyList<NodeOutcome>> CreateAndStartAsync(BatchPlan plan, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+    {
+        var ready = Channel.CreateUnbounded<ReadyNode>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+        var starter = Starter();
+        var starting = starter.StartEachAsync(plan, ready.Reader, progress, cancellationToken);
+        var creating = CreateThenCloseAsync();
+        await Task.WhenAll(creating, starting).ConfigureAwait(false);
+        var created = await creating.ConfigureAwait(false);
+        var started = await starting.ConfigureAwait(false);
+        await starter.RecordDispatchedAsync(plan, started, cancellationToken).ConfigureAwait(false);
+        return created.Select(o => started.TryGetValue(o.Index, out var job) ? job with { SpotRefusal = o.SpotRefusal } : o).ToList();
+
+        async Task<IReadOnlyList<NodeOutcome>> CreateThenCloseAsync()
+        {
+            try
+            {
+                return await Creator().CreateAsync(plan, progress, ready.Writer, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                ready.Writer.Complete();
+            }
+        }
+    }
+
+    private BatchCreator Creator() => new(connection, home, time, loggers.CreateLogger<BatchCreator>());
+
+    private JobStarter Starter() => new(connection, time, loggers.CreateLogger<JobStarter>());
 
     private async Task RetireStuckNodesAsync(BatchPlan plan, CancellationToken cancellationToken)
     {

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Dispatch;
 
-/// <summary>The down step: terminate what still runs, then remove the firewall, key pair and (if asked) the results.</summary>
+/// <summary>
+/// The down step: terminate what still runs, then remove the firewall, key pair and (if asked) the results, with the
+/// code bundles no other batch of the bucket uses.
+/// </summary>
 internal sealed partial class BatchTeardown(CloudConnection connection, string home, TimeProvider time, ILogger<BatchTeardown> logger)
 {
     /// <summary>The jobs down would stop at work, or whose results it would lose, in job order.</summary>
@@ -41,6 +44,8 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
         {
             if (await connection.Results.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
             {
+                // The bundles first: the batch's own objects keep the bucket from looking empty meanwhile.
+                await new SharedBundles(connection.Results, logger).ReleaseAsync(bucket, name, cancellationToken).ConfigureAwait(false);
                 await connection.Results.DeleteAsync(bucket, ResultKeys.Batch(name), cancellationToken).ConfigureAwait(false);
             }
 

@@ -1,23 +1,27 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Text;
+using System.Security.Cryptography;
 using AwsRunner.Core.Node;
 
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// The one tar.gz every node receives at create: the code folder as <c>code/</c>, the runner and INSTALL.sh in
-/// <c>awsrunner/</c>. Built once into a temporary file and streamed to each node's shell.
+/// The one tar.gz every node installs from: the code folder as <c>code/</c> and INSTALL.sh in <c>awsrunner/</c>.
+/// Built once into a temporary file, uploaded once to the bucket under its SHA-256, and fetched by each node itself.
+/// The same code gives the same bytes (entries in order, no owner, no times), so a re-run or another batch with the
+/// same code finds it there already.
 /// </summary>
 internal sealed class CodeBundle : IDisposable
 {
+    // A fixed time for every entry: the file's own would give new bytes (and a new upload) after every checkout.
+    private static readonly DateTimeOffset EntryTime = DateTimeOffset.UnixEpoch;
+
     private CodeBundle(string path) => Path = path;
 
     public string Path { get; }
 
-    /// <summary>The command that unpacks the bundle from standard input in the node's home.</summary>
-    public static string UnpackCommand =>
-        $"mkdir -p {NodeRunnerScript.Folder} {NodeRunnerScript.CodeFolder} && tar -xzf - --no-same-owner";
+    /// <summary>The SHA-256 of the file, in lower-case hex, as <c>sha256sum</c> prints it.</summary>
+    public string Sha256 { get; private set; } = "";
 
     public static async Task<CodeBundle> BuildAsync(BatchPlan plan, CancellationToken cancellationToken)
     {
@@ -42,13 +46,18 @@ internal sealed class CodeBundle : IDisposable
                     await using (tar.ConfigureAwait(false))
                     {
                         await WriteCodeAsync(tar, plan.CodeDirectory, cancellationToken).ConfigureAwait(false);
-                        await WriteTextAsync(tar, NodeRunnerScript.Path, NodeRunnerScript.Content, cancellationToken).ConfigureAwait(false);
                         if (plan.InstallScript is not null)
                         {
-                            await tar.WriteEntryAsync(plan.InstallScript, NodeRunnerScript.Folder + "/INSTALL.sh", cancellationToken).ConfigureAwait(false);
+                            await WriteFileAsync(tar, new FileInfo(plan.InstallScript), NodeRunnerScript.Folder + "/INSTALL.sh", cancellationToken).ConfigureAwait(false);
                         }
                     }
                 }
+            }
+
+            var content = File.OpenRead(path);
+            await using (content.ConfigureAwait(false))
+            {
+                bundle.Sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken).ConfigureAwait(false));
             }
 
             return bundle;
@@ -60,8 +69,6 @@ internal sealed class CodeBundle : IDisposable
         }
     }
 
-    public Stream Open() => File.OpenRead(Path);
-
     public void Dispose() => File.Delete(Path);
 
     private static async Task WriteCodeAsync(TarWriter tar, string folder, CancellationToken cancellationToken)
@@ -70,17 +77,50 @@ internal sealed class CodeBundle : IDisposable
         foreach (var entry in code.Entries())
         {
             var name = NodeRunnerScript.CodeFolder + "/" + code.Relative(entry);
-            await tar.WriteEntryAsync(entry.FullName, name, cancellationToken).ConfigureAwait(false);
+            if (entry.LinkTarget is { } target)
+            {
+                await WriteAsync(tar, TarEntryType.SymbolicLink, name, entry, target, null, cancellationToken).ConfigureAwait(false);
+            }
+            else if (entry is DirectoryInfo)
+            {
+                await WriteAsync(tar, TarEntryType.Directory, name, entry, null, null, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteFileAsync(tar, (FileInfo)entry, name, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    private static async Task WriteTextAsync(TarWriter tar, string name, string text, CancellationToken cancellationToken)
+    private static async Task WriteFileAsync(TarWriter tar, FileInfo file, string name, CancellationToken cancellationToken)
     {
-        var entry = new PaxTarEntry(TarEntryType.RegularFile, name)
+        var data = file.OpenRead();
+        await using (data.ConfigureAwait(false))
         {
-            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-            DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)),
+            await WriteAsync(tar, TarEntryType.RegularFile, name, file, null, data, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteAsync(
+        TarWriter tar, TarEntryType type, string name, FileSystemInfo source, string? linkTarget, Stream? data, CancellationToken cancellationToken)
+    {
+        // Only the modification time is written, and always the same one: a PAX entry would otherwise carry the
+        // file's own times in its extended header.
+        var entry = new PaxTarEntry(type, name, new Dictionary<string, string> { ["mtime"] = "0" })
+        {
+            Mode = OperatingSystem.IsWindows() ? DefaultMode(type) : source.UnixFileMode,
+            ModificationTime = EntryTime,
+            DataStream = data,
         };
+        if (linkTarget is not null)
+        {
+            entry.LinkName = linkTarget;
+        }
+
         await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
     }
+
+    private static UnixFileMode DefaultMode(TarEntryType type) =>
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead
+        | (type == TarEntryType.RegularFile ? 0 : UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
 }

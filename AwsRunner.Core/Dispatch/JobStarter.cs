@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Node;
 using Microsoft.Extensions.Logging;
@@ -35,7 +36,6 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
 
         var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
-        var validity = TimeSpan.FromHours(plan.Options.MaxHours) + UrlMargin;
         await Parallel.ForEachAsync(
             manifest.Rows,
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
@@ -44,25 +44,55 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
                 var outcome = finished.TryGetValue(row.Index, out var status)
                     ? FinishedJobs.Outcome(row.Index, status, row.InstanceId)
                     : row.InstanceId is { } id && live.TryGetValue(id, out var node)
-                    ? await StartOneAsync(plan, row, node, validity, token).ConfigureAwait(false)
+                    ? await StartOneAsync(plan, row, node, token).ConfigureAwait(false)
                     : NotStarted(row);
                 outcomes[row.Index] = outcome;
                 progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
             }).ConfigureAwait(false);
 
-        var now = time.GetUtcNow();
-        await manifests.SaveAsync(manifest with
-        {
-            Secrets = plan.SecretNames,
-            Rows = manifest.Rows.Select(r => Started(outcomes[r.Index]) ? r with { DispatchedAt = r.DispatchedAt ?? now } : r).ToList(),
-        }, cancellationToken).ConfigureAwait(false);
+        await RecordDispatchedAsync(plan, outcomes, cancellationToken).ConfigureAwait(false);
         return manifest.Rows
             .Select(r => outcomes[r.Index] with { SpotRefusal = r.InstanceId is { } id ? live.GetValueOrDefault(id)?.SpotRefusal : null })
             .ToList();
     }
 
-    private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, TimeSpan validity, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the job of each node as the create hands it over, as many at once as the plan allows, until the create
+    /// is done; the caller then records the starts (<see cref="RecordDispatchedAsync"/>) once the create saved its manifest.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, NodeOutcome>> StartEachAsync(
+        BatchPlan plan, ChannelReader<ReadyNode> ready, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
     {
+        var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
+        await Parallel.ForEachAsync(
+            ready.ReadAllAsync(cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
+            async (node, token) =>
+            {
+                var outcome = await StartOneAsync(plan, node.Row, node.Node, token).ConfigureAwait(false);
+                outcomes[node.Row.Index] = outcome;
+                progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
+            }).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    /// <summary>Notes in the manifest when each job that started was first dispatched.</summary>
+    public async Task RecordDispatchedAsync(BatchPlan plan, IReadOnlyDictionary<int, NodeOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var manifest = await manifests.RequireAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        await manifests.SaveAsync(manifest with
+        {
+            Secrets = plan.SecretNames,
+            Rows = manifest.Rows
+                .Select(r => outcomes.TryGetValue(r.Index, out var o) && Started(o) ? r with { DispatchedAt = r.DispatchedAt ?? now } : r)
+                .ToList(),
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, CancellationToken cancellationToken)
+    {
+        var validity = TimeSpan.FromHours(plan.Options.MaxHours) + UrlMargin;
         var urls = await connection.Results.CreateUploadUrlsAsync(
             plan.Bucket, ResultKeys.Job(plan.Name, row.Index), validity, cancellationToken).ConfigureAwait(false);
         using var files = NodeFilesTar.Write(

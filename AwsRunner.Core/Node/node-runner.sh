@@ -79,18 +79,42 @@ heartbeat_loop() {
     done
 }
 
+# The code bundle, fetched by the node itself from the bucket (a presigned GET URL, or file:// on the local cloud),
+# checked against the SHA-256 the dispatcher computed, and unpacked into the home: code/ and awsrunner/INSTALL.sh.
+# Without a bundle URL the code and INSTALL.sh are taken as already in place.
+fetch_bundle() {
+    local file="$base/bundle.tar.gz" sum
+    [ -n "${AWSRUNNER_BUNDLE_URL:-}" ] || return 0
+    rm -f "$file"
+    if ! curl -sS -f --connect-timeout 10 --retry 5 --retry-connrefused --max-time 3600 -o "$file" "$AWSRUNNER_BUNDLE_URL"; then
+        echo "awsrunner: the code bundle could not be downloaded from the bucket"
+        return 1
+    fi
+    sum=$(sha256sum "$file" | cut -d ' ' -f 1)
+    if [ "$sum" != "${AWSRUNNER_BUNDLE_SHA256:-}" ]; then
+        echo "awsrunner: the code bundle's SHA-256 is $sum, not ${AWSRUNNER_BUNDLE_SHA256:-} as expected: not installed"
+        rm -f "$file"
+        return 1
+    fi
+    # An INSTALL.sh of an earlier install must not run for a bundle that has none.
+    rm -f "$base/INSTALL.sh"
+    mkdir -p "$code" && tar -xzf "$file" -C "$(dirname "$base")" --no-same-owner || { echo "awsrunner: the code bundle could not be unpacked"; return 1; }
+    rm -f "$file"
+}
+
 cmd_install() {
     echo $$ > "$base/install.pid"
     set_state installing
     rm -f "$base/install_exit_code"
     local rc=0
-    if [ -f "$base/INSTALL.sh" ]; then
-        (cd "$code" && bash "$base/INSTALL.sh") > "$base/install.log" 2>&1 < /dev/null
+    fetch_bundle > "$base/install.log" 2>&1 < /dev/null || rc=$?
+    if [ "$rc" -eq 0 ] && [ -f "$base/INSTALL.sh" ]; then
+        (cd "$code" && bash "$base/INSTALL.sh") >> "$base/install.log" 2>&1 < /dev/null
         rc=$?
-    else
-        : > "$base/install.log"
     fi
     echo "$rc" > "$base/install_exit_code"
+    # Before the state says the install ended: a node whose install failed is terminated soon after.
+    put "$base/install.log" "${AWSRUNNER_URL_INSTALL_LOG:-}" || log "install log upload failed"
     if [ "$rc" -eq 0 ]; then set_state ready; else set_state install-failed; fi
 }
 

@@ -38,7 +38,7 @@ public sealed class CodeBundleTests
         using var bundle = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);
 
         var names = new List<string>();
-        await using (var gzip = new GZipStream(bundle.Open(), CompressionMode.Decompress))
+        await using (var gzip = new GZipStream(File.OpenRead(bundle.Path), CompressionMode.Decompress))
         await using (var tar = new TarReader(gzip))
         {
             while (await tar.GetNextEntryAsync() is { } entry)
@@ -48,6 +48,20 @@ public sealed class CodeBundleTests
         }
 
         Assert.That(names.Where(n => n.StartsWith("code/", StringComparison.Ordinal)), Is.EquivalentTo(new[] { "code/.awsrunnerignore", "code/jobs.csv", "code/run.sh" }));
+    }
+
+    [Test]
+    public async Task Build_SameCodeWithOtherFileTimes_GivesTheSameBytes()
+    {
+        using var first = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);
+        File.SetLastWriteTimeUtc(folder.Combine("code", "run.sh"), new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        using var second = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Sha256, Is.EqualTo(first.Sha256).And.Match("^[0-9a-f]{64}$"));
+            Assert.That(File.ReadAllBytes(second.Path), Is.EqualTo(File.ReadAllBytes(first.Path)));
+        });
     }
 
     private BatchPlan Plan() => BatchPlanner.Plan(

@@ -26,6 +26,15 @@ internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
         return Task.FromResult(new JobUploadUrls(Url("heartbeat.json"), Url("status.json"), Url("job.log"), Url("results.tar.gz")));
     }
 
+    public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
+        Task.FromResult(new Uri($"mem://{bucket}/{key}"));
+
+    public Task<Uri> CreateDownloadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
+        Task.FromResult(new Uri($"mem://{bucket}/{key}"));
+
+    public async Task UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
+        await PutAsync(bucket, key, await File.ReadAllBytesAsync(path, cancellationToken), cancellationToken);
+
     public Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         objects[(bucket, key)] = (content.ToArray(), time.GetUtcNow(), Interlocked.Increment(ref version));

@@ -51,35 +51,30 @@ internal sealed partial class S3ResultStore(
     public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken) =>
         boundary.RunAsync($"sign upload URLs for {Describe(bucket, keyPrefix)}", async token =>
         {
-            var limit = await credentials.UploadUrlLimitAsync().ConfigureAwait(false);
-            if (validity > limit.Validity)
-            {
-                throw new InvalidInputException("MaxHours",
-                    $"the nodes' upload URLs must work for {validity.TotalHours:0.#} hours, but {limit.Reason}: " +
-                    $"{limit.Remedy ?? "lower --max-hours"}{(limit.Remedy is null ? "" : ", or lower --max-hours")}");
-            }
-
-            var owner = await account.GetAsync(token).ConfigureAwait(false);
-            var expires = time.GetUtcNow().UtcDateTime + validity;
-            async Task<Uri> Url(string name)
-            {
-                var request = new GetPreSignedUrlRequest
-                {
-                    BucketName = bucket,
-                    Key = keyPrefix + name,
-                    Verb = HttpVerb.PUT,
-                    Expires = expires,
-                    Protocol = UrlProtocol(session),
-                };
-                request.Parameters.Add(ExpectedOwnerParameter, owner);
-                return new Uri(await s3.GetPreSignedURLAsync(request).ConfigureAwait(false));
-            }
-
+            var owner = await SigningOwnerAsync(validity, token).ConfigureAwait(false);
             return new JobUploadUrls(
-                await Url(ResultKeys.Heartbeat).ConfigureAwait(false),
-                await Url(ResultKeys.Status).ConfigureAwait(false),
-                await Url(ResultKeys.Log).ConfigureAwait(false),
-                await Url(ResultKeys.Results).ConfigureAwait(false));
+                await SignAsync(bucket, keyPrefix + ResultKeys.Heartbeat, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
+                await SignAsync(bucket, keyPrefix + ResultKeys.Status, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
+                await SignAsync(bucket, keyPrefix + ResultKeys.Log, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
+                await SignAsync(bucket, keyPrefix + ResultKeys.Results, HttpVerb.PUT, owner, validity).ConfigureAwait(false));
+        }, cancellationToken);
+
+    public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"sign an upload URL for {Describe(bucket, key)}", async token =>
+            await SignAsync(bucket, key, HttpVerb.PUT, await SigningOwnerAsync(validity, token).ConfigureAwait(false), validity).ConfigureAwait(false),
+            cancellationToken);
+
+    public Task<Uri> CreateDownloadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"sign a download URL for {Describe(bucket, key)}", async token =>
+            await SignAsync(bucket, key, HttpVerb.GET, await SigningOwnerAsync(validity, token).ConfigureAwait(false), validity).ConfigureAwait(false),
+            cancellationToken);
+
+    public Task UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"upload {path} to {Describe(bucket, key)}", async token =>
+        {
+            var owner = await account.GetAsync(token).ConfigureAwait(false);
+            await CallAsync(attemptToken => s3.PutObjectAsync(
+                new PutObjectRequest { BucketName = bucket, Key = key, FilePath = path, ExpectedBucketOwner = owner }, attemptToken), token).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
@@ -182,6 +177,34 @@ internal sealed partial class S3ResultStore(
         s3.Dispose();
         http.Dispose();
         account.Dispose();
+    }
+
+    /// <summary>The bucket's expected owner, once the credentials are known to outlive URLs of this validity.</summary>
+    private async Task<string> SigningOwnerAsync(TimeSpan validity, CancellationToken cancellationToken)
+    {
+        var limit = await credentials.UploadUrlLimitAsync().ConfigureAwait(false);
+        if (validity > limit.Validity)
+        {
+            throw new InvalidInputException("MaxHours",
+                $"the nodes' upload URLs must work for {validity.TotalHours:0.#} hours, but {limit.Reason}: " +
+                $"{limit.Remedy ?? "lower --max-hours"}{(limit.Remedy is null ? "" : ", or lower --max-hours")}");
+        }
+
+        return await account.GetAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Uri> SignAsync(string bucket, string key, HttpVerb verb, string owner, TimeSpan validity)
+    {
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            Verb = verb,
+            Expires = time.GetUtcNow().UtcDateTime + validity,
+            Protocol = UrlProtocol(session),
+        };
+        request.Parameters.Add(ExpectedOwnerParameter, owner);
+        return new Uri(await s3.GetPreSignedURLAsync(request).ConfigureAwait(false));
     }
 
     private static Protocol UrlProtocol(AwsSession session) => session.EndpointUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS;

@@ -34,6 +34,27 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
             Url(ResultKeys.Heartbeat), Url(ResultKeys.Status), Url(ResultKeys.Log), Url(ResultKeys.Results)));
     }
 
+    public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken)
+    {
+        var path = Describe(bucket, key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return Task.FromResult(new Uri(path));
+    }
+
+    public Task<Uri> CreateDownloadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
+        Task.FromResult(new Uri(Describe(bucket, key)));
+
+    public Task UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken)
+    {
+        var target = Describe(bucket, key);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        // Copied aside, then moved in: a node that downloads meanwhile never reads half an object.
+        var temporary = target + ".tmp";
+        File.Copy(path, temporary, overwrite: true);
+        File.Move(temporary, target, overwrite: true);
+        return Task.CompletedTask;
+    }
+
     public async Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var path = Describe(bucket, key);
@@ -101,6 +122,11 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, recursive: true);
+        }
+        else if (File.Exists(folder))
+        {
+            // A prefix that is a whole key: that one object.
+            File.Delete(folder);
         }
 
         if (Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any() && File.Exists(CreatedMark(bucket)))
