@@ -118,18 +118,38 @@ cmd_install() {
     if [ "$rc" -eq 0 ]; then set_state ready; else set_state install-failed; fi
 }
 
-# Local nodes share the machine: a node waits for one of AWSRUNNER_SLOTS lock files before it runs.
+# Local nodes share the machine: a node runs once it holds one of AWSRUNNER_SLOTS lock files (fd 9), and waits
+# asleep in flock, never in a loop. The queue forms at the door: only the node at its head looks at the slots,
+# and when all are taken it sleeps in one flock a slot until the first of them is released.
 acquire_slot() {
     [ -n "${AWSRUNNER_SLOTS_DIR:-}" ] || return 0
     mkdir -p "$AWSRUNNER_SLOTS_DIR"
-    local i
+    local slots=${AWSRUNNER_SLOTS:-1} i fd
+    local -a fds=() waiters=()
+    exec 8> "$AWSRUNNER_SLOTS_DIR/door"
+    flock 8
+    for ((i = 0; i < slots; i++)); do
+        exec {fd}> "$AWSRUNNER_SLOTS_DIR/slot$i"
+        fds+=("$fd")
+    done
     while :; do
-        for ((i = 0; i < ${AWSRUNNER_SLOTS:-1}; i++)); do
-            exec 9> "$AWSRUNNER_SLOTS_DIR/slot$i"
-            flock -n 9 && return 0
-            exec 9>&-
+        # A lock belongs to the open file, which the waiters share with this shell: the slot one of them got is held here.
+        for fd in "${fds[@]}"; do
+            if flock -n "$fd"; then
+                exec 9>&"$fd"
+                for fd in "${fds[@]}"; do exec {fd}>&-; done
+                exec 8>&-
+                return 0
+            fi
         done
-        sleep 1
+        waiters=()
+        for fd in "${fds[@]}"; do
+            flock "$fd" &
+            waiters+=("$!")
+        done
+        wait -n
+        kill "${waiters[@]}" 2> /dev/null
+        wait "${waiters[@]}" 2> /dev/null
     done
 }
 
