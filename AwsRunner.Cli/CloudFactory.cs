@@ -31,6 +31,28 @@ internal static class CloudFactory
     }
 
     /// <summary>
+    /// The regions this machine's AWS batch records name, each with the endpoint its batches went through (or the
+    /// one the options give): where a look across batches goes when no region is given.
+    /// </summary>
+    public static IReadOnlyList<(string Region, string? EndpointUrl)> RecordedRegions(CommonOptions options, string home) =>
+        BatchRecords.List(home)
+            .Where(r => r.Cloud == "aws" && r.Region is not null)
+            .Select(r => (Region: r.Region!, EndpointUrl: options.EndpointUrl ?? r.EndpointUrl))
+            .Distinct()
+            .OrderBy(p => p.Region, StringComparer.Ordinal)
+            .ThenBy(p => p.EndpointUrl, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The AWS cloud in one region, through one endpoint, with the options' profile and SSH settings.</summary>
+    public static CloudConnection OpenAws(CommonOptions options, string region, string? endpointUrl, string home, ILoggerFactory loggers) =>
+        AwsCloudConnection.Open(
+            new AwsCloudOptions { Region = region, Profile = options.Profile, EndpointUrl = endpointUrl },
+            SshTransports.Open(SshOptionsFor(options, record: null), home, TimeProvider.System, loggers),
+            home,
+            TimeProvider.System,
+            loggers);
+
+    /// <summary>
     /// How the AWS cloud's node shells reach the nodes: the SSH options given, else the transport the batch was
     /// dispatched with (an ssh_config given now replaces a remembered proxy, and the other way round).
     /// </summary>

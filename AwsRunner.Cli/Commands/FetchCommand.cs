@@ -51,7 +51,7 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
             return ExitCode(result);
         }
 
-        terminal.Result($"Fetched batch {verb.Name} into {result.OutputDirectory}: {result.Downloaded} objects downloaded ({Formats.Bytes(result.Bytes)}), {result.Skipped} already here.");
+        terminal.Result(FetchSummary.Line(verb.Name, result));
         terminal.Result($"{result.Jobs.Count} jobs: {result.Succeeded.Count} succeeded, {result.Failed.Count} failed, {result.Missing.Count} missing"
             + (result.NotFetched.Count > 0 ? $", {result.NotFetched.Count} not fetched." : "."));
         if (result.Failed.Count > 0)

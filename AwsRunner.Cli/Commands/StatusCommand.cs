@@ -12,51 +12,16 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
 {
     public async Task<int> RunAsync(StatusVerb verb, CancellationToken cancellationToken)
     {
-        if (verb.Name is not null)
-        {
-            BatchName.Validate(verb.Name);
-        }
-        else if (verb.Watch)
-        {
-            throw new InvalidInputException("Option", "--watch needs a batch NAME");
-        }
-
-        await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
-        var runner = new BatchRunner(connection, home, loggers);
         if (verb.Name is null)
         {
-            var batches = await runner.ListAsync(cancellationToken).ConfigureAwait(false);
-            if (verb.Json)
-            {
-                terminal.Result(JsonOutput.Serialize(new
-                {
-                    schema = StatusView.ListSchema,
-                    batches = batches.Select(b => new
-                    {
-                        name = b.Name,
-                        cloud = b.Cloud,
-                        live_instances = b.LiveInstances,
-                        instance_hours = Math.Round(b.InstanceHours, 3),
-                        jobs = b.Jobs,
-                        finished = b.Finished,
-                    }),
-                }));
-            }
-            else if (batches.Count == 0)
-            {
-                terminal.Result($"No batch has nodes or results on the {connection.Kind} cloud.");
-            }
-            else
-            {
-                foreach (var line in StatusView.ListLines(batches))
-                {
-                    terminal.Result(line);
-                }
-            }
-
-            return ExitCodes.Ok;
+            return verb.Watch
+                ? throw new InvalidInputException("Option", "--watch needs a batch NAME")
+                : await ListAsync(verb, cancellationToken).ConfigureAwait(false);
         }
 
+        BatchName.Validate(verb.Name);
+        await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
+        var runner = new BatchRunner(connection, home, loggers);
         if (verb.Watch)
         {
             var interval = CliValues.Duration(verb.Interval, "--interval") ?? (connection.Kind == "local" ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10));
@@ -77,5 +42,70 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
         }
 
         return ExitCodes.Ok;
+    }
+
+    private async Task<int> ListAsync(StatusVerb verb, CancellationToken cancellationToken)
+    {
+        // Without --region the batches this machine dispatched say where to look: the environment's or a profile's
+        // region need be none of theirs.
+        var regions = verb.Region is null && (verb.Cloud ?? "aws") == "aws" ? CloudFactory.RecordedRegions(verb, home) : [];
+        if (regions.Count == 0)
+        {
+            await using var connection = CloudFactory.Open(verb, batch: null, home, loggers);
+            var batches = await new BatchRunner(connection, home, loggers).ListAsync(cancellationToken).ConfigureAwait(false);
+            Print(verb, batches.Select(b => (b, (string?)null)).ToList(), $"on the {connection.Kind} cloud", looked: null);
+            return ExitCodes.Ok;
+        }
+
+        var found = new List<(BatchSummary, string?)>();
+        foreach (var (region, endpoint) in regions)
+        {
+            await using var connection = CloudFactory.OpenAws(verb, region, endpoint, home, loggers);
+            var batches = await new BatchRunner(connection, home, loggers).ListAsync(cancellationToken).ConfigureAwait(false);
+            found.AddRange(batches.Select(b => (b, (string?)region)));
+        }
+
+        var names = string.Join(", ", regions.Select(r => r.Region).Distinct());
+        Print(verb, found, $"in {names}", $"Looked in {names}, the regions of this machine's batches (--region for another).");
+        return ExitCodes.Ok;
+    }
+
+    private void Print(StatusVerb verb, IReadOnlyList<(BatchSummary Batch, string? Region)> batches, string where, string? looked)
+    {
+        if (verb.Json)
+        {
+            terminal.Result(JsonOutput.Serialize(new
+            {
+                schema = StatusView.ListSchema,
+                batches = batches.Select(b => new
+                {
+                    name = b.Batch.Name,
+                    cloud = b.Batch.Cloud,
+                    region = b.Region,
+                    live_instances = b.Batch.LiveInstances,
+                    instance_hours = Math.Round(b.Batch.InstanceHours, 3),
+                    jobs = b.Batch.Jobs,
+                    finished = b.Batch.Finished,
+                }),
+            }));
+            return;
+        }
+
+        if (batches.Count == 0)
+        {
+            terminal.Result($"No batch has nodes or results {where}.");
+        }
+        else
+        {
+            foreach (var line in StatusView.ListLines(batches))
+            {
+                terminal.Result(line);
+            }
+        }
+
+        if (looked is not null && batches.Count > 0)
+        {
+            terminal.Info(looked);
+        }
     }
 }

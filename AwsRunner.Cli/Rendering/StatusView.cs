@@ -78,17 +78,20 @@ internal static class StatusView
               $"({string.Join(", ", refused.Select(j => j.SpotRefusal).Distinct(StringComparer.Ordinal))}): {string.Join(", ", refused.Select(j => JobIndex.Format(j.Index)))}";
     }
 
-    public static IEnumerable<string> ListLines(IReadOnlyList<BatchSummary> batches)
+    /// <summary>The batches' table; with a REGION column when they were looked for in several regions.</summary>
+    public static IEnumerable<string> ListLines(IReadOnlyList<(BatchSummary Batch, string? Region)> batches)
     {
+        var regions = batches.Any(b => b.Region is not null);
         var rows = batches.Select(b => (IReadOnlyList<string>)
         [
-            b.Name,
-            b.Cloud,
-            b.LiveInstances.ToString(CultureInfo.InvariantCulture),
-            b.InstanceHours.ToString("0.00", CultureInfo.InvariantCulture),
-            $"{b.Finished}/{b.Jobs?.ToString(CultureInfo.InvariantCulture) ?? "?"}",
+            b.Batch.Name,
+            b.Batch.Cloud,
+            .. regions ? [b.Region ?? "-"] : Array.Empty<string>(),
+            b.Batch.LiveInstances.ToString(CultureInfo.InvariantCulture),
+            b.Batch.InstanceHours.ToString("0.00", CultureInfo.InvariantCulture),
+            $"{b.Batch.Finished}/{b.Batch.Jobs?.ToString(CultureInfo.InvariantCulture) ?? "?"}",
         ]);
-        return Formats.Table(["NAME", "CLOUD", "LIVE NODES", "INSTANCE-HOURS", "RESULTS"], rows);
+        return Formats.Table(["NAME", "CLOUD", .. regions ? ["REGION"] : Array.Empty<string>(), "LIVE NODES", "INSTANCE-HOURS", "RESULTS"], rows);
     }
 
     /// <summary>0 when every job succeeded, 3 when a node was lost or failed, else 1 when a job exited non-zero.</summary>

@@ -108,7 +108,10 @@ public sealed class BatchRunner
         var live = (await connection.Cloud.ListBatchesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Batch);
         var manifests = new ManifestStore(connection.Results);
         var summaries = new List<BatchSummary>();
-        var known = BatchRecords.List(home).Where(r => r.Cloud == connection.Kind).ToDictionary(r => r.Name);
+        // A batch of another region is that region's to list: its bucket may not even answer here.
+        var known = BatchRecords.List(home)
+            .Where(r => r.Cloud == connection.Kind && (connection.Region is null || r.Region is null || r.Region == connection.Region))
+            .ToDictionary(r => r.Name);
         foreach (var name in live.Keys.Union(known.Keys).Order(StringComparer.Ordinal))
         {
             var bucket = known.TryGetValue(name, out var record) ? record.Bucket : name;

@@ -8,6 +8,15 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="Bytes">Bytes downloaded by this fetch.</param>
 public sealed record FetchResult(string OutputDirectory, IReadOnlyList<FetchedJob> Jobs, int Downloaded, int Skipped, long Bytes)
 {
+    /// <summary>Results archives among <see cref="Downloaded"/>: one a job, when the archive brought all the job had.</summary>
+    public int ArchivesDownloaded { get; init; }
+
+    /// <summary>Jobs this fetch downloaded something of.</summary>
+    public IReadOnlyList<FetchedJob> DownloadedJobs => Jobs.Where(j => j.ObjectsDownloaded > 0).ToList();
+
+    /// <summary>Finished jobs of which an earlier fetch brought everything: this one downloaded nothing of them.</summary>
+    public IReadOnlyList<FetchedJob> AlreadyHere => Jobs.Where(j => j.ObjectsDownloaded == 0 && j.Error is null && j.ExitCode is not null).ToList();
+
     /// <summary>Jobs that exited 0, fetched whole.</summary>
     public IReadOnlyList<FetchedJob> Succeeded => Jobs.Where(j => j.Error is null && j.ExitCode == 0).ToList();
 

@@ -38,6 +38,8 @@ internal sealed class ResultFetcher(CloudConnection connection)
         int downloaded = 0, skipped = 0;
         long bytes = 0;
         var errors = new ConcurrentDictionary<int, string>();
+        var fetched = new ConcurrentDictionary<int, int>();
+        var archives = 0;
         try
         {
             await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (job, token) =>
@@ -54,6 +56,11 @@ internal sealed class ResultFetcher(CloudConnection connection)
                             {
                                 Interlocked.Increment(ref downloaded);
                                 Interlocked.Add(ref bytes, stored.Size);
+                                fetched.AddOrUpdate(jobIndex, 1, (_, count) => count + 1);
+                                if (ResultKeys.TryParseJobKey(name, stored.Key, out _, out var file) && file == ResultKeys.Results)
+                                {
+                                    Interlocked.Increment(ref archives);
+                                }
                             }
                             else
                             {
@@ -79,8 +86,13 @@ internal sealed class ResultFetcher(CloudConnection connection)
             DeleteFolder(Path.Combine(output, WorkFolder));
         }
 
-        var jobs = manifest.Rows.Select(r => Fetched(r.Index, ReadStatus(output, r.Index), errors.GetValueOrDefault(r.Index))).ToList();
-        return new FetchResult(Path.GetFullPath(output), jobs, downloaded, skipped, bytes);
+        var jobs = manifest.Rows
+            .Select(r => Fetched(r.Index, ReadStatus(output, r.Index), errors.GetValueOrDefault(r.Index)) with
+            {
+                ObjectsDownloaded = fetched.GetValueOrDefault(r.Index),
+            })
+            .ToList();
+        return new FetchResult(Path.GetFullPath(output), jobs, downloaded, skipped, bytes) { ArchivesDownloaded = archives };
     }
 
     private async Task<BatchManifest> ReadManifestAsync(

@@ -1,6 +1,7 @@
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AwsRunner.Tests.Dispatch;
 

@@ -355,9 +355,18 @@ public sealed class FleetBatchTests
         File.WriteAllText(Path.Combine(Fleet.NodeHome(instance), "release"), "");
         await batch.WaitTerminatedAsync(JobsTimeout);
         var gone = await batch.RunAsync("put", batch.Name, "0", payload);
+        var goneGet = await batch.RunAsync("get", batch.Name, "0", "output", Path.Combine(here, "late"));
 
-        Assert.That(gone.ExitCode, Is.EqualTo(3), gone.ToString());
-        Assert.That(gone.Error, Does.Contain($"awsrunner fetch {batch.Name}"));
+        Assert.Multiple(() =>
+        {
+            foreach (var run in new[] { gone, goneGet })
+            {
+                Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
+                Assert.That(run.Error, Does.Contain($"awsrunner fetch {batch.Name}"));
+            }
+
+            Assert.That(Path.Combine(here, "late"), Does.Not.Exist, "nothing made here");
+        });
     }
 
     private static string Named(string name, SshRoute route) => route == SshRoute.Socks ? name : name + "-openssh";

@@ -111,6 +111,8 @@ public sealed class AwsBatchRunnerTests
         Assert.Multiple(() =>
         {
             Assert.That((first.Downloaded, first.Skipped), Is.EqualTo((1, 2)));
+            Assert.That((first.ArchivesDownloaded, first.DownloadedJobs.Single().ObjectsDownloaded), Is.EqualTo((1, 1)), "one archive, and nothing else, for the job");
+            Assert.That(second.AlreadyHere.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
             Assert.That(firstReads, Has.Count.EqualTo(2).And.Some.Contains("manifest.json").And.Some.Contains("results.tar.gz"));
             Assert.That((second.Downloaded, second.Skipped), Is.EqualTo((0, 3)));
             Assert.That(ObjectReads(bed, "e2e6"), Is.Empty, "a fetch with nothing new reads no object, the manifest neither");

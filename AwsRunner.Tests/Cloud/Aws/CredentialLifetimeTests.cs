@@ -1,6 +1,6 @@
 using Amazon.Runtime;
 using AwsRunner.Core.Cloud.Aws;
-using AwsRunner.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace AwsRunner.Tests.Cloud.Aws;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AwsRunner.Sim.Metadata;
 using AwsRunner.Sim.Spot;
-using AwsRunner.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AwsRunner.Tests.Sim.Metadata;
 
@@ -10,7 +10,9 @@ public sealed class MetadataServiceTests
 {
     private const string Instance = "i-0123456789abcdef0";
 
-    private FakeTimeProvider time = new();
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private FakeTimeProvider time = new(Start);
     private HttpClient http = new();
     private MetadataService? service;
 
@@ -19,7 +21,7 @@ public sealed class MetadataServiceTests
     [SetUp]
     public async Task StartAsync()
     {
-        time = new FakeTimeProvider();
+        time = new FakeTimeProvider(Start);
         http = new HttpClient();
         service = await MetadataService.StartAsync(time, CancellationToken.None);
         Service.Serve(new InstanceMetadata(Instance, "c5.large", "ami-760aaa0f"));
