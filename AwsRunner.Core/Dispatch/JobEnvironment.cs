@@ -12,7 +12,8 @@ internal static class JobEnvironment
         var options = plan.Options;
         var env = new NodeEnvFile()
             .Export("AWSRUNNER_JOB", plan.Name)
-            .Export("AWSRUNNER_INDEX", row.Index.ToString(CultureInfo.InvariantCulture));
+            .Export("AWSRUNNER_INDEX", row.Index.ToString(CultureInfo.InvariantCulture))
+            .Export("AWSRUNNER_ATTEMPT", RowAttempts.CurrentOf(row).ToString(CultureInfo.InvariantCulture));
         foreach (var (name, value) in row.Variables)
         {
             env.Export(name, value);

@@ -30,7 +30,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
             .Where(n => n.State == InstanceState.Running)
             .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
 
-        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, manifest, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         var validity = TimeSpan.FromHours(plan.Options.MaxHours) + UrlMargin;
         await Parallel.ForEachAsync(
@@ -60,7 +60,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
     private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, TimeSpan validity, CancellationToken cancellationToken)
     {
         var urls = await connection.Results.CreateUploadUrlsAsync(
-            plan.Bucket, ResultKeys.Job(plan.Name, row.Index), validity, cancellationToken).ConfigureAwait(false);
+            plan.Bucket, ResultKeys.Job(plan.Name, row.Index, RowAttempts.CurrentOf(row)), validity, cancellationToken).ConfigureAwait(false);
         using var env = new MemoryStream(Encoding.UTF8.GetBytes(JobEnvironment.For(plan, row, urls)));
         ShellResult result;
         try

@@ -50,4 +50,7 @@ public enum JobState
 
     /// <summary>The instance is gone and its job never reported a result.</summary>
     Lost,
+
+    /// <summary>EC2 took the spot instance back; the job was stopped and its log and partial results uploaded.</summary>
+    Preempted,
 }

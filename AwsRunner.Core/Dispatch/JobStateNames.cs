@@ -15,10 +15,13 @@ public static class JobStateNames
 
     /// <summary>Whether the job will not change state any more on its own.</summary>
     /// <param name="state">The state.</param>
-    /// <returns>True for done, failed, upload-failed, lost, install-failed and unreachable.</returns>
+    /// <returns>True for done, failed, upload-failed, lost, preempted, install-failed and unreachable.</returns>
     public static bool IsFinal(this JobState state) =>
-        state is JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Lost
+        state is JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Lost or JobState.Preempted
             or JobState.InstallFailed or JobState.Unreachable;
+
+    /// <summary>Whether a word is the name of a state.</summary>
+    internal static bool IsWord(string word) => Enum.GetValues<JobState>().Any(s => s.ToName() == word);
 
     internal static JobState FromRunner(string state) => state switch
     {
@@ -31,6 +34,7 @@ public static class JobStateNames
         "done" => JobState.Done,
         "failed" => JobState.Failed,
         "upload-failed" => JobState.UploadFailed,
+        "preempted" => JobState.Preempted,
         _ => JobState.Starting,
     };
 }
