@@ -99,7 +99,7 @@ public sealed record DispatchOptions
     public IReadOnlyList<int> RetryOnExit
     {
         get;
-        init => field = value.FirstOrDefault(c => c is < 1 or > 255) is var bad && value.Contains(bad)
+        init => field = value.Where(c => c is < 1 or > 255).Select(c => (int?)c).FirstOrDefault() is { } bad
             ? throw new InvalidInputException("RetryOnExit", $"--retry-on-exit {bad}: an exit code worth retrying is 1 to 255")
             : value;
     } = [];

@@ -172,7 +172,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The job {Index} has not started (state: {State}); this is the install log")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Index}: the job has not started (state: {State}); this is the install log")]
     private static partial void LogInstallLog(ILogger logger, int index, string state);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Instance} stopped answering while its log was followed: {Reason}")]
