@@ -9,13 +9,14 @@ public sealed class RetryRoundTests
 {
     private const string Batch = "sweep";
     private readonly FakeTimeProvider time = new();
-    private readonly FakeCloud cloud = new();
+    private FakeCloud cloud = null!;
     private MemoryResultStore store = null!;
     private RetryRound round = null!;
 
     [SetUp]
     public void SetUp()
     {
+        cloud = new FakeCloud();
         store = new MemoryResultStore(time);
         round = new RetryRound(new CloudConnection("fake", cloud, null!, store), NullLogger<RetryRound>.Instance);
     }
