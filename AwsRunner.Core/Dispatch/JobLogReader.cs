@@ -89,6 +89,12 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
                 return file == ResultKeys.Log ? offset : 0;
             }
 
+            if (chunk.File is null && !follow)
+            {
+                throw new CloudException("NoLog", $"show the log of job {node.JobIndex}", $"its node {node.InstanceId} has no log yet (state: {chunk.State})",
+                    hint: "its install log appears once its code is uploaded");
+            }
+
             if (chunk.File != file)
             {
                 file = chunk.File;
