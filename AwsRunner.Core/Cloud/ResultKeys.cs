@@ -35,6 +35,11 @@ internal static class ResultKeys
     /// <summary>An attempt's folder name, <c>attempt-K</c>.</summary>
     public static string AttemptName(int attempt) => AttemptPrefix + attempt.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Whether a folder name within a job's folder is an attempt's (<c>attempt-K</c>).</summary>
+    public static bool IsAttemptName(string name) =>
+        name.StartsWith(AttemptPrefix, StringComparison.Ordinal)
+        && int.TryParse(name.AsSpan(AttemptPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var attempt) && attempt >= 1;
+
     /// <summary>Splits a job's object name (<c>job.log</c>, <c>attempt-2/job.log</c>) into its attempt and file.</summary>
     public static bool TryParseAttempt(string name, out int attempt, out string file)
     {
