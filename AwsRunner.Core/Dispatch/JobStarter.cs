@@ -92,7 +92,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
 
     private static bool Started(NodeOutcome outcome) =>
         outcome.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading
-            or JobState.Done or JobState.Failed or JobState.UploadFailed;
+            or JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Preempted;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting job {Index} failed with exit code {ExitCode}: {Error}")]
     private static partial void LogStartFailed(ILogger logger, int index, int exitCode, string error);

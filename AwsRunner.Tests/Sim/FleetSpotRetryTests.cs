@@ -144,7 +144,7 @@ public sealed class FleetSpotRetryTests
         return jobs;
     }
 
-    private void Release(params Job[] jobs)
+    private static void Release(params Job[] jobs)
     {
         foreach (var job in jobs)
         {
