@@ -133,8 +133,14 @@ public sealed class FleetSpotRetryTests
             () =>
             {
                 Assert.That(dispatch.HasExited, Is.False, "the dispatch ended early");
-                var status = batch!.StatusAsync().GetAwaiter().GetResult();
-                jobs = status.GetProperty("jobs").EnumerateArray()
+                // Until the dispatch has saved its record and manifest, status has no batch to read.
+                var run = batch!.RunAsync("status", batch.Name, "--json").GetAwaiter().GetResult();
+                if (!run.Output.TrimStart().StartsWith('{'))
+                {
+                    return false;
+                }
+
+                jobs = JsonDocument.Parse(run.Output).RootElement.GetProperty("jobs").EnumerateArray()
                     .Select(j => new Job(j.GetProperty("state").GetString()!, j.GetProperty("attempt").GetInt32(), j.GetProperty("instance_id").GetString() ?? ""))
                     .ToList();
                 return wanted(jobs);
