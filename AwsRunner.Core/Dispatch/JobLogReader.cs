@@ -1,6 +1,4 @@
-using System.Globalization;
 using AwsRunner.Core.Cloud;
-using AwsRunner.Core.Node;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Dispatch;
