@@ -40,16 +40,16 @@ public sealed class StatusReaderAttemptTests
     [Test]
     public async Task Read_RowOnItsSecondAttempt_ReadsThatAttemptsObjectsAndTellsHowTheFirstEnded()
     {
-        await SaveManifestAsync(new RowAttempts { Current = 2, Earlier = [new ManifestAttempt(1, "preempted", 143, "i-old", Spot: true)] });
+        await SaveManifestAsync(new RowAttempts { Current = 3, Earlier = [new ManifestAttempt(1, "preempted", 143, "i-old", Spot: true), new ManifestAttempt(2, "lost", null, "i-lost")] });
         store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":143,"state":"preempted"}""");
-        store.Put(Batch, "sweep/jobs/0000/attempt-2/status.json", """{"index":0,"exit_code":0}""");
+        store.Put(Batch, "sweep/jobs/0000/attempt-3/status.json", """{"index":0,"exit_code":0}""");
 
         var job = (await reader.ReadAsync(Batch, Batch, CancellationToken.None)).Jobs[0];
 
         Assert.Multiple(() =>
         {
-            Assert.That((job.State, job.ExitCode, job.Attempt), Is.EqualTo((JobState.Done, (int?)0, 2)));
-            Assert.That(job.EarlierAttempts, Is.EqualTo(new[] { new JobAttempt(1, JobState.Preempted, 143, "i-old", Spot: true) }));
+            Assert.That((job.State, job.ExitCode, job.Attempt), Is.EqualTo((JobState.Done, (int?)0, 3)));
+            Assert.That(job.EarlierAttempts, Is.EqualTo(new[] { new JobAttempt(1, JobState.Preempted, 143, "i-old", Spot: true), new JobAttempt(2, JobState.Lost, null, "i-lost") }));
         });
     }
 
