@@ -30,6 +30,15 @@ public static class Defaults
     /// </summary>
     public const int SshMaxOpenConnections = 2 * Parallel;
 
+    /// <summary>
+    /// How many times <c>--wait</c> runs a row again, on a fresh node, after its spot instance was taken back or its
+    /// node was lost; 0 runs every row once.
+    /// </summary>
+    public const int MaxRetries = 2;
+
+    /// <summary>After this many of a row's spot instances were taken back, its next attempt runs on demand.</summary>
+    public const int SpotFallbackAfter = 2;
+
     /// <summary>How often a running node reports that it is alive.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMinutes(1);
 

@@ -75,6 +75,9 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         Secrets = verb.Secret?.Select(JobSecret.Parse).ToList() ?? [],
         BootTimeout = CliValues.Duration(verb.BootTimeout, "--boot-timeout") ?? Defaults.BootTimeout,
         PollInterval = cloud == "local" ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromSeconds(10),
+        MaxRetries = verb.MaxRetries,
+        SpotFallbackAfter = verb.SpotFallbackAfter,
+        RetryOnExit = verb.RetryOnExit?.ToList() ?? [],
     };
 
     private void ShowPlan(DispatchVerb verb, BatchPlan plan, string resultsLocation)
@@ -158,7 +161,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             BatchStatus status;
             try
             {
-                status = await runner.WaitAsync(verb.Name, verb.Bucket, options.PollInterval, new SynchronousProgress<BatchStatus>(view.Status), cancellationToken)
+                status = await runner.WaitAsync(options, new SynchronousProgress<BatchStatus>(view.Status), new SynchronousProgress<NodeProgress>(view.Node), cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

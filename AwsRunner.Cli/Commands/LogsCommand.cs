@@ -5,14 +5,18 @@ using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Cli.Commands;
 
-/// <summary><c>awsrunner logs</c>: a job's log, printed or followed, straight from its node.</summary>
+/// <summary><c>awsrunner logs</c>: a job's log, printed or followed, from its node or, once it is gone, from the bucket.</summary>
 internal sealed class LogsCommand(string home, ILoggerFactory loggers)
 {
     public async Task<int> RunAsync(LogsVerb verb, CancellationToken cancellationToken)
     {
         BatchName.Validate(verb.Name);
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
-        return await new BatchRunner(connection, home, loggers)
-            .ShowLogAsync(verb.Name, verb.Index, verb.Follow, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var output = Console.OpenStandardOutput();
+        await using (output.ConfigureAwait(false))
+        {
+            return await new BatchRunner(connection, home, loggers)
+                .ShowLogAsync(verb.Name, verb.Index, verb.Follow, output, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

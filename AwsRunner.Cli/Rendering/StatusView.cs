@@ -37,6 +37,15 @@ internal static class StatusView
             elapsed_seconds = j.Elapsed?.TotalSeconds is { } s ? Math.Round(s, 1) : (double?)null,
             progress = j.Progress,
             spot_refused = j.SpotRefusal,
+            attempt = j.Attempt,
+            earlier_attempts = j.EarlierAttempts.Select(a => new
+            {
+                attempt = a.Attempt,
+                state = a.State.ToName(),
+                exit_code = a.ExitCode,
+                instance_id = a.InstanceId,
+                spot = a.Spot,
+            }),
         }),
     };
 
@@ -66,7 +75,17 @@ internal static class StatusView
         {
             yield return onDemand;
         }
+
+        foreach (var job in status.Jobs.Where(j => j.EarlierAttempts.Count > 0))
+        {
+            yield return AttemptsLine(job);
+        }
     }
+
+    /// <summary>A retried job's attempts: <c>0007: attempt 2; attempt 1 preempted</c>.</summary>
+    public static string AttemptsLine(JobStatus job) =>
+        $"{JobIndex.Format(job.Index)}: attempt {job.Attempt}; " + string.Join("; ", job.EarlierAttempts.Select(a =>
+            $"attempt {a.Attempt} {a.State.ToName()}" + (a.State == JobState.Failed && a.ExitCode is { } code ? $" (exit {code})" : "")));
 
     /// <summary>Which jobs run on demand because spot was refused, and why; null when none does.</summary>
     public static string? OnDemandLine(IEnumerable<(int Index, string? SpotRefusal)> jobs)
@@ -96,7 +115,7 @@ internal static class StatusView
 
     /// <summary>0 when every job succeeded, 3 when a node was lost or failed, else 1 when a job exited non-zero.</summary>
     public static int ExitCode(BatchStatus status) =>
-        status.Jobs.Any(j => j.State is JobState.Lost or JobState.Hung or JobState.UploadFailed or JobState.InstallFailed or JobState.Unreachable)
+        status.Jobs.Any(j => j.State is JobState.Lost or JobState.Preempted or JobState.Hung or JobState.UploadFailed or JobState.InstallFailed or JobState.Unreachable)
             ? ExitCodes.CloudError
             : status.Jobs.Any(j => j.State == JobState.Failed) ? ExitCodes.JobFailed : ExitCodes.Ok;
 }

@@ -55,6 +55,15 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("retry-lost", HelpText = "Run again, on fresh nodes, the jobs that are lost, hung or gave up uploading (implies --create --dispatch; finished jobs are left alone).")]
     public bool RetryLost { get; set; }
 
+    [Option("max-retries", Default = Defaults.MaxRetries, HelpText = "With --wait: run a row again, on a fresh node, up to this many times when its spot instance is taken back or its node is lost (0: never).")]
+    public int MaxRetries { get; set; }
+
+    [Option("spot-fallback-after", Default = Defaults.SpotFallbackAfter, HelpText = "With --wait --spot: after this many of a row's spot instances were taken back, run it on demand.")]
+    public int SpotFallbackAfter { get; set; }
+
+    [Option("retry-on-exit", Separator = ',', HelpText = "With --wait: exit codes of the command worth another attempt too, e.g. 75,137 (a job that exits non-zero is not retried otherwise).")]
+    public IEnumerable<int>? RetryOnExit { get; set; }
+
     [Option("wait", HelpText = "With --dispatch: stay, show progress, return when every job has finished (exit 1 if any failed).")]
     public bool Wait { get; set; }
 

@@ -3,7 +3,7 @@ using CommandLine.Text;
 
 namespace AwsRunner.Cli.Verbs;
 
-[Verb("logs", HelpText = "Print a job's log from its node (the install log until the job starts); --follow keeps printing until Ctrl-C.")]
+[Verb("logs", HelpText = "Print a job's log: from its node while it runs (the install log until the job starts), from the bucket once it is gone.")]
 internal sealed class LogsVerb : CommonOptions
 {
     [Value(0, MetaName = "NAME", Required = true, HelpText = "The batch.")]
@@ -12,7 +12,7 @@ internal sealed class LogsVerb : CommonOptions
     [Value(1, MetaName = "INDEX", Required = true, HelpText = "The job, by its index (as status shows it: 7 or 0007).")]
     public int Index { get; set; }
 
-    [Option('f', "follow", HelpText = "Keep printing what the job writes (tail -F).")]
+    [Option('f', "follow", HelpText = "Keep printing what the job writes until it ends, then exit with its exit code.")]
     public bool Follow { get; set; }
 
     [Usage(ApplicationAlias = "awsrunner")]

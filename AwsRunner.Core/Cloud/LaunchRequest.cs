@@ -15,4 +15,7 @@ public sealed record LaunchRequest(string Batch, string ImageId, IReadOnlyList<J
     /// <see cref="LaunchResult.Shortfall"/>. When false, such a refusal fails the launch.
     /// </summary>
     public bool WithinQuota { get; init; }
+
+    /// <summary>Rows to launch on demand even when the cloud launches spot instances (their spot instances were taken back too often).</summary>
+    public IReadOnlySet<int> OnDemandRows { get; init; } = new HashSet<int>();
 }

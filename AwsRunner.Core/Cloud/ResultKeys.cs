@@ -1,10 +1,13 @@
+using System.Globalization;
 using AwsRunner.Core.Jobs;
 
 namespace AwsRunner.Core.Cloud;
 
 /// <summary>
-/// The bucket's layout (design.md): <c>NAME/manifest.json</c> and <c>NAME/jobs/0007/...</c>, and the code bundles
-/// every batch of the bucket shares, under <c>_awsrunner/</c> (no batch name starts with <c>_</c>).
+/// The bucket's layout (design.md): <c>NAME/manifest.json</c> and <c>NAME/jobs/0007/...</c>, a row's first attempt in
+/// its job folder and each retry in <c>attempt-2/</c>, <c>attempt-3/</c>, ... within it (a fetch uses the same
+/// folder names for a retried row's earlier attempts), and the code bundles every batch of the bucket shares, under
+/// <c>_awsrunner/</c> (no batch name starts with <c>_</c>).
 /// </summary>
 internal static class ResultKeys
 {
@@ -48,6 +51,7 @@ internal static class ResultKeys
         (batch, sha256) = (parts[0], parts[1]);
         return true;
     }
+    private const string AttemptPrefix = "attempt-";
 
     public static string Batch(string batch) => batch + "/";
 
@@ -56,6 +60,37 @@ internal static class ResultKeys
     public static string Jobs(string batch) => batch + "/jobs/";
 
     public static string Job(string batch, int index) => Jobs(batch) + JobIndex.Format(index) + "/";
+
+    /// <summary>The prefix of one attempt of a job: its job folder for the first, <c>attempt-K/</c> within it after.</summary>
+    public static string Job(string batch, int index, int attempt) => Job(batch, index) + AttemptFolder(attempt);
+
+    /// <summary>The folder of an attempt within its job's folder: none for the first.</summary>
+    public static string AttemptFolder(int attempt) => attempt <= 1 ? "" : AttemptName(attempt) + "/";
+
+    /// <summary>An attempt's folder name, <c>attempt-K</c>.</summary>
+    public static string AttemptName(int attempt) => AttemptPrefix + attempt.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Whether a folder name within a job's folder is an attempt's (<c>attempt-K</c>).</summary>
+    public static bool IsAttemptName(string name) =>
+        name.StartsWith(AttemptPrefix, StringComparison.Ordinal)
+        && int.TryParse(name.AsSpan(AttemptPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var attempt) && attempt >= 1;
+
+    /// <summary>Splits a job's object name (<c>job.log</c>, <c>attempt-2/job.log</c>) into its attempt and file.</summary>
+    public static bool TryParseAttempt(string name, out int attempt, out string file)
+    {
+        attempt = 1;
+        file = name;
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+        {
+            return true;
+        }
+
+        file = name[(slash + 1)..];
+        return name.StartsWith(AttemptPrefix, StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(AttemptPrefix.Length, slash - AttemptPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out attempt)
+            && attempt >= 2 && !file.Contains('/', StringComparison.Ordinal);
+    }
 
     /// <summary>Splits <c>NAME/jobs/0007/job.log</c> into the job's index and the object's name.</summary>
     public static bool TryParseJobKey(string batch, string key, out int index, out string name)

@@ -36,7 +36,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         using var bundle = await CodeBundle.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
         await connection.Cloud.PrepareAccessAsync(plan.Name, cancellationToken).ConfigureAwait(false);
 
-        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, previous, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         foreach (var (index, status) in finished)
         {
@@ -52,7 +52,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var maxLifetime = TimeSpan.FromHours(plan.Options.MaxHours);
         var launched = todo.Count == 0
             ? []
-            : (await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime), cancellationToken).ConfigureAwait(false)).Nodes;
+            : (await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime) { OnDemandRows = OnDemandRows(previous) }, cancellationToken).ConfigureAwait(false)).Nodes;
         var manifest = await SaveManifestAsync(plan, previous, finished, launched, cancellationToken).ConfigureAwait(false);
         // The bundle goes up while the nodes boot.
         var publishing = launched.Count == 0 ? Task.FromResult<InstallSource?>(null) : PublishBundleAsync(plan, bundle, cancellationToken);
@@ -145,6 +145,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
                 Variables = r.Variables.ToDictionary(v => v.Key, v => v.Value),
                 InstanceId = instances.GetValueOrDefault(r.Index),
                 DispatchedAt = SameInstance(previous, r.Index, instances.GetValueOrDefault(r.Index))?.DispatchedAt,
+                Attempts = previous?.Rows.ElementAtOrDefault(r.Index)?.Attempts,
             }).ToList(),
         };
         await manifests.SaveAsync(manifest, cancellationToken).ConfigureAwait(false);
@@ -331,6 +332,9 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         LogTerminatingFailed(logger, failed.Count);
         await connection.Cloud.TerminateAsync(plan.Name, failed, cancellationToken).ConfigureAwait(false);
     }
+
+    private static HashSet<int> OnDemandRows(BatchManifest? previous) =>
+        previous?.Rows.Where(r => r.Attempts?.OnDemand == true).Select(r => r.Index).ToHashSet() ?? [];
 
     private static ManifestRow? SameInstance(BatchManifest? previous, int index, string? instanceId) =>
         previous?.Rows.ElementAtOrDefault(index) is { } row && row.InstanceId is not null && row.InstanceId == instanceId ? row : null;

@@ -100,6 +100,48 @@ public sealed class BatchRunner
             cancellationToken);
     }
 
+    /// <summary>
+    /// Waits until no job of the batch will change state on its own, running again on a fresh node each row whose spot
+    /// instance was taken back or whose node was lost (and each that exited with a code of
+    /// <see cref="DispatchOptions.RetryOnExit"/>) up to <see cref="DispatchOptions.MaxRetries"/> times, on demand after
+    /// <see cref="DispatchOptions.SpotFallbackAfter"/> preemptions. Each attempt has a prefix of its own in the bucket.
+    /// </summary>
+    /// <param name="options">The dispatch that started the batch.</param>
+    /// <param name="progress">Told the status after every look.</param>
+    /// <param name="nodes">Told each time a retried job's node changes state.</param>
+    /// <param name="cancellationToken">Stops waiting (the jobs go on).</param>
+    /// <returns>The final status.</returns>
+    public async Task<BatchStatus> WaitAsync(
+        DispatchOptions options, IProgress<BatchStatus>? progress, IProgress<NodeProgress>? nodes, CancellationToken cancellationToken)
+    {
+        var reader = new StatusReader(connection, home, time);
+        var bucket = BucketOf(options.Name, options.Bucket);
+        var retries = new RetryRound(connection, loggers.CreateLogger<RetryRound>());
+        while (true)
+        {
+            var status = await Polling.UntilAsync(
+                async token =>
+                {
+                    var status = await reader.ReadAsync(options.Name, bucket, token).ConfigureAwait(false);
+                    progress?.Report(status);
+                    return status;
+                },
+                status => status.Finished || RetryRound.Due(status, options).Count > 0,
+                options.PollInterval,
+                Timeout.InfiniteTimeSpan,
+                time,
+                cancellationToken).ConfigureAwait(false);
+            var due = RetryRound.Due(status, options);
+            if (due.Count == 0)
+            {
+                return status;
+            }
+
+            await retries.AdvanceAsync(options.Name, bucket, due, options, cancellationToken).ConfigureAwait(false);
+            await DispatchAsync(options with { Create = true, Dispatch = true, RetryLost = false }, nodes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Every batch on this cloud that still has nodes, or results this machine knows of.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The batches, by name.</returns>
@@ -119,8 +161,12 @@ public sealed class BatchRunner
             int? jobs = null;
             if (await connection.Results.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
             {
+                // A retried job may hold a status.json for each attempt; it counts once.
                 finished = (await connection.Results.ListAsync(bucket, ResultKeys.Jobs(name), cancellationToken).ConfigureAwait(false))
-                    .Count(o => o.Key.EndsWith("/" + ResultKeys.Status, StringComparison.Ordinal));
+                    .Select(o => ResultKeys.TryParseJobKey(name, o.Key, out var job, out var file) && file.EndsWith(ResultKeys.Status, StringComparison.Ordinal) ? job : -1)
+                    .Where(job => job >= 0)
+                    .Distinct()
+                    .Count();
                 jobs = (await manifests.LoadAsync(bucket, name, cancellationToken).ConfigureAwait(false))?.Rows.Count;
             }
 
@@ -309,19 +355,24 @@ public sealed class BatchRunner
     }
 
     /// <summary>
-    /// Prints the job's log (<c>~/awsrunner/job.log</c> on its node; the install log until the job starts) on this
-    /// process's standard output, or follows it (<c>tail -F</c>) until cancelled or interrupted.
+    /// Writes the job's log: from its node while it runs (<c>~/awsrunner/job.log</c>; the install log until the job
+    /// starts), from the bucket once the node is gone (the current attempt's <c>job.log</c>, else the install log).
+    /// Following keeps writing what the job writes until it ends, then the rest of the log its node uploaded last.
     /// </summary>
     /// <param name="name">The batch's NAME.</param>
     /// <param name="index">The job's index.</param>
-    /// <param name="follow">Keep printing what the job writes.</param>
+    /// <param name="follow">Keep writing what the job writes until it ends.</param>
+    /// <param name="output">Where the log's bytes go.</param>
     /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
     /// <param name="cancellationToken">Stops following.</param>
-    /// <returns>0 when the log was shown; 3 when the node has no log yet.</returns>
+    /// <returns>0 when the log was shown; when following, the job's exit code.</returns>
     /// <exception cref="InvalidInputException">There is no such batch or job.</exception>
-    /// <exception cref="CloudException">The job's node is not running, or cannot be reached.</exception>
-    public Task<int> ShowLogAsync(string name, int index, bool follow, string? bucket = null, CancellationToken cancellationToken = default) =>
-        AttachAsync(name, index, Node.NodeRunnerScript.LogCommand(follow), bucket, cancellationToken);
+    /// <exception cref="CloudException">
+    /// The job's node is still starting, or is gone and left no log; when following, the node is gone and the job
+    /// never reported its end.
+    /// </exception>
+    public Task<int> ShowLogAsync(string name, int index, bool follow, Stream output, string? bucket = null, CancellationToken cancellationToken = default) =>
+        new JobLogReader(connection, time, loggers.CreateLogger<JobLogReader>()).ShowAsync(name, BucketOf(name, bucket), index, follow, output, cancellationToken);
 
     private BatchTeardown Teardown() => new(connection, home, time, loggers.CreateLogger<BatchTeardown>());
 

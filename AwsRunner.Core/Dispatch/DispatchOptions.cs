@@ -78,4 +78,33 @@ public sealed record DispatchOptions
 
     /// <summary>Secrets every job gets in its environment (<c>--secret</c>); their values never reach the bucket, a log or a command line.</summary>
     public IReadOnlyList<JobSecret> Secrets { get; init; } = [];
+    /// <summary>
+    /// How many times waiting runs a row again, on a fresh node and in a folder of its own in the bucket, when its
+    /// spot instance was taken back or its node was lost; 0 runs every row once. At most 100.
+    /// </summary>
+    public int MaxRetries
+    {
+        get;
+        init => field = value is >= 0 and <= MaxRetriesLimit ? value
+            : throw new InvalidInputException("MaxRetries", $"--max-retries {value}: must be 0 (no retries) to {MaxRetriesLimit}");
+    } = Defaults.MaxRetries;
+
+    /// <summary>After this many of a row's spot instances were taken back, its further attempts run on demand. At least 1.</summary>
+    public int SpotFallbackAfter
+    {
+        get;
+        init => field = value >= 1 ? value
+            : throw new InvalidInputException("SpotFallbackAfter", $"--spot-fallback-after {value}: must be at least 1 preemption");
+    } = Defaults.SpotFallbackAfter;
+
+    /// <summary>Exit codes of the command that count as worth another attempt, as a preemption does; none when empty.</summary>
+    public IReadOnlyList<int> RetryOnExit
+    {
+        get;
+        init => field = value.Where(c => c is < 1 or > 255).Select(c => (int?)c).FirstOrDefault() is { } bad
+            ? throw new InvalidInputException("RetryOnExit", $"--retry-on-exit {bad}: an exit code worth retrying is 1 to 255")
+            : value;
+    } = [];
+
+    internal const int MaxRetriesLimit = 100;
 }

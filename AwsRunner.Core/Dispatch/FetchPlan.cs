@@ -1,8 +1,12 @@
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Jobs;
 
 namespace AwsRunner.Core.Dispatch;
 
-/// <summary>What a fetch downloads, job by job: the finished jobs' objects, the largest jobs first.</summary>
+/// <summary>
+/// What a fetch downloads, job by job: the finished jobs' objects, the largest jobs first, and where each goes. A
+/// job's current attempt goes to <c>OUT/0007/</c>; a retried job's earlier attempts to <c>OUT/0007/attempt-K/</c>.
+/// </summary>
 internal static class FetchPlan
 {
     // The archive first: unpacking it may bring the other two.
@@ -15,13 +19,32 @@ internal static class FetchPlan
             .Where(x => x.o is not null)
             .ToLookup(x => x.job, x => (x.file, x.o));
 
-        // Only finished jobs: the node writes status.json last, so its presence means the rest is complete. Largest
-        // first: a large result started last would be downloaded alone at the end, every other download long done.
+        // Only finished jobs: the node writes status.json last, so its presence in the current attempt means the rest
+        // is complete. Largest first: a large result started last would be downloaded alone at the end, every other
+        // download long done.
         return manifest.Rows
-            .Select(r => objects[r.Index].ToDictionary(x => x.file, x => x.o, StringComparer.Ordinal))
-            .Where(files => files.ContainsKey(ResultKeys.Status))
-            .Select(files => (IReadOnlyList<StoredObject>)JobObjects.Where(files.ContainsKey).Select(file => files[file]).ToList())
+            .Select(r => (Current: RowAttempts.CurrentOf(r), Job: objects[r.Index].ToList()))
+            .Where(r => AttemptFiles.Of(r.Job, r.Current).ContainsKey(ResultKeys.Status))
+            .Select(r => (IReadOnlyList<StoredObject>)Enumerable.Range(1, r.Current)
+                .Select(attempt => AttemptFiles.Of(r.Job, attempt))
+                .Reverse()
+                .SelectMany(files => JobObjects.Where(files.ContainsKey).Select(file => files[file]))
+                .ToList())
             .OrderByDescending(job => job.Sum(o => o.Size))
             .ToList();
+    }
+
+    /// <summary>
+    /// Where an object of the plan goes: its job, its folder within the output folder (<c>0007</c>, or
+    /// <c>0007/attempt-1</c> for an earlier attempt) and its file name.
+    /// </summary>
+    public static (int Job, string Folder, string File) Place(string batch, BatchManifest manifest, StoredObject stored)
+    {
+        // The plan holds only keys that parsed.
+        _ = ResultKeys.TryParseJobKey(batch, stored.Key, out var job, out var name);
+        _ = ResultKeys.TryParseAttempt(name, out var attempt, out var file);
+        var current = manifest.Rows.ElementAtOrDefault(job) is { } row ? RowAttempts.CurrentOf(row) : 1;
+        var folder = JobIndex.Format(job);
+        return (job, attempt == current ? folder : Path.Combine(folder, ResultKeys.AttemptName(attempt)), file);
     }
 }

@@ -9,7 +9,9 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 internal static class FinishedJobs
 {
-    public static async Task<IReadOnlyDictionary<int, StatusDocument>> ReadAsync(IResultStore results, string bucket, string batch, CancellationToken cancellationToken)
+    /// <summary>The status of each job whose current attempt (as <paramref name="manifest"/> has it; the first without one) has ended.</summary>
+    public static async Task<IReadOnlyDictionary<int, StatusDocument>> ReadAsync(
+        IResultStore results, string bucket, string batch, BatchManifest? manifest, CancellationToken cancellationToken)
     {
         var finished = new Dictionary<int, StatusDocument>();
         if (!await results.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
@@ -19,7 +21,9 @@ internal static class FinishedJobs
 
         foreach (var stored in await results.ListAsync(bucket, ResultKeys.Jobs(batch), cancellationToken).ConfigureAwait(false))
         {
-            if (ResultKeys.TryParseJobKey(batch, stored.Key, out var index, out var file) && file == ResultKeys.Status
+            if (ResultKeys.TryParseJobKey(batch, stored.Key, out var index, out var name)
+                && ResultKeys.TryParseAttempt(name, out var attempt, out var file) && file == ResultKeys.Status
+                && attempt == (manifest?.Rows.ElementAtOrDefault(index) is { } row ? RowAttempts.CurrentOf(row) : 1)
                 && await results.GetAsync(bucket, stored.Key, cancellationToken).ConfigureAwait(false) is { } bytes
                 && TryParse(bytes) is { } status)
             {

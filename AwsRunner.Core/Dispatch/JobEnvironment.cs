@@ -16,6 +16,7 @@ internal static class JobEnvironment
         return new NodeEnvFile()
             .Export("AWSRUNNER_JOB", plan.Name)
             .Export("AWSRUNNER_INDEX", row.Index.ToString(CultureInfo.InvariantCulture))
+            .Export("AWSRUNNER_ATTEMPT", RowAttempts.CurrentOf(row).ToString(CultureInfo.InvariantCulture))
             // Only a spot instance watches for interruption notices: the local cloud has no metadata to ask.
             .Set("AWSRUNNER_SPOT", node.Spot ? "1" : "0")
             .Set("AWSRUNNER_COMMAND", row.Command)

@@ -5,6 +5,9 @@ namespace AwsRunner.Core.Dispatch;
 /// <summary>Finds the running node of one job of a batch, or says precisely why there is none.</summary>
 internal sealed class JobNodeLocator(CloudConnection connection)
 {
+    /// <summary>The code of the failure when the job's node was terminated or stopped, or it has none any more.</summary>
+    public const string NodeGone = "NodeGone";
+
     public async Task<NodeInstance> FindAsync(string name, string bucket, int index, CancellationToken cancellationToken)
     {
         var nodes = await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false);
@@ -24,7 +27,7 @@ internal sealed class JobNodeLocator(CloudConnection connection)
         return ofJob.FirstOrDefault(n => n.State == InstanceState.Pending) is { } pending
             ? throw new CloudException("NodeStarting", $"reach job {index} of batch {name}",
                 $"its node {pending.InstanceId} is still starting", hint: "try again in a minute")
-            : throw new CloudException("NodeGone", $"reach job {index} of batch {name}",
+            : throw new CloudException(NodeGone, $"reach job {index} of batch {name}",
                 ofJob.Count == 0 ? "no node runs it any more" : $"its node {ofJob[0].InstanceId} is {ofJob[0].State.ToString().ToLowerInvariant()}",
                 hint: $"a finished job's log and results are in the bucket: awsrunner fetch {name} ./output");
     }

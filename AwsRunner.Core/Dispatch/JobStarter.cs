@@ -34,7 +34,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
             .Where(n => n.State == InstanceState.Running)
             .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
 
-        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, manifest, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         await Parallel.ForEachAsync(
             manifest.Rows,
@@ -94,7 +94,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
     {
         var validity = TimeSpan.FromHours(plan.Options.MaxHours) + UrlMargin;
         var urls = await connection.Results.CreateUploadUrlsAsync(
-            plan.Bucket, ResultKeys.Job(plan.Name, row.Index), validity, cancellationToken).ConfigureAwait(false);
+            plan.Bucket, ResultKeys.Job(plan.Name, row.Index, RowAttempts.CurrentOf(row)), validity, cancellationToken).ConfigureAwait(false);
         using var files = NodeFilesTar.Write(
         [
             KeyValuePair.Create(NodeRunnerScript.JobEnvFile, JobEnvironment.For(plan, row, node)),
@@ -132,7 +132,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
 
     private static bool Started(NodeOutcome outcome) =>
         outcome.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading
-            or JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Deadline;
+            or JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Deadline or JobState.Preempted;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting job {Index} failed with exit code {ExitCode}: {Error}")]
     private static partial void LogStartFailed(ILogger logger, int index, int exitCode, string error);

@@ -53,4 +53,6 @@ public enum JobState
 
     /// <summary>The dead man's switch stopped the job at <c>--max-hours</c>; what it had was uploaded.</summary>
     Deadline,
+    /// <summary>EC2 took the spot instance back; the job was stopped and its log and partial results uploaded.</summary>
+    Preempted,
 }

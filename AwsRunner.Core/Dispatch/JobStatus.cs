@@ -15,6 +15,8 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="Progress">The last progress line the job wrote to <c>$AWSRUNNER_PROGRESS</c>.</param>
 /// <param name="Elapsed">How long the command ran, or has run so far.</param>
 /// <param name="SpotRefusal">Why its instance runs on demand though spot was asked for (see <see cref="NodeInstance.SpotRefusal"/>); null otherwise.</param>
+/// <param name="Attempt">Which attempt of the row this is: 1 for its first run, 2 for its first retry.</param>
+/// <param name="EarlierAttempts">How the row's earlier attempts ended, first first; empty when it was never retried.</param>
 public sealed record JobStatus(
     int Index,
     string InstanceType,
@@ -27,4 +29,10 @@ public sealed record JobStatus(
     DateTimeOffset? LastHeartbeat = null,
     string? Progress = null,
     TimeSpan? Elapsed = null,
-    string? SpotRefusal = null);
+    string? SpotRefusal = null,
+    int Attempt = 1,
+    IReadOnlyList<JobAttempt>? EarlierAttempts = null)
+{
+    /// <summary>How the row's earlier attempts ended, first first; empty when it was never retried.</summary>
+    public IReadOnlyList<JobAttempt> EarlierAttempts { get; init; } = EarlierAttempts ?? [];
+}

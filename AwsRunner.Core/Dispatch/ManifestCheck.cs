@@ -84,6 +84,11 @@ internal static class ManifestCheck
             return "empty command";
         }
 
+        if (AttemptsProblem(row.Attempts) is { } attempts)
+        {
+            return attempts;
+        }
+
         foreach (var name in row.Variables.Keys)
         {
             if (VariableName.Problem(name) is { } problem)
@@ -95,5 +100,29 @@ internal static class ManifestCheck
         return names.SetEquals(row.Variables.Keys)
             ? null
             : $"variables {string.Join(",", row.Variables.Keys)} where the first row has {string.Join(",", names)} (every job has the job file's columns)";
+    }
+
+    // The attempt names a folder in the bucket and on this machine; the earlier ones are each attempt before it, in order.
+    private static string? AttemptsProblem(RowAttempts? attempts)
+    {
+        if (attempts is null)
+        {
+            return null;
+        }
+
+        if (attempts.Earlier is null || attempts.Earlier.Any(a => a is null || a.State is null))
+        {
+            return "a required field is null";
+        }
+
+        if (attempts.Current < 1 || attempts.Current > 1 + DispatchOptions.MaxRetriesLimit
+            || !attempts.Earlier.Select(a => a.Attempt).SequenceEqual(Enumerable.Range(1, attempts.Current - 1)))
+        {
+            return $"attempt {attempts.Current} with earlier attempts {string.Join(",", attempts.Earlier.Select(a => a.Attempt))} (each attempt before the current one, in order)";
+        }
+
+        return attempts.Earlier.FirstOrDefault(a => !JobStateNames.IsWord(a.State)) is { } unknown
+            ? $"attempt {unknown.Attempt} ended \"{JobFileReader.Shorten(unknown.State)}\", not a state"
+            : null;
     }
 }

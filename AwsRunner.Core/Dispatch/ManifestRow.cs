@@ -22,4 +22,7 @@ internal sealed record ManifestRow
     public int? InstallExitCode { get; init; }
 
     public DateTimeOffset? DispatchedAt { get; init; }
+
+    /// <summary>The row's attempts once it was retried; null on its first.</summary>
+    public RowAttempts? Attempts { get; init; }
 }

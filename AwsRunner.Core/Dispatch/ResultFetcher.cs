@@ -44,7 +44,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
         {
             await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (job, token) =>
             {
-                ResultKeys.TryParseJobKey(name, job[0].Key, out var jobIndex, out _);
+                var jobIndex = FetchPlan.Place(name, manifest, job[0]).Job;
                 var work = Path.Combine(output, WorkFolder, JobIndex.Format(jobIndex));
                 try
                 {
@@ -52,7 +52,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
                     {
                         try
                         {
-                            if (await FetchObjectAsync(bucket, name, stored, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
+                            if (await FetchObjectAsync(bucket, name, manifest, stored, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
                             {
                                 Interlocked.Increment(ref downloaded);
                                 Interlocked.Add(ref bytes, stored.Size);
@@ -118,11 +118,11 @@ internal sealed class ResultFetcher(CloudConnection connection)
     }
 
     private async Task<bool> FetchObjectAsync(
-        string bucket, string name, StoredObject stored, IReadOnlyList<StoredObject> job, string output, string work, FetchIndex index, long maxBytes,
-        CancellationToken cancellationToken)
+        string bucket, string name, BatchManifest manifest, StoredObject stored, IReadOnlyList<StoredObject> job, string output, string work, FetchIndex index,
+        long maxBytes, CancellationToken cancellationToken)
     {
-        ResultKeys.TryParseJobKey(name, stored.Key, out var jobIndex, out var file);
-        var folder = Path.Combine(output, JobIndex.Format(jobIndex));
+        var (_, place, file) = FetchPlan.Place(name, manifest, stored);
+        var folder = Path.Combine(output, place);
         var target = Path.Combine(folder, file);
         var isResults = file == ResultKeys.Results;
         if (isResults
@@ -151,7 +151,9 @@ internal sealed class ResultFetcher(CloudConnection connection)
             // The job's other objects are fetched on their own and may replace what the archive held of them (a log
             // that grew after packing): they are theirs to check, not the archive's.
             var separate = job.Where(o => o != stored)
-                .Select(o => ResultKeys.TryParseJobKey(name, o.Key, out _, out var other) ? other : o.Key)
+                .Select(o => FetchPlan.Place(name, manifest, o))
+                .Where(o => o.Folder == place)
+                .Select(o => o.File)
                 .ToHashSet(StringComparer.Ordinal);
             index.Add(stored.Key, stored.ETag, stored.Size, unpacked.Where(f => !separate.Contains(f.Key)).ToDictionary(StringComparer.Ordinal));
         }

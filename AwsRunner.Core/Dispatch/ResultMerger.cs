@@ -100,7 +100,11 @@ internal static class ResultMerger
             return problem is null ? path : null;
         }
 
-        var candidates = Directory.EnumerateFiles(folder, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        // A retried job's earlier attempts, fetched beside its result, are not its result.
+        var candidates = Directory.EnumerateFiles(folder, "*.csv", SearchOption.AllDirectories)
+            .Where(c => !Cloud.ResultKeys.IsAttemptName(Relative(folder, c).Split('/')[0]))
+            .Order(StringComparer.Ordinal)
+            .ToList();
         problem = candidates.Count switch
         {
             0 => "it wrote no CSV file",

@@ -28,9 +28,9 @@ internal sealed class StatusReader(CloudConnection connection, string home, Time
         var jobs = new JobStatus[manifest.Rows.Count];
         await Parallel.ForEachAsync(manifest.Rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, token) =>
         {
-            var files = objects[row.Index].ToDictionary(x => x.file, x => x.o, StringComparer.Ordinal);
+            var files = AttemptFiles.Of(objects[row.Index], RowAttempts.CurrentOf(row));
             var instance = row.InstanceId is null ? null : instances.GetValueOrDefault(row.InstanceId);
-            jobs[row.Index] = await MergeAsync(manifest, row, instance, files, now, token).ConfigureAwait(false);
+            jobs[row.Index] = AttemptFiles.WithAttempts(await MergeAsync(manifest, row, instance, files, now, token).ConfigureAwait(false), row);
         }).ConfigureAwait(false);
         return new BatchStatus(name, bucket, manifest.Cloud, manifest.CreatedAt, now, jobs);
     }

@@ -31,9 +31,4 @@ internal static class NodeRunnerScript
     /// <summary>The command line that runs a runner step on the node.</summary>
     public static string Command(params string[] arguments) =>
         "bash " + Path + string.Concat(arguments.Select(a => " " + ShellQuote.Quote(a)));
-
-    /// <summary>The command line that prints (or follows) the job's log, saying so when nothing was uploaded yet.</summary>
-    public static string LogCommand(bool follow) =>
-        $"if [ -f {Path} ]; then {(follow ? Command("log", "follow") : Command("log"))}; " +
-        "else echo 'awsrunner: nothing has been uploaded to this node yet' >&2; exit 3; fi";
 }

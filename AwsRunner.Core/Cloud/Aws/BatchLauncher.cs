@@ -40,16 +40,20 @@ internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options
 
         var nodes = new List<NodeInstance>();
         var shortfalls = new List<(string Type, int Asked, int Granted, AmazonServiceException Refusal)>();
-        foreach (var byType in missing.GroupBy(r => r.InstanceType, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        // Rows whose spot instances were taken back too often go on demand, in calls of their own.
+        foreach (var byType in missing
+            .GroupBy(r => (r.InstanceType, Spot: options.Spot && !request.OnDemandRows.Contains(r.Index)))
+            .OrderBy(g => g.Key.InstanceType, StringComparer.Ordinal).ThenBy(g => g.Key.Spot))
         {
+            var (instanceType, spot) = byType.Key;
             foreach (var rows in RowsTag.Split(byType.Select(r => r.Index)))
             {
                 var previous = described.Where(n => rows.Contains(n.JobIndex)).Select(n => n.InstanceId).ToList();
                 var spec = new RunInstancesSpec(
                     request.ImageId,
-                    byType.Key,
+                    instanceType,
                     rows.Count,
-                    LaunchToken.For(request.Batch, request.ImageId, byType.Key, rows, options.Spot, previous),
+                    LaunchToken.For(request.Batch, request.ImageId, instanceType, rows, spot, previous),
                     request.Batch,
                     groupId,
                     userData,
@@ -62,12 +66,12 @@ internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options
                     ImageVolumeSizeGiB = image.RootVolumeSizeGiB,
                     // Containers on the node (docker's bridge is one more hop) must still reach the role's credentials.
                     MetadataHopLimit = options.InstanceProfile is null ? 1 : 2,
-                    Spot = options.Spot,
+                    Spot = spot,
                 };
                 var (instances, limited) = await RunAsync(request, missing, spec, rows, previous, cancellationToken).ConfigureAwait(false);
                 if (limited is not null)
                 {
-                    shortfalls.Add((byType.Key, rows.Count, instances.Count, limited));
+                    shortfalls.Add((instanceType, rows.Count, instances.Count, limited));
                 }
 
                 foreach (var instance in instances)

@@ -13,6 +13,8 @@ public sealed class LocalBatches
     public const string Running = "cli-running";
     public const string Ready = "cli-ready";
     public const string Gone = "cli-gone";
+    public const string Finished = "cli-finished";
+    public const string Followed = "cli-followed";
 
     private static string? home;
 
@@ -23,6 +25,9 @@ public sealed class LocalBatches
     public static string NodeHome(string batch) => LocalPaths.NodeHome(new LocalPaths(Home).Node(batch, 0));
 
     public static string JobLog => Path.Combine(NodeHome(Running), "awsrunner", "job.log");
+
+    /// <summary>The followed batch's job ends, exit code 5, once this file exists.</summary>
+    public static string FollowedRelease => Path.Combine(NodeHome(Followed), "code", "release");
 
     [OneTimeSetUp]
     public async Task CreateBatches()
@@ -40,6 +45,13 @@ public sealed class LocalBatches
         await Succeed("dispatch", "local", Ready, jobs, "--cloud", "local", "--create", "--install", install);
         await Succeed("dispatch", "local", Gone, jobs, "--cloud", "local", "--create", "--install", install);
         await Succeed("down", Gone);
+        var finished = Path.Combine(code, "finished.csv");
+        await File.WriteAllTextAsync(finished, "instance_type,command\nt3.micro,\"echo first; echo \"\"last of $AWSRUNNER_INDEX\"\"\"\n");
+        await Succeed("dispatch", "local", Finished, finished, "--cloud", "local", "--create", "--dispatch", "--wait");
+        var followed = Path.Combine(code, "followed.csv");
+        await File.WriteAllTextAsync(followed,
+            "instance_type,command\nt3.micro,\"i=0; while [ ! -e release ]; do i=$((i+1)); echo \"\"tick $i\"\"; sleep 0.2; done; echo released; exit 5\"\n");
+        await Succeed("dispatch", "local", Followed, followed, "--cloud", "local", "--create", "--dispatch");
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (!File.Exists(JobLog) || !(await File.ReadAllTextAsync(JobLog, deadline.Token)).Contains("tick 1", StringComparison.Ordinal))
@@ -58,6 +70,8 @@ public sealed class LocalBatches
 
         await Succeed("down", Running, "--delete-results", "--yes");
         await Succeed("down", Ready, "--delete-results");
+        await Succeed("down", Finished, "--delete-results");
+        await Succeed("down", Followed, "--delete-results", "--yes");
         Directory.Delete(Home, recursive: true);
     }
 

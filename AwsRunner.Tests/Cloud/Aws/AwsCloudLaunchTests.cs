@@ -238,6 +238,25 @@ public sealed class AwsCloudLaunchTests
     }
 
     [Test]
+    public async Task Launch_SpotWithRowsToRunOnDemand_LaunchesThoseOnDemandInACallOfTheirOwn()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, Spot = true });
+        await bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+
+        var nodes = (await bed.Cloud.LaunchAsync(
+            AwsTestBed.Launch("sweep1", [AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "t3.micro"), AwsTestBed.Row(2, "t3.micro")]) with { OnDemandRows = new HashSet<int> { 1 } },
+            CancellationToken.None)).Nodes;
+
+        var calls = bed.Recorder.Calls("RunInstances");
+        Assert.Multiple(() =>
+        {
+            Assert.That(calls.Select(c => (c["MaxCount"], c.Form.GetValueOrDefault("InstanceMarketOptions.MarketType"))),
+                Is.EquivalentTo(new[] { ("1", (string?)null), ("2", "spot") }));
+            Assert.That(nodes.OrderBy(n => n.JobIndex).Select(n => n.Spot), Is.EqualTo(new[] { true, false, true }));
+        });
+    }
+
+    [Test]
     public async Task Launch_CapacityErrorWithoutSpot_IsACloudErrorWithAHint()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
