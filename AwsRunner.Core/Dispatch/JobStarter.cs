@@ -32,7 +32,6 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
 
         var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
-        var validity = TimeSpan.FromHours(plan.Options.MaxHours) + UrlMargin;
         await Parallel.ForEachAsync(
             manifest.Rows,
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
@@ -41,13 +40,14 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
                 var outcome = finished.TryGetValue(row.Index, out var exitCode)
                     ? FinishedJobs.Outcome(row.Index, exitCode, row.InstanceId)
                     : row.InstanceId is { } id && live.TryGetValue(id, out var node)
-                    ? await StartOneAsync(plan, row, node, validity, token).ConfigureAwait(false)
+                    ? await StartOneAsync(plan, row, node, UrlValidity(manifest, node), token).ConfigureAwait(false)
                     : NotStarted(row);
                 outcomes[row.Index] = outcome;
                 progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
             }).ConfigureAwait(false);
 
-        var now = time.GetUtcNow();
+        // On the bucket's clock, as the heartbeats that a job without one is measured against would be.
+        var now = await connection.Results.ServerNowAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
         await manifests.SaveAsync(manifest with
         {
             Rows = manifest.Rows.Select(r => Started(outcomes[r.Index]) ? r with { DispatchedAt = r.DispatchedAt ?? now } : r).ToList(),
@@ -56,6 +56,13 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
             .Select(r => outcomes[r.Index] with { SpotRefusal = r.InstanceId is { } id ? live.GetValueOrDefault(id)?.SpotRefusal : null })
             .ToList();
     }
+
+    /// <summary>
+    /// The node lives by the batch's max-hours, fixed at create, not by this dispatch's (a separate dispatch may give
+    /// none, or another): its URLs work until its launch, that lifetime and the margin have passed.
+    /// </summary>
+    private TimeSpan UrlValidity(BatchManifest manifest, NodeInstance node) =>
+        node.LaunchTime + TimeSpan.FromHours(manifest.MaxHours) + UrlMargin - time.GetUtcNow();
 
     private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, TimeSpan validity, CancellationToken cancellationToken)
     {

@@ -30,8 +30,10 @@ internal static class AwsConnectionFactory
             tuning,
             time,
             loggers.CreateLogger<AwsCloud>());
+        var serverClock = new ServerClock(time);
         var results = new S3ResultStore(
-            SdkClients.S3(session),
+            SdkClients.S3(session, serverClock),
+            serverClock,
             session.CreateHttpClient(),
             session,
             new CallerAccount(SdkClients.Sts(session), retry),
