@@ -119,6 +119,11 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             line += "; " + onDemand;
         }
 
+        foreach (var overstay in StatusView.OverstayLines(result.Overstaying, _ => "finished"))
+        {
+            line += "; " + overstay;
+        }
+
         return line + ".";
     }
 

@@ -47,6 +47,12 @@ internal static class StatusView
                 spot = a.Spot,
             }),
         }),
+        overstaying = status.Overstaying.Select(n => new
+        {
+            instance_id = n.InstanceId,
+            index = n.JobIndex,
+            reason = n.Reason == OverstayReason.PastDeadline ? "past-deadline" : "running-after-result",
+        }),
     };
 
     public static string CountsLine(BatchStatus status) =>
@@ -79,6 +85,26 @@ internal static class StatusView
         foreach (var job in status.Jobs.Where(j => j.EarlierAttempts.Count > 0))
         {
             yield return AttemptsLine(job);
+        }
+
+        foreach (var line in OverstayLines(status.Overstaying, index => status.Jobs.ElementAtOrDefault(index)?.State.ToName() ?? "finished"))
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary>What was terminated for outstaying the batch: one line for those past their deadline, one a job for the others.</summary>
+    public static IEnumerable<string> OverstayLines(IReadOnlyList<OverstayingNode> nodes, Func<int, string> stateOf)
+    {
+        var late = nodes.Where(n => n.Reason == OverstayReason.PastDeadline).ToList();
+        if (late.Count > 0)
+        {
+            yield return $"terminated {late.Count} {(late.Count == 1 ? "instance" : "instances")} past their deadline: {string.Join(", ", late.Select(n => n.InstanceId))}";
+        }
+
+        foreach (var node in nodes.Where(n => n.Reason == OverstayReason.RunningAfterResult))
+        {
+            yield return $"job {JobIndex.Format(node.JobIndex)} {stateOf(node.JobIndex)}, but its node is still running: terminating it ({node.InstanceId})";
         }
     }
 

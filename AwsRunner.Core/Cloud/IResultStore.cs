@@ -15,6 +15,15 @@ public interface IResultStore
     Task<UploadUrlLimit> GetUploadUrlLimitAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// What the store's own clock says now. The times it gives objects (<see cref="StoredObject.LastModified"/>) are on
+    /// that clock, from which this machine's may be minutes off, so the age of an object is measured against this.
+    /// </summary>
+    /// <param name="bucket">The bucket (asked for the time when the store has not heard it yet).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The store's time now.</returns>
+    Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Creates the bucket if it is missing, marked as awsrunner's (so that <see cref="DeleteAsync"/> may remove it
     /// one day); fails if it exists and belongs to someone else. A bucket that exists is used as it is, unmarked.
     /// </summary>

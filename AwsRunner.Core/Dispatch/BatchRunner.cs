@@ -46,9 +46,16 @@ public sealed class BatchRunner
     {
         var plan = await PlanAsync(options, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<NodeOutcome> nodes = [];
-        if (options.RetryLost)
+        IReadOnlyList<OverstayingNode> overstaying = [];
+        if ((options.Create || options.Dispatch) && await ExistsAsync(plan, cancellationToken).ConfigureAwait(false))
         {
-            await RetireStuckNodesAsync(plan, cancellationToken).ConfigureAwait(false);
+            // Before anything is adopted: a node that outstayed the batch is ended, and its job launched anew.
+            var status = await GetStatusAsync(plan.Name, plan.Bucket, cancellationToken).ConfigureAwait(false);
+            overstaying = status.Overstaying;
+            if (options.RetryLost)
+            {
+                await RetireStuckNodesAsync(plan, status, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (options.Create && options.Dispatch)
@@ -64,18 +71,26 @@ public sealed class BatchRunner
             nodes = await Starter().StartAsync(plan, progress, cancellationToken).ConfigureAwait(false);
         }
 
-        return new DispatchResult(plan, nodes);
+        return new DispatchResult(plan, nodes) { Overstaying = overstaying };
     }
 
-    /// <summary>Where every job of a batch stands.</summary>
+    /// <summary>
+    /// Where every job of a batch stands. Instances that outstayed the batch (<see cref="BatchStatus.Overstaying"/>)
+    /// are terminated.
+    /// </summary>
     /// <param name="name">The batch's NAME.</param>
     /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The status.</returns>
-    public Task<BatchStatus> GetStatusAsync(string name, string? bucket = null, CancellationToken cancellationToken = default) =>
-        new StatusReader(connection, home, time).ReadAsync(name, BucketOf(name, bucket), cancellationToken);
+    public async Task<BatchStatus> GetStatusAsync(string name, string? bucket = null, CancellationToken cancellationToken = default) =>
+        await Teardown().EndOverstayingAsync(
+            await new StatusReader(connection, home).ReadAsync(name, BucketOf(name, bucket), cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Waits until no job of the batch will change state on its own.</summary>
+    /// <summary>
+    /// Waits until no job of the batch will change state on its own; terminates instances that outstay the batch
+    /// meanwhile (<see cref="BatchStatus.Overstaying"/> of each status).
+    /// </summary>
     /// <param name="name">The batch's NAME.</param>
     /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
     /// <param name="interval">How often to look.</param>
@@ -84,12 +99,13 @@ public sealed class BatchRunner
     /// <returns>The final status.</returns>
     public Task<BatchStatus> WaitAsync(string name, string? bucket, TimeSpan interval, IProgress<BatchStatus>? progress = null, CancellationToken cancellationToken = default)
     {
-        var reader = new StatusReader(connection, home, time);
+        var reader = new StatusReader(connection, home);
         var resolved = BucketOf(name, bucket);
         return Polling.UntilAsync(
             async token =>
             {
-                var status = await reader.ReadAsync(name, resolved, token).ConfigureAwait(false);
+                var status = await Teardown().EndOverstayingAsync(
+                    await reader.ReadAsync(name, resolved, token).ConfigureAwait(false), token).ConfigureAwait(false);
                 progress?.Report(status);
                 return status;
             },
@@ -114,7 +130,7 @@ public sealed class BatchRunner
     public async Task<BatchStatus> WaitAsync(
         DispatchOptions options, IProgress<BatchStatus>? progress, IProgress<NodeProgress>? nodes, CancellationToken cancellationToken)
     {
-        var reader = new StatusReader(connection, home, time);
+        var reader = new StatusReader(connection, home);
         var bucket = BucketOf(options.Name, options.Bucket);
         var retries = new RetryRound(connection, loggers.CreateLogger<RetryRound>());
         while (true)
@@ -122,7 +138,8 @@ public sealed class BatchRunner
             var status = await Polling.UntilAsync(
                 async token =>
                 {
-                    var status = await reader.ReadAsync(options.Name, bucket, token).ConfigureAwait(false);
+                    var status = await Teardown().EndOverstayingAsync(
+                        await reader.ReadAsync(options.Name, bucket, token).ConfigureAwait(false), token).ConfigureAwait(false);
                     progress?.Report(status);
                     return status;
                 },
@@ -271,11 +288,15 @@ public sealed class BatchRunner
 
     private JobStarter Starter() => new(connection, time, loggers.CreateLogger<JobStarter>());
 
-    private async Task RetireStuckNodesAsync(BatchPlan plan, CancellationToken cancellationToken)
+    private async Task<bool> ExistsAsync(BatchPlan plan, CancellationToken cancellationToken) =>
+        await connection.Results.BucketExistsAsync(plan.Bucket, cancellationToken).ConfigureAwait(false)
+        && await new ManifestStore(connection.Results).LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false) is not null;
+
+    private async Task RetireStuckNodesAsync(BatchPlan plan, BatchStatus status, CancellationToken cancellationToken)
     {
-        var status = await GetStatusAsync(plan.Name, plan.Bucket, cancellationToken).ConfigureAwait(false);
         var stuck = status.Jobs
-            .Where(j => j.State is JobState.Hung or JobState.UploadFailed && j.InstanceId is not null && j.Instance is not InstanceState.Terminated)
+            // Not upload-failed: such a node still holds its results and retries their upload until its deadline.
+            .Where(j => j.State is JobState.Hung && j.InstanceId is not null && j.Instance is not InstanceState.Terminated)
             .Select(j => j.InstanceId!)
             .ToList();
         if (stuck.Count > 0)
@@ -374,7 +395,7 @@ public sealed class BatchRunner
     public Task<int> ShowLogAsync(string name, int index, bool follow, Stream output, string? bucket = null, CancellationToken cancellationToken = default) =>
         new JobLogReader(connection, time, loggers.CreateLogger<JobLogReader>()).ShowAsync(name, BucketOf(name, bucket), index, follow, output, cancellationToken);
 
-    private BatchTeardown Teardown() => new(connection, home, time, loggers.CreateLogger<BatchTeardown>());
+    private BatchTeardown Teardown() => new(connection, home, loggers.CreateLogger<BatchTeardown>());
 
     /// <summary>The running node of the job, once it answers.</summary>
     private async Task<NodeInstance> ReachAsync(string name, int index, string? bucket, CancellationToken cancellationToken)

@@ -5,10 +5,16 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="Bucket">Its bucket.</param>
 /// <param name="Cloud">Its cloud.</param>
 /// <param name="CreatedAt">When it was created.</param>
-/// <param name="ReadAt">When this status was read.</param>
+/// <param name="ReadAt">When this status was read, on the bucket's clock (the one heartbeats are stamped with).</param>
 /// <param name="Jobs">Every job, in order.</param>
 public sealed record BatchStatus(string Name, string Bucket, string Cloud, DateTimeOffset CreatedAt, DateTimeOffset ReadAt, IReadOnlyList<JobStatus> Jobs)
 {
+    /// <summary>
+    /// Instances of the batch that outstayed it (past their deadline, or up long after their job's result), found by
+    /// this read; <see cref="BatchRunner.GetStatusAsync"/> and the waits of <see cref="BatchRunner"/> terminate them.
+    /// </summary>
+    public IReadOnlyList<OverstayingNode> Overstaying { get; init; } = [];
+
     /// <summary>Whether no job will change state any more on its own.</summary>
     public bool Finished => Jobs.All(j => j.State.IsFinal());
 

@@ -7,7 +7,7 @@ namespace AwsRunner.Core.Dispatch;
 /// The down step: terminate what still runs, then remove the firewall, key pair and (if asked) the results, with the
 /// code bundles no other batch of the bucket uses.
 /// </summary>
-internal sealed partial class BatchTeardown(CloudConnection connection, string home, TimeProvider time, ILogger<BatchTeardown> logger)
+internal sealed partial class BatchTeardown(CloudConnection connection, string home, ILogger<BatchTeardown> logger)
 {
     /// <summary>The jobs down would stop at work, or whose results it would lose, in job order.</summary>
     public async Task<IReadOnlyList<int>> RunningJobsAsync(string name, string bucket, CancellationToken cancellationToken)
@@ -22,8 +22,25 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
                 .ToList();
         }
 
-        var status = await new StatusReader(connection, home, time).ReadAsync(name, bucket, cancellationToken).ConfigureAwait(false);
+        var status = await new StatusReader(connection, home).ReadAsync(name, bucket, cancellationToken).ConfigureAwait(false);
         return status.Jobs.Where(AtWork).Select(j => j.Index).ToList();
+    }
+
+    /// <summary>Terminates the instances the status found outstaying the batch; the status says which they were.</summary>
+    public async Task<BatchStatus> EndOverstayingAsync(BatchStatus status, CancellationToken cancellationToken)
+    {
+        if (status.Overstaying.Count == 0)
+        {
+            return status;
+        }
+
+        foreach (var node in status.Overstaying)
+        {
+            LogOverstaying(logger, node.InstanceId, node.JobIndex, status.Name, node.Reason);
+        }
+
+        await connection.Cloud.TerminateAsync(status.Name, status.Overstaying.Select(n => n.InstanceId).ToList(), cancellationToken).ConfigureAwait(false);
+        return status;
     }
 
     public async Task<DownResult> DownAsync(string name, string bucket, bool deleteResults, CancellationToken cancellationToken)
@@ -78,6 +95,9 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
     private static bool AtWork(JobStatus job) =>
         job.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading or JobState.UploadFailed or JobState.Hung
         && job.Instance is not (null or InstanceState.Terminated or InstanceState.ShuttingDown);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Terminating {Instance} (job {Index} of batch {Batch}): {Reason}")]
+    private static partial void LogOverstaying(ILogger logger, string instance, int index, string batch, OverstayReason reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Terminating {Count} instances of batch {Batch}")]
     private static partial void LogTerminating(ILogger logger, int count, string batch);

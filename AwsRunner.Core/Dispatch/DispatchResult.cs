@@ -5,6 +5,12 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="Nodes">Every job's node, in job order (empty when nothing was created or started).</param>
 public sealed record DispatchResult(BatchPlan Plan, IReadOnlyList<NodeOutcome> Nodes)
 {
+    /// <summary>
+    /// Instances of the batch that outstayed it (past their deadline, or up long after their job's result), which the
+    /// dispatch terminated before it adopted anything.
+    /// </summary>
+    public IReadOnlyList<OverstayingNode> Overstaying { get; init; } = [];
+
     /// <summary>The nodes that could not be made ready or could not start their job.</summary>
     public IReadOnlyList<NodeOutcome> Failures =>
         Nodes.Where(n => n.State is JobState.InstallFailed or JobState.Unreachable or JobState.Lost).ToList();

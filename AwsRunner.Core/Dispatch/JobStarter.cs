@@ -44,7 +44,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
                 var outcome = finished.TryGetValue(row.Index, out var status)
                     ? FinishedJobs.Outcome(row.Index, status, row.InstanceId)
                     : row.InstanceId is { } id && live.TryGetValue(id, out var node)
-                    ? await StartOneAsync(plan, row, node, token).ConfigureAwait(false)
+                    ? await StartOneAsync(plan, row, node, UrlValidity(manifest.MaxHours, node), token).ConfigureAwait(false)
                     : NotStarted(row);
                 outcomes[row.Index] = outcome;
                 progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
@@ -69,7 +69,8 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
             new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
             async (node, token) =>
             {
-                var outcome = await StartOneAsync(plan, node.Row, node.Node, token).ConfigureAwait(false);
+                // The create that hands the node over gave the batch its lifetime.
+                var outcome = await StartOneAsync(plan, node.Row, node.Node, UrlValidity(plan.Options.MaxHours, node.Node), token).ConfigureAwait(false);
                 outcomes[node.Row.Index] = outcome;
                 progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
             }).ConfigureAwait(false);
@@ -80,7 +81,8 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
     public async Task RecordDispatchedAsync(BatchPlan plan, IReadOnlyDictionary<int, NodeOutcome> outcomes, CancellationToken cancellationToken)
     {
         var manifest = await manifests.RequireAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow();
+        // On the bucket's clock, as the heartbeats that a job without one is measured against would be.
+        var now = await connection.Results.ServerNowAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
         await manifests.SaveAsync(manifest with
         {
             Secrets = plan.SecretNames,
@@ -90,9 +92,15 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, CancellationToken cancellationToken)
+    /// <summary>
+    /// The node lives by the batch's max-hours, fixed at create, not by this dispatch's (a separate dispatch may give
+    /// none, or another): its URLs work until its launch, that lifetime and the margin have passed.
+    /// </summary>
+    private TimeSpan UrlValidity(double maxHours, NodeInstance node) =>
+        node.LaunchTime + TimeSpan.FromHours(maxHours) + UrlMargin - time.GetUtcNow();
+
+    private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, TimeSpan validity, CancellationToken cancellationToken)
     {
-        var validity = TimeSpan.FromHours(plan.Options.MaxHours) + UrlMargin;
         var urls = await connection.Results.CreateUploadUrlsAsync(
             plan.Bucket, ResultKeys.Job(plan.Name, row.Index, RowAttempts.CurrentOf(row)), validity, cancellationToken).ConfigureAwait(false);
         using var files = NodeFilesTar.Write(

@@ -9,7 +9,7 @@ namespace AwsRunner.Core.Dispatch;
 /// status.json never changes once written, so each is read once and kept on disk; a heartbeat is read only when
 /// the listing shows a new ETag for it.
 /// </summary>
-internal sealed class StatusReader(CloudConnection connection, string home, TimeProvider time)
+internal sealed class StatusReader(CloudConnection connection, string home)
 {
     private readonly ManifestStore manifests = new(connection.Results);
     private readonly ConcurrentDictionary<string, (string ETag, HeartbeatDocument? Document)> heartbeats = new();
@@ -24,7 +24,7 @@ internal sealed class StatusReader(CloudConnection connection, string home, Time
             .Where(x => x.o is not null)
             .ToLookup(x => x.index, x => (x.file, x.o));
 
-        var now = time.GetUtcNow();
+        var now = await ServerNowAsync(bucket, cancellationToken).ConfigureAwait(false);
         var jobs = new JobStatus[manifest.Rows.Count];
         await Parallel.ForEachAsync(manifest.Rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, token) =>
         {
@@ -32,7 +32,10 @@ internal sealed class StatusReader(CloudConnection connection, string home, Time
             var instance = row.InstanceId is null ? null : instances.GetValueOrDefault(row.InstanceId);
             jobs[row.Index] = AttemptFiles.WithAttempts(await MergeAsync(manifest, row, instance, files, now, token).ConfigureAwait(false), row);
         }).ConfigureAwait(false);
-        return new BatchStatus(name, bucket, manifest.Cloud, manifest.CreatedAt, now, jobs);
+        return new BatchStatus(name, bucket, manifest.Cloud, manifest.CreatedAt, now, jobs)
+        {
+            Overstaying = Overstays.Find(manifest, instances.Values, ResultTimes(objects), now),
+        };
     }
 
     private async Task<JobStatus> MergeAsync(
@@ -62,7 +65,8 @@ internal sealed class StatusReader(CloudConnection connection, string home, Time
         var heartbeat = files.TryGetValue(ResultKeys.Heartbeat, out var beat)
             ? await ReadHeartbeatAsync(manifest, beat, cancellationToken).ConfigureAwait(false)
             : null;
-        var lastBeat = heartbeat?.Time ?? beat?.LastModified;
+        // The bucket stamped the heartbeat on its own clock, the one `now` is read from, not the node's.
+        var lastBeat = beat?.LastModified;
         var started = DateTimeOffset.TryParse(heartbeat?.Started, out var s) ? s : (DateTimeOffset?)null;
         status = status with
         {
@@ -83,6 +87,19 @@ internal sealed class StatusReader(CloudConnection connection, string home, Time
                 : JobState.Starting,
         };
     }
+
+    /// <summary>
+    /// Now on the bucket's clock, which heartbeats are stamped with: this machine's clock may be minutes
+    /// off, and a fast one must not make every job look hung.
+    /// </summary>
+    private Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken) =>
+        connection.Results.ServerNowAsync(bucket, cancellationToken);
+
+    /// <summary>When each finished job's status.json was written, on the bucket's clock.</summary>
+    private static Dictionary<int, DateTimeOffset> ResultTimes(ILookup<int, (string File, StoredObject Object)> objects) =>
+        objects
+            .SelectMany(job => job.Where(x => x.File == ResultKeys.Status).Select(x => (job.Key, x.Object.LastModified)))
+            .ToDictionary(x => x.Key, x => x.LastModified);
 
     private static JobState BeforeDispatch(ManifestRow row, NodeInstance? instance, bool gone) => row.Install switch
     {

@@ -36,6 +36,8 @@ internal sealed class CountingResultStore(IResultStore inner) : IResultStore
 
     public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) => inner.BucketExistsAsync(bucket, cancellationToken);
 
+    public Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken) => inner.ServerNowAsync(bucket, cancellationToken);
+
     public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken) =>
         inner.CreateUploadUrlsAsync(bucket, keyPrefix, validity, cancellationToken);
 

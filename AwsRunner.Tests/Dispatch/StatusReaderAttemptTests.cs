@@ -21,7 +21,7 @@ public sealed class StatusReaderAttemptTests
         cloud.Instances.Add(new NodeInstance(Batch, 0, "i-0", "c5.large", InstanceState.Terminated, null, time.GetUtcNow()));
         store = new MemoryResultStore(time);
         home = new TempFolder();
-        reader = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path, time);
+        reader = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path);
     }
 
     [TearDown]

@@ -20,7 +20,7 @@ public sealed class StatusReaderTests
         cloud = new FakeCloud();
         store = new MemoryResultStore(time);
         home = new TempFolder();
-        reader = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path, time);
+        reader = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path);
     }
 
     [TearDown]
@@ -155,7 +155,7 @@ public sealed class StatusReaderTests
 
         await reader.ReadAsync(Batch, Batch, CancellationToken.None);
         await reader.ReadAsync(Batch, Batch, CancellationToken.None);
-        var fresh = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path, time);
+        var fresh = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path);
         await fresh.ReadAsync(Batch, Batch, CancellationToken.None);
         Heartbeat(1, "uploading");
         var last = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
@@ -165,6 +165,71 @@ public sealed class StatusReaderTests
         Assert.That(last.Jobs[1].State, Is.EqualTo(JobState.Uploading));
         Assert.That(cloud.DescribeCalls, Is.EqualTo(4), "one describe call for the whole batch per read");
     }
+
+    [Test]
+    public async Task Status_LaptopClockTenMinutesFast_FreshHeartbeatIsRunningNotHung()
+    {
+        SaveManifest(dispatched: true);
+        AddInstance(0, InstanceState.Running);
+        Heartbeat(0, "running");
+        var laptop = new FakeTimeProvider();
+        laptop.Advance(time.GetUtcNow() - laptop.GetUtcNow() + TimeSpan.FromMinutes(10));
+
+        var status = await Runner(laptop).GetStatusAsync(Batch, Batch);
+
+        Assert.That(status.Jobs[0].State, Is.EqualTo(JobState.Running));
+        Assert.That(status.ReadAt, Is.EqualTo(time.GetUtcNow()), "read on the bucket's clock");
+    }
+
+    [Test]
+    public async Task Status_InstancePastItsDeadline_IsTerminatedAndSaidSo()
+    {
+        SaveManifest(dispatched: true, rows: 2);
+        // Max-hours 1: the deadline is launch + 1 h + the upload allowance.
+        cloud.Instances.Add(new NodeInstance(Batch, 0, "i-0", "c5.large", InstanceState.Running, "198.51.100.7", time.GetUtcNow() - TimeSpan.FromHours(1) - NodeDeadline.UploadAllowance - TimeSpan.FromMinutes(1)));
+        cloud.Instances.Add(new NodeInstance(Batch, 1, "i-1", "c5.large", InstanceState.Running, "198.51.100.8", time.GetUtcNow() - TimeSpan.FromHours(1) - NodeDeadline.UploadAllowance + TimeSpan.FromMinutes(1)));
+        Heartbeat(0, "running");
+        Heartbeat(1, "running");
+
+        var status = await Runner(time).GetStatusAsync(Batch, Batch);
+
+        Assert.That(status.Overstaying, Is.EqualTo(new[] { new OverstayingNode("i-0", 0, OverstayReason.PastDeadline) }));
+        Assert.That(cloud.Terminated, Is.EqualTo(new[] { "i-0" }));
+    }
+
+    [Test]
+    public async Task Status_NodeStillRunningTenMinutesAfterItsResult_IsTerminatedAndSaidSo()
+    {
+        SaveManifest(dispatched: true, rows: 2);
+        AddInstance(0, InstanceState.Running);
+        AddInstance(1, InstanceState.Running);
+        store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0}""");
+        time.Advance(Overstays.AfterResult - TimeSpan.FromSeconds(30));
+        store.Put(Batch, "sweep/jobs/0001/status.json", """{"index":1,"exit_code":0}""");
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        var status = await Runner(time).GetStatusAsync(Batch, Batch);
+
+        Assert.That(status.Jobs.Select(j => j.State), Is.EqualTo(new[] { JobState.Done, JobState.Done }));
+        Assert.That(status.Overstaying, Is.EqualTo(new[] { new OverstayingNode("i-0", 0, OverstayReason.RunningAfterResult) }));
+        Assert.That(cloud.Terminated, Is.EqualTo(new[] { "i-0" }));
+    }
+
+    [Test]
+    public async Task Status_NodeGoneAfterItsResult_IsNotTerminatedAgain()
+    {
+        SaveManifest(dispatched: true);
+        AddInstance(0, InstanceState.Terminated);
+        store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0}""");
+        time.Advance(TimeSpan.FromHours(3));
+
+        var status = await Runner(time).GetStatusAsync(Batch, Batch);
+
+        Assert.That(status.Overstaying, Is.Empty);
+        Assert.That(cloud.Terminated, Is.Empty);
+    }
+
+    private BatchRunner Runner(TimeProvider laptop) => new(new CloudConnection("fake", cloud, null!, store), home.Path, time: laptop);
 
     private void SaveManifest(bool dispatched, int rows = 1, string? install = "ready")
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AwsRunner.Core.Cloud.Aws;
 using AwsRunner.Sim.Metadata;
 using AwsRunner.Tests.Support;
 
@@ -136,6 +137,32 @@ public sealed class FleetNodeTests
             Assert.That(firstBoot.Output, Is.EqualTo("once\n"), firstBoot.ToString());
             Assert.That(await Nodes.StateAsync(instance.InstanceId), Is.EqualTo("running"));
         });
+    }
+
+    [Test]
+    public async Task DeadMansSwitch_RebootedNode_IsReArmedAndStillPowersOffAtItsDeadline()
+    {
+        // Ten real minutes ahead: "+10", 20 s on this fleet, time enough to reboot the node before it fires.
+        var userData = DeadMansSwitch.UserData(DateTimeOffset.UtcNow.AddMinutes(10));
+        var instance = (await Nodes.LaunchAsync("t3.micro", userData)).Single();
+        var power = Path.Combine(Fleet.NodePath(instance.InstanceId), "power");
+        await Eventually.WaitAsync(() => File.Exists(power), NodeTimeout, "the switch armed at the first boot");
+
+        var reboot = await Fleet.RebootAsync(instance.InstanceId);
+        Assert.That(reboot.ExitCode, Is.Zero, reboot.ToString());
+        var rearmed = await Eventually.WaitAsync(() => File.Exists(power) ? File.ReadAllText(power).Trim() : "", p => p.Length > 0, NodeTimeout, "the switch armed again after the reboot");
+
+        Assert.That(rearmed, Does.Match("^poweroff (9|10)$"), "the same deadline, minutes from now");
+        await Eventually.WaitAsync(() => Nodes.StateAsync(instance.InstanceId).GetAwaiter().GetResult() == "terminated", TimeSpan.FromSeconds(90), "the rebooted node to power off at its deadline");
+    }
+
+    [Test]
+    public async Task DeadMansSwitch_BootPastItsDeadline_PowersOffAtOnce()
+    {
+        var instance = (await Nodes.LaunchAsync("t3.micro", DeadMansSwitch.UserData(DateTimeOffset.UtcNow.AddMinutes(-1)))).Single();
+
+        await Eventually.WaitAsync(() => Nodes.StateAsync(instance.InstanceId).GetAwaiter().GetResult() == "terminated", NodeTimeout, "the node booted past its deadline to power off");
+        Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance.InstanceId), "power")).Trim(), Is.EqualTo("poweroff 0"));
     }
 
     [Test]

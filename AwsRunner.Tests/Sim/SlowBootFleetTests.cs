@@ -105,7 +105,7 @@ public sealed class SlowBootFleetTests
         File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var vpc = await ec2.FindDefaultVpcAsync(CancellationToken.None);
         var group = await ec2.CreateSecurityGroupAsync(Name, "fleet test", vpc!, [], CancellationToken.None);
-        var spec = new RunInstancesSpec(SimulatedFleet.Image, "t3.micro", 1, Name, Name, group, DeadMansSwitch.UserData(TimeSpan.FromHours(1)), AwsTags.Of(Name));
+        var spec = new RunInstancesSpec(SimulatedFleet.Image, "t3.micro", 1, Name, Name, group, DeadMansSwitch.UserData(DateTimeOffset.UtcNow.AddHours(1)), AwsTags.Of(Name));
         return (await ec2.RunInstancesAsync(spec, CancellationToken.None)).Single();
     }
 

@@ -25,7 +25,22 @@ internal sealed class FakeCloud : ICloud
         return Task.FromResult<IReadOnlyList<NodeInstance>>(Instances.Where(i => i.Batch == batch).ToList());
     }
 
-    public Task TerminateAsync(string batch, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Every instance terminated, in order; each also becomes terminated in <see cref="Instances"/>.</summary>
+    public List<string> Terminated { get; } = [];
+
+    public Task TerminateAsync(string batch, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
+    {
+        Terminated.AddRange(instanceIds);
+        for (var i = 0; i < Instances.Count; i++)
+        {
+            if (Instances[i].Batch == batch && instanceIds.Contains(Instances[i].InstanceId))
+            {
+                Instances[i] = Instances[i] with { State = InstanceState.Terminated };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task RemoveAccessAsync(string batch, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -14,14 +14,20 @@ internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
     public Task<UploadUrlLimit> GetUploadUrlLimitAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new UploadUrlLimit(TimeSpan.FromDays(7), "S3's presigned URLs work at most 7 days"));
 
+    public Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken) => Task.FromResult(time.GetUtcNow());
+
     public string Describe(string bucket, string key) => $"mem://{bucket}/{key}";
 
     public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) => Task.FromResult(true);
 
+    /// <summary>How long each job's upload URLs were asked to work, by job prefix.</summary>
+    public ConcurrentDictionary<string, TimeSpan> UrlValidity { get; } = new();
+
     public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken)
     {
+        UrlValidity[keyPrefix] = validity;
         Uri Url(string name) => new($"mem://{bucket}/{keyPrefix}{name}");
         return Task.FromResult(new JobUploadUrls(Url("heartbeat.json"), Url("status.json"), Url("job.log"), Url("results.tar.gz")));
     }

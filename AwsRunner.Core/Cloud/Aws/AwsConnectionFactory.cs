@@ -26,12 +26,14 @@ internal static class AwsConnectionFactory
             new BatchKeyPair(ec2, home, options.KeyFile, loggers.CreateLogger<BatchKeyPair>()),
             new BatchSecurityGroup(ec2, sshSource, options.SubnetId, tuning, time, loggers.CreateLogger<BatchSecurityGroup>()),
             sshSource,
-            new BatchLauncher(ec2, options, loggers.CreateLogger<BatchLauncher>()),
+            new BatchLauncher(ec2, options, time, loggers.CreateLogger<BatchLauncher>()),
             tuning,
             time,
             loggers.CreateLogger<AwsCloud>());
+        var serverClock = new ServerClock(time);
         var results = new S3ResultStore(
-            SdkClients.S3(session),
+            SdkClients.S3(session, serverClock),
+            serverClock,
             session.CreateHttpClient(),
             session,
             new CallerAccount(SdkClients.Sts(session), retry),

@@ -10,6 +10,9 @@ internal static class AwsTags
     /// <summary>On an instance launched on demand because spot was refused: the code EC2 refused spot with.</summary>
     public const string SpotRefused = "awsrunner:spot-refused";
 
+    /// <summary>On a key pair imported from --key-file: the SHA-256 of the public key, so that a re-run can tell the same key file from another.</summary>
+    public const string PublicKey = "awsrunner:public-key";
+
     public static IReadOnlyList<Ec2Tag> Of(string batch) => [new(Batch, batch)];
 
     public static Ec2Filter Filter(string batch) => new("tag:" + Batch, batch);

@@ -36,13 +36,22 @@ internal sealed partial class BatchKeyPair(IEc2Api ec2, string home, string? key
 
         if (keyFile is not null)
         {
+            Check();
+            var publicKeyPath = PublicKeyPath(keyFile);
+            var publicKey = (await File.ReadAllTextAsync(publicKeyPath, cancellationToken).ConfigureAwait(false)).Trim();
+            var digest = Digest(publicKey);
             if (existing is null)
             {
-                Check();
-                var publicKeyPath = PublicKeyPath(keyFile);
-                var publicKey = await File.ReadAllTextAsync(publicKeyPath, cancellationToken).ConfigureAwait(false);
-                await ec2.ImportKeyPairAsync(batch, publicKey.Trim(), AwsTags.Of(batch), cancellationToken).ConfigureAwait(false);
+                await ec2.ImportKeyPairAsync(batch, publicKey, [.. AwsTags.Of(batch), new Ec2Tag(AwsTags.PublicKey, digest)], cancellationToken)
+                    .ConfigureAwait(false);
                 LogImported(logger, batch, publicKeyPath);
+            }
+            else if (!(existing.Tags.TryGetValue(AwsTags.PublicKey, out var created) ? created == digest : LinksTo(batch, keyFile)))
+            {
+                // The instances were launched with the key pair; another key would lock awsrunner out of them.
+                throw new InvalidInputException("KeyFile",
+                    $"--key-file {keyFile}: not the key of batch {batch}, whose key pair was fixed when it was created; " +
+                    "run it again without --key-file (or with the key file it was created with), or give the new key a new batch NAME");
             }
 
             LinkPrivateKey(batch);
@@ -99,6 +108,13 @@ internal sealed partial class BatchKeyPair(IEc2Api ec2, string home, string? key
         File.Delete(path);
         File.CreateSymbolicLink(path, Path.GetFullPath(PrivateKeyOf(keyFile!)));
     }
+
+    private static string Digest(string publicKey) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(publicKey)));
+
+    /// <summary>Whether this machine's batch key is the link a --key-file run made to the same key (a pair imported before it was tagged).</summary>
+    private bool LinksTo(string batch, string keyFile) =>
+        new FileInfo(PrivateKeyPath(home, batch)).LinkTarget is { } target && target == Path.GetFullPath(PrivateKeyOf(keyFile));
 
     private static string PrivateKeyOf(string keyFile) =>
         keyFile.EndsWith(".pub", StringComparison.Ordinal) ? keyFile[..^4] : keyFile;

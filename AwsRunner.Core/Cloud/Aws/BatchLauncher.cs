@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.EC2;
 using Amazon.Runtime;
 using AwsRunner.Core.Cloud.Aws.Ec2;
+using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Jobs;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +16,7 @@ namespace AwsRunner.Core.Cloud.Aws;
 /// launch with the vCPUs the batch asked for, or, with <see cref="LaunchRequest.WithinQuota"/>, is made again letting
 /// EC2 launch fewer (MinCount 1), then for half as many, until EC2 grants some or even one is refused.
 /// </summary>
-internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options, ILogger<BatchLauncher> logger)
+internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options, TimeProvider time, ILogger<BatchLauncher> logger)
 {
     private static readonly HashSet<string> SpotRefusals = new(StringComparer.Ordinal)
     {
@@ -31,7 +32,7 @@ internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options
     public async Task<LaunchResult> LaunchAsync(
         LaunchRequest request, IReadOnlyList<JobRow> missing, IReadOnlyList<NodeInstance> described, string groupId, Ec2Image image, CancellationToken cancellationToken)
     {
-        var userData = DeadMansSwitch.UserData(request.MaxLifetime);
+        var userData = DeadMansSwitch.UserData(NodeDeadline.SwitchAt(time.GetUtcNow(), request.MaxLifetime.TotalHours));
         var rootDevice = image.RootDeviceType is null or "ebs" ? image.RootDeviceName : null;
         if (rootDevice is null)
         {

@@ -16,6 +16,7 @@ namespace AwsRunner.Core.Cloud.Aws;
 /// </summary>
 internal sealed partial class S3ResultStore(
     IAmazonS3 s3,
+    ServerClock serverClock,
     HttpClient http,
     AwsSession session,
     CallerAccount account,
@@ -40,6 +41,16 @@ internal sealed partial class S3ResultStore(
 
     public Task<UploadUrlLimit> GetUploadUrlLimitAsync(CancellationToken cancellationToken) =>
         boundary.RunAsync("find out how long the AWS credentials last", _ => credentials.UploadUrlLimitAsync(), cancellationToken);
+
+    public Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken) =>
+        serverClock.Measured
+            ? Task.FromResult(serverClock.Now)
+            : boundary.RunAsync($"read the time of bucket {bucket}", async token =>
+            {
+                // Any answer carries S3's time, a refusal's too.
+                await buckets.HeadAsync(bucket, token).ConfigureAwait(false);
+                return serverClock.Now;
+            }, cancellationToken);
 
     public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken) =>
         boundary.RunAsync($"use bucket {bucket}", token => buckets.EnsureAsync(bucket, token), cancellationToken);

@@ -14,7 +14,8 @@ internal static class SdkClients
 {
     public static AmazonEC2Client Ec2(AwsSession session) => new(session.Credentials, Configure(new AmazonEC2Config(), session));
 
-    public static AmazonS3Client S3(AwsSession session)
+    /// <summary>An S3 client that tells <paramref name="clock"/> (when given) S3's time with every response.</summary>
+    public static ClockedS3Client S3(AwsSession session, ServerClock? clock = null)
     {
         var config = new AmazonS3Config
         {
@@ -23,7 +24,7 @@ internal static class SdkClients
             // An emulator is reached by its address, not by a bucket's host name.
             ForcePathStyle = session.EndpointUrl is not null,
         };
-        return new AmazonS3Client(session.Credentials, Configure(config, session));
+        return new ClockedS3Client(session.Credentials, Configure(config, session), clock ?? new ServerClock(TimeProvider.System));
     }
 
     public static AmazonSecurityTokenServiceClient Sts(AwsSession session) =>

@@ -8,6 +8,9 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
     // file:// URLs carry no signature, so they do not expire.
     public Task<UploadUrlLimit> GetUploadUrlLimitAsync(CancellationToken cancellationToken) => Task.FromResult(UploadUrlLimit.None);
 
+    // The bucket is a folder: its objects' times are the file system's, on this machine's own clock.
+    public Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken) => Task.FromResult(TimeProvider.System.GetUtcNow());
+
     public string Describe(string bucket, string key) => Path.Combine(paths.Buckets, bucket, key);
 
     public Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)

@@ -132,6 +132,58 @@ public sealed class AwsCloudAccessTests
     }
 
     [Test]
+    public async Task PrepareAccess_ReRunWithAnotherKeyFile_IsRefusedAndChangesNothing()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var first = await KeyAsync(bed.Home, "first");
+        var other = await KeyAsync(bed.Home, "other");
+        await using (var created = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, KeyFile = first }, reset: false))
+        {
+            await created.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+        }
+
+        await using var again = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, KeyFile = first }, reset: false);
+        await again.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+        await using var rerun = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, KeyFile = other }, reset: false);
+        var linked = new FileInfo(BatchKeyPair.PrivateKeyPath(rerun.Home, "sweep1")).LinkTarget;
+
+        var error = Assert.ThrowsAsync<InvalidInputException>(() => rerun.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.StartWith($"--key-file {other}: not the key of batch sweep1"));
+            Assert.That(rerun.Recorder.Requests.Select(r => r.Action), Has.None.AnyOf("ImportKeyPair", "DeleteKeyPair", "CreateKeyPair"));
+            Assert.That(new FileInfo(BatchKeyPair.PrivateKeyPath(rerun.Home, "sweep1")).LinkTarget, Is.EqualTo(linked));
+        });
+    }
+
+    [Test]
+    public async Task PrepareAccess_KeyFileOnABatchWhoseKeyAwsrunnerMade_IsRefusedAndChangesNothing()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+        var key = File.ReadAllText(BatchKeyPair.PrivateKeyPath(bed.Home, "sweep1"));
+        var mine = await KeyAsync(bed.Home, "mine");
+        await using var rerun = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, KeyFile = mine }, reset: false);
+
+        var error = Assert.ThrowsAsync<InvalidInputException>(() => rerun.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("not the key of batch sweep1").And.Contain("without --key-file"));
+            Assert.That(File.ReadAllText(BatchKeyPair.PrivateKeyPath(bed.Home, "sweep1")), Is.EqualTo(key));
+        });
+    }
+
+    private static async Task<string> KeyAsync(string folder, string name)
+    {
+        var keyFile = Path.Combine(folder, name);
+        using var keygen = Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]);
+        await keygen.WaitForExitAsync();
+        return keyFile;
+    }
+
+    [Test]
     public async Task CheckImage_WithMissingKeyFile_FailsBeforeAnythingIsCreated()
     {
         await using var bed = await AwsTestBed.OnMotoAsync(new AwsCloudOptions { SshCidr = AwsTestBed.Cidr, KeyFile = "/nonexistent/key" });

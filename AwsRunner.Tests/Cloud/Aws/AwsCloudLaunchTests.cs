@@ -61,16 +61,20 @@ public sealed class AwsCloudLaunchTests
         await using var bed = await AwsTestBed.OnMotoAsync();
         await bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
 
+        var before = DateTimeOffset.UtcNow.AddMinutes(90).ToUnixTimeSeconds();
         await bed.Cloud.LaunchAsync(AwsTestBed.Launch("sweep1", AwsTestBed.Row(0, "t3.micro")) with { MaxLifetime = TimeSpan.FromMinutes(90) },
             CancellationToken.None);
+        var after = DateTimeOffset.UtcNow.AddMinutes(90).ToUnixTimeSeconds();
 
         var call = bed.Recorder.Calls("RunInstances").Single();
         var userData = Encoding.UTF8.GetString(Convert.FromBase64String(call["UserData"]));
+        var deadline = long.Parse(System.Text.RegularExpressions.Regex.Match(userData, "deadline=([0-9]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Multiple(() =>
         {
             Assert.That(call["InstanceInitiatedShutdownBehavior"], Is.EqualTo("terminate"));
-            Assert.That(userData, Does.StartWith("#!/bin/sh"));
-            Assert.That(userData, Does.Contain("shutdown -h +90"));
+            Assert.That(userData, Does.StartWith("#cloud-boothook\n#!/bin/sh\n"), "a boothook runs at every boot");
+            Assert.That(deadline, Is.InRange(before, after), "launch + max lifetime, fixed at launch");
+            Assert.That(userData, Does.Contain("shutdown -h +$minutes"));
             Assert.That(call["KeyName"], Is.EqualTo("sweep1"));
             Assert.That(call["SecurityGroupId.1"], Does.StartWith("sg-"));
             Assert.That(call.Form.Keys, Has.None.StartWith("InstanceMarketOptions"));

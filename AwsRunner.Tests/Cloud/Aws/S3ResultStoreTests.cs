@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -13,6 +14,29 @@ namespace AwsRunner.Tests.Cloud.Aws;
 [NonParallelizable]
 public sealed class S3ResultStoreTests
 {
+    [Test]
+    public async Task ServerNow_LaptopClockTenMinutesFast_IsS3sTimeFromTheResponseDate()
+    {
+        var laptop = new FakeTimeProvider();
+        var s3Time = new DateTimeOffset(laptop.GetUtcNow().UtcDateTime.Date.AddHours(12), TimeSpan.Zero);
+        laptop.Advance(s3Time - laptop.GetUtcNow() + TimeSpan.FromMinutes(10));
+        await using var bed = AwsTestBed.Canned(time: laptop);
+        bed.Recorder.Answer = _ =>
+        {
+            var answer = new HttpResponseMessage(HttpStatusCode.OK);
+            answer.Headers.Date = s3Time;
+            return answer;
+        };
+
+        var first = await bed.Results.ServerNowAsync("sweep1", CancellationToken.None);
+        laptop.Advance(TimeSpan.FromSeconds(30));
+        var later = await bed.Results.ServerNowAsync("sweep1", CancellationToken.None);
+
+        Assert.That(first, Is.EqualTo(s3Time));
+        Assert.That(later, Is.EqualTo(s3Time + TimeSpan.FromSeconds(30)), "measured once, then kept on this clock");
+        Assert.That(bed.Recorder.Requests.Count(r => r.Action.StartsWith("HEAD", StringComparison.Ordinal)), Is.EqualTo(1));
+    }
+
     [Test]
     public async Task EnsureBucket_Missing_CreatesItBlockingPublicAccessAndRefusingPlainHttp()
     {
