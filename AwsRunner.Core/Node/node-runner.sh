@@ -62,6 +62,7 @@ write_heartbeat() {
     [ -f "$base/progress" ] && progress=$(head -c 200 "$base/progress" | head -n 1)
     [ -f "$base/started" ] && started=$(cat "$base/started")
     [ -s "$base/upload_error" ] && upload_error=",\"upload_error\":$(json_str "$(head -c 500 "$base/upload_error")")"
+    [ -s "$base/poweroff_error" ] && upload_error+=",\"poweroff_error\":$(json_str "$(head -c 500 "$base/poweroff_error")")"
     printf '{"time":"%s","state":"%s","index":%s,"started":%s,"progress":%s%s}\n' \
         "$(now)" "$(read_state)" "${AWSRUNNER_INDEX:-0}" "$(json_str "$started")" "$(json_str "$progress")" "$upload_error" \
         > "$base/heartbeat.json.tmp"
@@ -114,7 +115,7 @@ cmd_install() {
     fi
     echo "$rc" > "$base/install_exit_code"
     # Before the state says the install ended: a node whose install failed is terminated soon after.
-    put "$base/install.log" "${AWSRUNNER_URL_INSTALL_LOG:-}" || log "install log upload failed"
+    put "$base/install.log" AWSRUNNER_URL_INSTALL_LOG 60 || log "install log upload failed"
     if [ "$rc" -eq 0 ]; then set_state ready; else set_state install-failed; fi
 }
 
@@ -467,13 +468,23 @@ cmd_log() {
     exec cat "$file"
 }
 
+# A power-off that fails (no passwordless sudo on a custom image) is said in the heartbeat, so that status shows
+# it; the dispatcher then terminates the instance (Overstays), and the boothook's switch still fires.
 cmd_poweroff() {
+    local error
     log "power-off"
     if [ -n "${AWSRUNNER_POWEROFF:-}" ]; then
-        bash -c "$AWSRUNNER_POWEROFF"
+        error=$(bash -c "$AWSRUNNER_POWEROFF" 2>&1 >/dev/null) && return 0
     else
-        sudo -n shutdown -h now 2>/dev/null || shutdown -h now
+        error=$({ sudo -n shutdown -h now || shutdown -h now; } 2>&1 >/dev/null) && return 0
     fi
+    printf '%s\n' "${error:-the power-off command failed}" > "$base/poweroff_error"
+    log "power-off failed: $error"
+    if [ -f "$base/job.env" ]; then
+        . "$base/job.env"
+        write_heartbeat
+    fi
+    return 1
 }
 
 case "${1:-}" in
