@@ -11,6 +11,8 @@ internal static class NodeContract
     /// <summary>Shell name and value of every shared name, as the script declares them.</summary>
     public static IReadOnlyList<(string Name, string Value)> Names { get; } =
     [
+        ("FILE_JOB_ENV", NodeRunnerScript.JobEnvFile),
+        ("FILE_URLS", NodeRunnerScript.UrlsEnvFile),
         ("FILE_VARS", NodeVariables.VariablesFile),
         ("FILE_SECRETS", NodeVariables.SecretsFile),
     ];

@@ -44,7 +44,7 @@ json_str() {
 # per MiB) so a large archive on a slow link is not cut off midway; $3, if given, caps it. Sets put_error on failure.
 put() {
     local file=$1 name=$2 cap=${3:-0} url size max_time
-    [ -f "$base/urls.env" ] && . "$base/urls.env"
+    [ -f "$base/$FILE_URLS" ] && . "$base/$FILE_URLS"
     url=${!name:-}
     [ -n "$url" ] || return 0
     size=$(stat -c %s "$file" 2> /dev/null) || size=0
@@ -302,7 +302,7 @@ upload_results() {
 
 cmd_run() {
     echo $$ > "$base/run.pid"
-    . "$base/job.env"
+    . "$base/$FILE_JOB_ENV"
     export AWSRUNNER_PROGRESS="$base/progress" AWSRUNNER_INTERRUPTED="$base/interrupted" AWSRUNNER_ATTEMPT="${AWSRUNNER_ATTEMPT:-1}"
     set_state queued
     # The first beat is the run's own: had the loop sent it, it could race the "running" beat below and land last,
@@ -419,7 +419,7 @@ cmd_deadline() {
         # The run step first, so that it does not take the job's end for its own; the job has a session of its own.
         stop_session "$(cat "$base/run.pid")"
         [ -s "$base/job.pid" ] && stop_session "$(cat "$base/job.pid")"
-        . "$base/job.env"
+        . "$base/$FILE_JOB_ENV"
         set_state deadline
         if [ ! -f "$base/exit_code" ]; then
             echo "awsrunner: the job was stopped by the dead man's switch (its node's time was up)" >> "$base/job.log"
@@ -480,8 +480,8 @@ cmd_poweroff() {
     fi
     printf '%s\n' "${error:-the power-off command failed}" > "$base/poweroff_error"
     log "power-off failed: $error"
-    if [ -f "$base/job.env" ]; then
-        . "$base/job.env"
+    if [ -f "$base/$FILE_JOB_ENV" ]; then
+        . "$base/$FILE_JOB_ENV"
         write_heartbeat
     fi
     return 1
