@@ -53,7 +53,7 @@ public sealed partial class StatusOutputTests
         var tables = DocumentedTables();
         Assert.That(Names(document.RootElement), Is.EqualTo(tables[2]));
         var listed = document.RootElement.GetProperty("batches").EnumerateArray().Single();
-        Assert.That(Names(listed), Is.EqualTo(new[] { "name", "cloud", "live_instances", "instance_hours", "jobs", "finished" }));
+        Assert.That(Names(listed), Is.EqualTo(new[] { "name", "cloud", "region", "live_instances", "instance_hours", "jobs", "finished" }));
         Assert.That(listed.GetProperty("finished").GetInt32(), Is.EqualTo(2));
     }
 

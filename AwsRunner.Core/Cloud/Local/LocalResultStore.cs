@@ -132,6 +132,16 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
             File.Delete(folder);
         }
 
+        // S3 has no empty folders: neither has this bucket, so that one emptied by deletes is empty.
+        var parent = Path.GetDirectoryName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar));
+        var top = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
+        while (parent is not null && parent.Length > top.Length && parent.StartsWith(top, StringComparison.Ordinal)
+            && Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
+        {
+            Directory.Delete(parent);
+            parent = Path.GetDirectoryName(parent);
+        }
+
         if (Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any() && File.Exists(CreatedMark(bucket)))
         {
             Directory.Delete(root);
