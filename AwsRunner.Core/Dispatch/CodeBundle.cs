@@ -110,8 +110,13 @@ internal sealed class CodeBundle : IDisposable
         {
             Mode = OperatingSystem.IsWindows() ? DefaultMode(type) : source.UnixFileMode,
             ModificationTime = EntryTime,
-            DataStream = data,
         };
+        // Only a regular file takes a data stream: a folder or a link refuses even a null one.
+        if (data is not null)
+        {
+            entry.DataStream = data;
+        }
+
         if (linkTarget is not null)
         {
             entry.LinkName = linkTarget;

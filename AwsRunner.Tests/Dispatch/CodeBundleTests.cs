@@ -64,6 +64,30 @@ public sealed class CodeBundleTests
         });
     }
 
+    [Test]
+    public async Task Build_CodeWithSubfoldersAndALink_HoldsEachAsItIs()
+    {
+        folder.Write("code/inputs/part00/a.txt", "a\n");
+        File.CreateSymbolicLink(folder.Combine("code", "latest"), "inputs/part00");
+
+        using var bundle = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);
+
+        var entries = new Dictionary<string, TarEntryType>();
+        await using (var gzip = new GZipStream(File.OpenRead(bundle.Path), CompressionMode.Decompress))
+        await using (var tar = new TarReader(gzip))
+        {
+            while (await tar.GetNextEntryAsync() is { } entry)
+            {
+                entries[entry.Name.TrimEnd('/')] = entry.EntryType;
+            }
+        }
+
+        Assert.That(entries, Does.ContainKey("code/inputs").WithValue(TarEntryType.Directory));
+        Assert.That(entries, Does.ContainKey("code/inputs/part00").WithValue(TarEntryType.Directory));
+        Assert.That(entries, Does.ContainKey("code/inputs/part00/a.txt").WithValue(TarEntryType.RegularFile));
+        Assert.That(entries, Does.ContainKey("code/latest").WithValue(TarEntryType.SymbolicLink));
+    }
+
     private BatchPlan Plan() => BatchPlanner.Plan(
         new DispatchOptions { ImageId = "local", Name = "bundle", JobFile = folder.Combine("code", "jobs.csv") },
         "local",
