@@ -14,8 +14,8 @@ internal sealed class CopyCommand(Terminal terminal, string home, ILoggerFactory
         BatchName.Validate(verb.Name);
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
         using var progress = CopyProgressLine.ForConsole(terminal.Quiet);
-        await new BatchRunner(connection, home, loggers)
-            .PutAsync(verb.Name, verb.Index, verb.Local, verb.Remote, progress, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var batch = await new BatchRunner(connection, home, loggers).OpenAsync(verb.Name, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        await batch.PutAsync(verb.Index, verb.Local, verb.Remote, progress, cancellationToken).ConfigureAwait(false);
         progress?.Finish();
         terminal.Info($"Copied {verb.Local} to job {JobIndex.Format(verb.Index)}'s node ({Where(verb.Remote)}).");
         return ExitCodes.Ok;
@@ -26,8 +26,8 @@ internal sealed class CopyCommand(Terminal terminal, string home, ILoggerFactory
         BatchName.Validate(verb.Name);
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
         using var progress = CopyProgressLine.ForConsole(terminal.Quiet);
-        await new BatchRunner(connection, home, loggers)
-            .GetAsync(verb.Name, verb.Index, verb.Remote, verb.Local, progress, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var batch = await new BatchRunner(connection, home, loggers).OpenAsync(verb.Name, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        await batch.GetAsync(verb.Index, verb.Remote, verb.Local, progress, cancellationToken).ConfigureAwait(false);
         progress?.Finish();
         terminal.Info($"Copied {Where(verb.Remote)} from job {JobIndex.Format(verb.Index)}'s node to {verb.Local ?? "."}.");
         return ExitCodes.Ok;

@@ -31,25 +31,35 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         }
 
         var run = new Run(verb, options, runner);
+        int exitCode;
         if (verb.NoProgress || verb.Json || terminal.Quiet || !terminal.Interactive)
         {
-            return await run.ExecuteAsync(new LineView(terminal, verb.Json), terminal, cancellationToken).ConfigureAwait(false);
+            exitCode = await run.ExecuteAsync(new LineView(terminal, verb.Json), terminal, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var board = new BatchBoard(verb.Name, TimeProvider.System);
+            exitCode = 0;
+            LiveView? view = null;
+            await AnsiConsole.Live(LiveBoard.Render(board)).StartAsync(async context =>
+            {
+                view = new LiveView(board, context);
+                exitCode = await run.ExecuteAsync(view, terminal, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            foreach (var detail in view?.Details ?? [])
+            {
+                terminal.Info(LineView.Line(detail));
+            }
+
+            run.ShowOutcome(terminal);
         }
 
-        var board = new BatchBoard(verb.Name, TimeProvider.System);
-        var exitCode = 0;
-        LiveView? view = null;
-        await AnsiConsole.Live(LiveBoard.Render(board)).StartAsync(async context =>
+        // After the board's last frame, never under it: what exists now, how to resume, how to take it down.
+        if (run.Interrupted)
         {
-            view = new LiveView(board, context);
-            exitCode = await run.ExecuteAsync(view, terminal, cancellationToken).ConfigureAwait(false);
-        }).ConfigureAwait(false);
-        foreach (var detail in view?.Details ?? [])
-        {
-            terminal.Info(LineView.Line(detail));
+            await new Interruption(terminal, runner).ReportAsync(verb.Name, verb.Bucket).ConfigureAwait(false);
         }
 
-        run.ShowOutcome(terminal);
         return exitCode;
     }
 
@@ -68,7 +78,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         MaxHours = verb.MaxHours,
         Bucket = verb.Bucket,
         JobTimeout = CliValues.Duration(verb.Timeout, "--timeout"),
-        HeartbeatInterval = CliValues.Duration(verb.Heartbeat, "--heartbeat") ?? Defaults.HeartbeatInterval,
+        HeartbeatInterval = CliValues.Duration(verb.Heartbeat, "--heartbeat"),
         Parallel = verb.Parallel,
         MaxUploadBytes = CliValues.Size(verb.MaxUpload, "--max-upload") ?? Defaults.MaxUploadBytes,
         KeepFailed = verb.KeepFailed,
@@ -132,18 +142,31 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
     {
         private readonly List<string> outcome = [];
 
+        /// <summary>Ctrl-C stopped it, in any phase; the caller says what that left once the view is done.</summary>
+        public bool Interrupted { get; private set; }
+
         public async Task<int> ExecuteAsync(IDispatchView view, Terminal terminal, CancellationToken cancellationToken)
         {
             view.Phase(options.Create ? "creating" : "dispatching");
-            DispatchResult result;
             try
             {
-                result = await runner.DispatchAsync(options, new SynchronousProgress<NodeProgress>(view.Node), cancellationToken).ConfigureAwait(false);
+                return await DispatchAndWaitAsync(view, terminal, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await new Interruption(terminal, runner).ReportAsync(verb.Name, verb.Bucket).ConfigureAwait(false);
+                Interrupted = true;
+                ShowIfLines(view, terminal);
                 return ExitCodes.Interrupted;
+            }
+        }
+
+        private async Task<int> DispatchAndWaitAsync(IDispatchView view, Terminal terminal, CancellationToken cancellationToken)
+        {
+            var batch = await runner.DispatchAsync(options, new SynchronousProgress<NodeProgress>(view.Node), cancellationToken).ConfigureAwait(false);
+            var result = batch.Dispatched!;
+            if (result.Restarted)
+            {
+                outcome.Add($"Batch {verb.Name} was taken down earlier; starting it afresh (a new attempt for every job; the earlier results stay in the bucket).");
             }
 
             outcome.Add(Summary(verb.Name, options.Dispatch, result));
@@ -163,19 +186,16 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             }
 
             view.Phase("running");
-            BatchStatus status;
-            try
+            var status = await batch.WaitAsync(new SynchronousProgress<BatchStatus>(view.Status), new SynchronousProgress<NodeProgress>(view.Node), cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            view.Phase("finished");
+            if (status.TakenDownAt is { } down)
             {
-                status = await runner.WaitAsync(options, new SynchronousProgress<BatchStatus>(view.Status), new SynchronousProgress<NodeProgress>(view.Node), cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                terminal.Error($"awsrunner: stopped waiting; the jobs go on. Follow them with: awsrunner status {verb.Name}");
-                return ExitCodes.Interrupted;
+                ShowIfLines(view, terminal);
+                terminal.Error($"awsrunner: batch {verb.Name} was taken down at {down:u} (awsrunner down); stopped waiting, nothing more is launched. A new dispatch --create starts it afresh.");
+                return ExitCodes.CloudError;
             }
 
-            view.Phase("finished");
             outcome.AddRange(verb.Json ? [JsonOutput.Serialize(StatusView.From(status))] : StatusView.Lines(status));
             ShowIfLines(view, terminal);
             return StatusView.ExitCode(status);

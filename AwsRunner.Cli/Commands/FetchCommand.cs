@@ -24,10 +24,9 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
             throw new InvalidInputException("Option", "--merge-source needs --merge FILE.csv");
         }
 
-        var result = await runner.FetchAsync(verb.Name, verb.Output, verb.Bucket, options, cancellationToken).ConfigureAwait(false);
-        var merged = verb.Merge is null
-            ? null
-            : await runner.MergeAsync(verb.Name, verb.Output, verb.Merge, verb.MergeSource, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var batch = await runner.OpenAsync(verb.Name, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var result = await batch.FetchAsync(verb.Output, options, cancellationToken).ConfigureAwait(false);
+        var merged = verb.Merge is null ? null : batch.Merge(verb.Output, verb.Merge, verb.MergeSource);
         if (verb.Json)
         {
             terminal.Result(JsonOutput.Serialize(new

@@ -31,7 +31,8 @@ internal sealed class Interruption(Terminal terminal, BatchRunner runner)
     {
         try
         {
-            var status = await runner.GetStatusAsync(name, bucket, cancellationToken).ConfigureAwait(false);
+            var batch = await runner.OpenAsync(name, bucket, cancellationToken).ConfigureAwait(false);
+            var status = await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
             return $"; jobs: {StatusView.CountsLine(status)}";
         }
         catch (InvalidInputException)

@@ -15,8 +15,8 @@ internal sealed class LogsCommand(string home, ILoggerFactory loggers)
         var output = Console.OpenStandardOutput();
         await using (output.ConfigureAwait(false))
         {
-            return await new BatchRunner(connection, home, loggers)
-                .ShowLogAsync(verb.Name, verb.Index, verb.Follow, output, verb.Bucket, cancellationToken).ConfigureAwait(false);
+            var batch = await new BatchRunner(connection, home, loggers).OpenAsync(verb.Name, verb.Bucket, cancellationToken).ConfigureAwait(false);
+            return await batch.ShowLogAsync(verb.Index, verb.Follow, output, cancellationToken).ConfigureAwait(false);
         }
     }
 }

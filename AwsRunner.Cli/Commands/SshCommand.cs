@@ -14,7 +14,7 @@ internal sealed class SshCommand(string home, ILoggerFactory loggers)
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
         // Joined with spaces, as ssh joins its own command words.
         var command = verb.Command.Any() ? string.Join(' ', verb.Command) : null;
-        return await new BatchRunner(connection, home, loggers)
-            .AttachAsync(verb.Name, verb.Index, command, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var batch = await new BatchRunner(connection, home, loggers).OpenAsync(verb.Name, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        return await batch.AttachAsync(verb.Index, command, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -21,14 +21,14 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
 
         BatchName.Validate(verb.Name);
         await using var connection = CloudFactory.Open(verb, verb.Name, home, loggers);
-        var runner = new BatchRunner(connection, home, loggers);
+        var batch = await new BatchRunner(connection, home, loggers).OpenAsync(verb.Name, verb.Bucket, cancellationToken).ConfigureAwait(false);
         if (verb.Watch)
         {
-            var interval = CliValues.Duration(verb.Interval, "--interval") ?? (connection.Kind == "local" ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10));
-            return await new StatusWatch(terminal, runner, verb).RunAsync(interval, cancellationToken).ConfigureAwait(false);
+            var interval = CliValues.Duration(verb.Interval, "--interval");
+            return await new StatusWatch(terminal, batch, verb).RunAsync(interval, cancellationToken).ConfigureAwait(false);
         }
 
-        var status = await runner.GetStatusAsync(verb.Name, verb.Bucket, cancellationToken).ConfigureAwait(false);
+        var status = await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         if (verb.Json)
         {
             terminal.Result(JsonOutput.Serialize(StatusView.From(status)));
@@ -46,6 +46,12 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
 
     private async Task<int> ListAsync(StatusVerb verb, CancellationToken cancellationToken)
     {
+        // One line for each record that does not read; every other batch is listed all the same.
+        foreach (var damaged in BatchRecords.Damaged(home))
+        {
+            terminal.Error($"awsrunner: {damaged}");
+        }
+
         // Without --region the batches this machine dispatched say where to look: the environment's or a profile's
         // region need be none of theirs.
         var regions = verb.Region is null && (verb.Cloud ?? "aws") == "aws" ? CloudFactory.RecordedRegions(verb, home) : [];

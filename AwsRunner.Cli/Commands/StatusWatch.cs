@@ -7,17 +7,16 @@ using Spectre.Console.Rendering;
 namespace AwsRunner.Cli.Commands;
 
 /// <summary><c>status NAME --watch</c>: the table redrawn on a terminal, or printed again whenever it changes.</summary>
-internal sealed class StatusWatch(Terminal terminal, BatchRunner runner, StatusVerb verb)
+internal sealed class StatusWatch(Terminal terminal, Batch batch, StatusVerb verb)
 {
-    public async Task<int> RunAsync(TimeSpan interval, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(TimeSpan? interval, CancellationToken cancellationToken)
     {
-        var name = verb.Name!;
         try
         {
             if (verb.NoProgress || verb.Json || !terminal.Interactive)
             {
                 var shown = "";
-                await runner.WaitAsync(name, verb.Bucket, interval, new SynchronousProgress<BatchStatus>(status =>
+                await batch.WaitAsync(new SynchronousProgress<BatchStatus>(status =>
                 {
                     // Printed again when a job changes state, not every time an elapsed time ticks.
                     var key = string.Join(",", status.Jobs.Select(j => $"{j.State}:{j.ExitCode}"));
@@ -26,12 +25,12 @@ internal sealed class StatusWatch(Terminal terminal, BatchRunner runner, StatusV
                         shown = key;
                         terminal.Result(verb.Json ? JsonOutput.Serialize(StatusView.From(status)) : string.Join(Environment.NewLine, StatusView.Lines(status)));
                     }
-                }), cancellationToken).ConfigureAwait(false);
+                }), interval: interval, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
             await AnsiConsole.Live(new Text("reading the batch...")).StartAsync(async context =>
-                await runner.WaitAsync(name, verb.Bucket, interval, new SynchronousProgress<BatchStatus>(status => context.UpdateTarget(Render(status))), cancellationToken)
+                await batch.WaitAsync(new SynchronousProgress<BatchStatus>(status => context.UpdateTarget(Render(status))), interval: interval, cancellationToken: cancellationToken)
                     .ConfigureAwait(false)).ConfigureAwait(false);
             return ExitCodes.Ok;
         }

@@ -30,7 +30,7 @@ internal sealed class LineView(Terminal terminal, bool toError) : IDispatchView
         return progress.Detail switch
         {
             null => line,
-            { } detail when !detail.Contains('\n', StringComparison.Ordinal) && progress.State is JobState.Done or JobState.Failed => $"{line} ({detail})",
+            { } detail when !detail.Contains('\n', StringComparison.Ordinal) && progress.State.IsFinal() && progress.State.IsStarted() => $"{line} ({detail})",
             { } detail => line + Environment.NewLine + string.Join(Environment.NewLine, detail.Split('\n').Select(l => "      | " + l)),
         };
     }

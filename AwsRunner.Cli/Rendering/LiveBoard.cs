@@ -36,8 +36,8 @@ internal static class LiveBoard
     private static string Colour(JobState state) => state switch
     {
         JobState.Done => "green",
-        JobState.Failed or JobState.InstallFailed or JobState.Lost or JobState.Preempted or JobState.Hung or JobState.UploadFailed or JobState.Unreachable => "red",
-        JobState.Running or JobState.Uploading => "blue",
+        _ when state.Problem() != JobProblem.None => "red",
+        _ when state.IsStarted() && !state.IsFinal() => "blue",
         _ => "yellow",
     };
 }

@@ -22,7 +22,8 @@ internal sealed class LiveView(BatchBoard board, LiveDisplayContext context) : I
     public void Node(NodeProgress progress)
     {
         board.Apply(progress);
-        if (progress.Detail is not null && progress.State is JobState.InstallFailed or JobState.Unreachable)
+        // A node that failed before its job started: what it said is all the user gets of it.
+        if (progress.Detail is not null && progress.State.Problem() == JobProblem.Cloud && !progress.State.IsStarted())
         {
             details.Add(progress);
         }

@@ -1,3 +1,4 @@
+using AwsRunner.Core;
 using AwsRunner.Core.Dispatch;
 
 namespace AwsRunner.Cli.Rendering;
@@ -22,7 +23,7 @@ internal sealed record PlanView(
     public static PlanView From(BatchPlan plan) => new(
         plan.Name, plan.Cloud, plan.ImageId, plan.Bucket, plan.Jobs.Path, plan.Jobs.Rows.Count, plan.InstanceTypes,
         plan.Jobs.VariableNames, plan.CodeDirectory, plan.CodeFiles, plan.CodeBytes, plan.InstallScript,
-        plan.Options.ResultPaths, plan.Options.MaxHours);
+        plan.Options.ResultPaths, plan.Options.MaxHours ?? Defaults.MaxHours);
 
     public static IEnumerable<string> Lines(BatchPlan plan, string resultsLocation)
     {

@@ -139,9 +139,9 @@ internal static class StatusView
         return Formats.Table(["NAME", "CLOUD", .. regions ? ["REGION"] : Array.Empty<string>(), "LIVE NODES", "INSTANCE-HOURS", "RESULTS"], rows);
     }
 
-    /// <summary>0 when every job succeeded, 3 when a node was lost or failed, else 1 when a job exited non-zero.</summary>
+    /// <summary>0 when every job succeeded, 3 when the cloud or a node failed one, else 1 when a job failed (or ran past its time).</summary>
     public static int ExitCode(BatchStatus status) =>
-        status.Jobs.Any(j => j.State is JobState.Lost or JobState.Preempted or JobState.Hung or JobState.UploadFailed or JobState.InstallFailed or JobState.Unreachable)
-            ? ExitCodes.CloudError
-            : status.Jobs.Any(j => j.State == JobState.Failed) ? ExitCodes.JobFailed : ExitCodes.Ok;
+        status.Jobs.Any(j => j.State.Problem() == JobProblem.Cloud) ? ExitCodes.CloudError
+        : status.Jobs.Any(j => j.State.Problem() == JobProblem.Job) ? ExitCodes.JobFailed
+        : ExitCodes.Ok;
 }

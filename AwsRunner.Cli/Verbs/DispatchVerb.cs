@@ -34,8 +34,8 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("results", Separator = ',', HelpText = nameof(OptionHelp.Results), ResourceType = typeof(OptionHelp))]
     public IEnumerable<string>? Results { get; set; }
 
-    [Option("max-hours", Default = Defaults.MaxHours, HelpText = "Dead man's switch: every node powers itself off this many hours after creation.")]
-    public double MaxHours { get; set; }
+    [Option("max-hours", HelpText = nameof(OptionHelp.MaxHours), ResourceType = typeof(OptionHelp))]
+    public double? MaxHours { get; set; }
 
     [Option("timeout", HelpText = "Stop a job that runs longer than this (e.g. 90s, 30m, 6h); its log and results are still uploaded.")]
     public string? Timeout { get; set; }

@@ -14,7 +14,9 @@ public static class OptionHelp
 
     public static string SshUser => $"AWS: the login name on the nodes (default: {Defaults.SshUser}, the Ubuntu images' user).";
 
-    public static string Heartbeat => $"How often a running node reports (e.g. 60s; default {Formats.Duration(Defaults.HeartbeatInterval)}).";
+    public static string Heartbeat => $"How often a running node reports (e.g. 60s; default {Formats.Duration(Defaults.HeartbeatInterval)}). Fixed when the batch is created.";
+
+    public static string MaxHours => $"Dead man's switch: every node powers itself off this many hours after creation (default {Defaults.MaxHours}). Fixed when the batch is created.";
 
     public static string MaxUpload => $"The largest code folder to upload (e.g. 500M, 2G; default {Formats.Bytes(Defaults.MaxUploadBytes)}).";
 

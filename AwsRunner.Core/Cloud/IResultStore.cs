@@ -85,6 +85,25 @@ public interface IResultStore
     /// <returns>The bytes, or null when there is no such object.</returns>
     Task<byte[]?> GetAsync(string bucket, string key, CancellationToken cancellationToken);
 
+    /// <summary>Reads a small object with its version, for a conditional write back (<see cref="PutIfAsync"/>).</summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The bytes and their version, or null when there is no such object.</returns>
+    Task<VersionedObject?> GetVersionedAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a small object only if no one else wrote it since it was read: while it is still the version
+    /// <paramref name="ifMatch"/> names, or, when that is null, only if there is no such object yet.
+    /// </summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="content">The bytes.</param>
+    /// <param name="ifMatch">The version the writer read; null to create the object.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The object's new version when written; null when the condition failed (someone else wrote first): read it again.</returns>
+    Task<string?> PutIfAsync(string bucket, string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken);
+
     /// <summary>Every object under a prefix (all pages).</summary>
     /// <param name="bucket">The bucket.</param>
     /// <param name="prefix">The prefix.</param>

@@ -4,7 +4,7 @@ using AwsRunner.Core.Jobs;
 namespace AwsRunner.Core.Cloud;
 
 /// <summary>
-/// The bucket's layout (design.md): <c>NAME/manifest.json</c> and <c>NAME/jobs/0007/...</c>, a row's first attempt in
+/// The bucket's layout (design.md): <c>NAME/ledger.json</c> and <c>NAME/jobs/0007/...</c>, a row's first attempt in
 /// its job folder and each retry in <c>attempt-2/</c>, <c>attempt-3/</c>, ... within it (a fetch uses the same
 /// folder names for a retried row's earlier attempts), and the code bundles every batch of the bucket shares, under
 /// <c>_awsrunner/</c> (no batch name starts with <c>_</c>).
@@ -55,7 +55,8 @@ internal static class ResultKeys
 
     public static string Batch(string batch) => batch + "/";
 
-    public static string Manifest(string batch) => batch + "/manifest.json";
+    /// <summary>The batch's ledger: its rows, attempts and nodes (<c>Ledger.BatchLedger</c> alone reads and writes it).</summary>
+    public static string Ledger(string batch) => batch + "/ledger.json";
 
     public static string Jobs(string batch) => batch + "/jobs/";
 

@@ -3,178 +3,171 @@ using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Jobs;
 using AwsRunner.Core.Node;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// The create step: image and bucket checked, access prepared, one instance per row launched (or adopted), the code
-/// bundle put in the bucket once and INSTALL.sh started on every node at once (each node fetches the bundle itself),
-/// then polled in rounds until each is ready or failed. Each node that is ready is handed on at once, when asked,
-/// so that its job can start while other nodes still install.
+/// The create step for a round of rows: each row whose attempt has no node gets one (launched once its launch is claimed
+/// in the ledger, so that two dispatchers never launch twins), the others adopt theirs; then INSTALL.sh is started on
+/// every node at once (each node fetches the batch's pinned code bundle itself) and polled until each is ready or
+/// failed. Each node that is ready is handed on at once, when asked, so that its job can start while others install.
 /// </summary>
-internal sealed partial class BatchCreator(CloudConnection connection, string home, TimeProvider time, ILogger<BatchCreator> logger)
+internal sealed partial class BatchCreator(CloudConnection connection, TimeProvider time, ILogger<BatchCreator> logger)
 {
     private const string ReportLines = "20";
 
-    private readonly ManifestStore manifests = new(connection.Results);
-
-    /// <param name="plan">The batch.</param>
+    /// <param name="round">The rows and what they take.</param>
     /// <param name="progress">Told each state change.</param>
     /// <param name="ready">Given each node as soon as its install has ended well; not completed here.</param>
     /// <param name="cancellationToken">Stops the create.</param>
     public async Task<IReadOnlyList<NodeOutcome>> CreateAsync(
-        BatchPlan plan, IProgress<NodeProgress>? progress, ChannelWriter<ReadyNode>? ready, CancellationToken cancellationToken)
+        DispatchRound round, IProgress<NodeProgress>? progress, ChannelWriter<ReadyNode>? ready, CancellationToken cancellationToken)
     {
-        await connection.Cloud.CheckImageAsync(plan.ImageId, cancellationToken).ConfigureAwait(false);
-        await connection.Results.EnsureBucketAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
-        var previous = await manifests.LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
-        previous?.CheckSameJobs(plan);
-        // Later commands reach the nodes the way this dispatch did, without the user repeating the SSH options.
-        BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl, connection.Shell.Transport));
-        using var bundle = await CodeBundle.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
-        await connection.Cloud.PrepareAccessAsync(plan.Name, cancellationToken).ConfigureAwait(false);
+        var ledger = round.Ledger;
+        await connection.Cloud.CheckImageAsync(ledger.Document.ImageId, cancellationToken).ConfigureAwait(false);
+        await connection.Cloud.PrepareAccessAsync(round.Name, cancellationToken).ConfigureAwait(false);
 
-        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, previous, cancellationToken).ConfigureAwait(false);
-        var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
-        foreach (var (index, status) in finished)
-        {
-            outcomes[index] = Report(progress, FinishedJobs.Outcome(index, status, previous?.Rows.ElementAtOrDefault(index)?.InstanceId));
-        }
-
-        var todo = plan.Jobs.Rows.Where(r => !finished.ContainsKey(r.Index)).ToList();
-        foreach (var row in todo)
-        {
-            progress?.Report(new NodeProgress(row.Index, JobState.Launching));
-        }
-
-        var maxLifetime = TimeSpan.FromHours(plan.Options.MaxHours);
-        var launched = todo.Count == 0
+        var wanting = round.Rows.Where(i => ledger.Document.Rows[i].Current.Node is null).Order().ToList();
+        var now = await connection.Results.ServerNowAsync(round.Bucket, cancellationToken).ConfigureAwait(false);
+        var claimed = wanting.Count == 0
             ? []
-            : (await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime) { OnDemandRows = OnDemandRows(previous) }, cancellationToken).ConfigureAwait(false)).Nodes;
-        var manifest = await SaveManifestAsync(plan, previous, finished, launched, cancellationToken).ConfigureAwait(false);
-        // The bundle goes up while the nodes boot.
-        var publishing = launched.Count == 0 ? Task.FromResult<InstallSource?>(null) : PublishBundleAsync(plan, bundle, cancellationToken);
-        var booting = WaitRunningAsync(plan, launched, progress, cancellationToken);
-        await Task.WhenAll(publishing, booting).ConfigureAwait(false);
-        var install = await publishing.ConfigureAwait(false);
-        var described = await booting.ConfigureAwait(false);
+            : await ledger.ChangeAsync(d => d.ClaimLaunches(wanting, round.Dispatcher, now, round.StaleClaim), cancellationToken).ConfigureAwait(false);
+        var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
+        foreach (var index in wanting.Except(claimed))
+        {
+            outcomes[index] = Report(progress, new NodeOutcome(index, null, JobState.Launching, Detail: "another dispatcher of this batch launches its node"));
+        }
+
+        foreach (var index in claimed)
+        {
+            progress?.Report(new NodeProgress(index, JobState.Launching));
+        }
+
+        var maxLifetime = TimeSpan.FromHours(round.Settings.MaxHours);
+        var launched = await LaunchAsync(round, claimed, maxLifetime, cancellationToken).ConfigureAwait(false);
+        // The nodes an earlier run launched: adopted, they may hold a job at work, so this run never terminates them.
+        var adopted = round.Rows.Select(i => ledger.Document.Rows[i].Current.Node).OfType<string>()
+            .Except(launched.Select(n => n.InstanceId), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        var installSource = new InstallSource(
+            await connection.Results.CreateDownloadUrlAsync(round.Bucket, ResultKeys.Bundle(round.Settings.BundleSha256), UrlValidity(round), cancellationToken).ConfigureAwait(false),
+            round.Settings.BundleSha256,
+            UrlValidity(round));
+        var described = await WaitRunningAsync(round, launched, adopted, progress, cancellationToken).ConfigureAwait(false);
         var running = described.Values.Where(n => n.State == InstanceState.Running).ToDictionary(n => n.JobIndex);
 
-        var launchedIds = launched.ToDictionary(n => n.JobIndex, n => n.InstanceId);
-        foreach (var row in todo.Where(r => !running.ContainsKey(r.Index)))
+        foreach (var index in round.Rows.Where(i => !outcomes.ContainsKey(i) && !running.ContainsKey(i)))
         {
-            var detail = described.GetValueOrDefault(row.Index)?.State == InstanceState.Pending
-                ? $"the instance was still pending after the boot timeout ({plan.Options.BootTimeout})"
-                : "the instance did not reach the running state";
-            outcomes[row.Index] = Report(progress, new NodeOutcome(row.Index, launchedIds.GetValueOrDefault(row.Index), JobState.Unreachable, Detail: detail));
+            var node = described.GetValueOrDefault(index);
+            var (state, detail) = node?.State == InstanceState.Pending
+                ? (JobState.Unreachable, $"the instance was still pending after the boot timeout ({round.Options.BootTimeout})")
+                : adopted.Contains(ledger.Document.Rows[index].Current.Node ?? "")
+                ? (JobState.Lost, "its node is gone")
+                : (JobState.Unreachable, "the instance did not reach the running state");
+            outcomes[index] = Report(progress, new NodeOutcome(index, node?.InstanceId ?? ledger.Document.Rows[index].Current.Node, state, Detail: detail));
         }
 
-        // The nodes an earlier run listed in the manifest: adopted, they may hold a job at work, so this run never
-        // terminates them. The manifest is saved before any node is contacted, so a node it did not list has never
-        // been touched: it holds nothing to ask about, and is spared that command.
-        var adopted = previous?.Rows.Select(r => r.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
         // Reported before it is handed on, so that the node's "ready" never comes after its job's first state.
         NodeOutcome Settle(NodeOutcome outcome)
         {
             Report(progress, outcome);
             if (outcome.State == JobState.Ready && running.TryGetValue(outcome.Index, out var node))
             {
-                ready?.TryWrite(new ReadyNode(manifest.Rows[outcome.Index], node));
+                ready?.TryWrite(new ReadyNode(ledger.Document.Rows[outcome.Index], node));
             }
 
             return outcome;
         }
 
-        // Nothing runs without a launch, so a running node always has the bundle's source.
         await Parallel.ForEachAsync(
             running.Values,
-            new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = round.Options.Parallel, CancellationToken = cancellationToken },
             async (node, token) => outcomes[node.JobIndex] = Settle(
-                await StartInstallAsync(plan, node, adopted.Contains(node.InstanceId), install!, maxLifetime, token).ConfigureAwait(false)))
+                await StartInstallAsync(round, node, adopted.Contains(node.InstanceId), installSource, maxLifetime, token).ConfigureAwait(false)))
             .ConfigureAwait(false);
 
-        await PollInstallsAsync(plan, running, outcomes, Settle, cancellationToken).ConfigureAwait(false);
-        await TerminateFailedAsync(plan, outcomes, adopted, cancellationToken).ConfigureAwait(false);
+        await PollInstallsAsync(round, running, outcomes, Settle, cancellationToken).ConfigureAwait(false);
+        await TerminateFailedAsync(round, outcomes, adopted, cancellationToken).ConfigureAwait(false);
 
+        var installs = outcomes.Values
+            .Select(o => (o.InstanceId, Install: InstallEnd(o.State), o.ExitCode))
+            .Where(o => o.InstanceId is not null && o.Install is not null)
+            .Select(o => (o.InstanceId!, o.Install!.Value, o.Install == JobState.InstallFailed ? o.ExitCode : null))
+            .ToList();
+        await ledger.ChangeAsync(d => d.Installed(installs, NodeContract.RunnerVersion), cancellationToken).ConfigureAwait(false);
         var spotRefusals = launched.Where(n => n.SpotRefusal is not null).ToDictionary(n => n.JobIndex, n => n.SpotRefusal);
-        var result = plan.Jobs.Rows.Select(r => outcomes[r.Index] with { SpotRefusal = spotRefusals.GetValueOrDefault(r.Index) }).ToList();
-        await manifests.SaveAsync(manifest with
-        {
-            Rows = manifest.Rows.Select(r => finished.ContainsKey(r.Index) ? r : r with
-            {
-                Install = InstallOutcome(result[r.Index].State),
-                InstallExitCode = result[r.Index].State == JobState.InstallFailed ? result[r.Index].ExitCode : null,
-            }).ToList(),
-        }, cancellationToken).ConfigureAwait(false);
-        return result;
+        return round.Rows.Order().Select(i => outcomes[i] with { SpotRefusal = spotRefusals.GetValueOrDefault(i) }).ToList();
     }
 
-    /// <summary>The code bundle in the bucket (uploaded unless it is there), and the URL every node fetches it from.</summary>
-    private async Task<InstallSource?> PublishBundleAsync(BatchPlan plan, CodeBundle bundle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Launches the claimed rows and records their nodes in the ledger. A launch that fails or is stopped gives its claims
+    /// back, so that a re-run can launch at once; what it launched all the same a re-run adopts (the cloud finds it by
+    /// its row).
+    /// </summary>
+    private async Task<IReadOnlyList<NodeInstance>> LaunchAsync(DispatchRound round, IReadOnlyList<int> claimed, TimeSpan maxLifetime, CancellationToken cancellationToken)
     {
-        await new SharedBundles(connection.Results, logger).PublishAsync(plan.Bucket, plan.Name, bundle, cancellationToken).ConfigureAwait(false);
-        var validity = UrlValidity(plan);
-        var url = await connection.Results.CreateDownloadUrlAsync(plan.Bucket, ResultKeys.Bundle(bundle.Sha256), validity, cancellationToken).ConfigureAwait(false);
-        return new InstallSource(url, bundle.Sha256, validity);
+        if (claimed.Count == 0)
+        {
+            return [];
+        }
+
+        var document = round.Ledger.Document;
+        IReadOnlyList<NodeInstance> launched;
+        try
+        {
+            var rows = claimed.Select(i => document.Rows[i]).Select(r => new JobRow(r.Index, r.Line, r.InstanceType, r.Command, r.Variables.ToList())).ToList();
+            var request = new LaunchRequest(round.Name, document.ImageId, rows, maxLifetime)
+            {
+                OnDemandRows = claimed.Where(i => document.Rows[i].OnDemand).ToHashSet(),
+            };
+            launched = (await connection.Cloud.LaunchAsync(request, cancellationToken).ConfigureAwait(false)).Nodes;
+        }
+        catch
+        {
+            await round.Ledger.ChangeAsync(d => d.Unclaimed(claimed, round.Dispatcher), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        // Recorded whatever happens next: a node the ledger does not know would be launched again.
+        await round.Ledger.ChangeAsync(d => d.Launched(launched), CancellationToken.None).ConfigureAwait(false);
+        return launched;
     }
 
     // The same as the job's own URLs: a node may install again on a re-run long after it was launched.
-    private static TimeSpan UrlValidity(BatchPlan plan) => TimeSpan.FromHours(plan.Options.MaxHours) + JobStarter.UrlMargin;
-
-    private async Task<BatchManifest> SaveManifestAsync(
-        BatchPlan plan, BatchManifest? previous, IReadOnlyDictionary<int, StatusDocument> finished, IReadOnlyList<NodeInstance> nodes, CancellationToken cancellationToken)
-    {
-        var instances = nodes.ToDictionary(n => n.JobIndex, n => n.InstanceId);
-        var manifest = new BatchManifest
-        {
-            Name = plan.Name,
-            Bucket = plan.Bucket,
-            Cloud = connection.Kind,
-            ImageId = plan.ImageId,
-            CreatedAt = previous?.CreatedAt ?? time.GetUtcNow(),
-            HeartbeatSeconds = (int)plan.Options.HeartbeatInterval.TotalSeconds,
-            MaxHours = plan.Options.MaxHours,
-            Rows = plan.Jobs.Rows.Select(r => finished.ContainsKey(r.Index) && previous?.Rows.ElementAtOrDefault(r.Index) is { } kept ? kept : new ManifestRow
-            {
-                Index = r.Index,
-                Line = r.Line,
-                InstanceType = r.InstanceType,
-                Command = r.Command,
-                Variables = r.Variables.ToDictionary(v => v.Key, v => v.Value),
-                InstanceId = instances.GetValueOrDefault(r.Index),
-                DispatchedAt = SameInstance(previous, r.Index, instances.GetValueOrDefault(r.Index))?.DispatchedAt,
-                Attempts = previous?.Rows.ElementAtOrDefault(r.Index)?.Attempts,
-            }).ToList(),
-        };
-        await manifests.SaveAsync(manifest, cancellationToken).ConfigureAwait(false);
-        return manifest;
-    }
+    private static TimeSpan UrlValidity(DispatchRound round) => TimeSpan.FromHours(round.Settings.MaxHours) + JobStarter.UrlMargin;
 
     private async Task<IReadOnlyDictionary<int, NodeInstance>> WaitRunningAsync(
-        BatchPlan plan, IReadOnlyList<NodeInstance> launched, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+        DispatchRound round, IReadOnlyList<NodeInstance> launched, HashSet<string> adopted, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
     {
-        var ids = launched.Select(n => n.InstanceId).ToHashSet(StringComparer.Ordinal);
+        var ids = launched.Select(n => n.InstanceId).Concat(adopted).ToHashSet(StringComparer.Ordinal);
         foreach (var node in launched)
         {
             progress?.Report(new NodeProgress(node.JobIndex, JobState.Booting));
         }
 
+        if (ids.Count == 0)
+        {
+            return new Dictionary<int, NodeInstance>();
+        }
+
         var nodes = await Polling.UntilAsync(
-            async token => (await connection.Cloud.DescribeAsync(plan.Name, token).ConfigureAwait(false))
+            async token => (await connection.Cloud.DescribeAsync(round.Name, token).ConfigureAwait(false))
                 .Where(n => ids.Contains(n.InstanceId))
                 .ToList(),
-            described => described.Count == ids.Count && described.All(n => n.State != InstanceState.Pending),
-            plan.Options.PollInterval,
-            plan.Options.BootTimeout,
+            // An adopted node that the cloud no longer lists is gone: nothing to wait for.
+            described => described.Count >= ids.Count - adopted.Count && described.All(n => n.State != InstanceState.Pending)
+                && launched.All(l => described.Any(n => n.InstanceId == l.InstanceId)),
+            round.Options.PollInterval,
+            round.Options.BootTimeout,
             time,
             cancellationToken).ConfigureAwait(false);
-        return nodes.ToDictionary(n => n.JobIndex);
+        return nodes.GroupBy(n => n.JobIndex).ToDictionary(g => g.Key, g => g.OrderByDescending(n => n.LaunchTime).First());
     }
 
     private async Task<NodeOutcome> StartInstallAsync(
-        BatchPlan plan, NodeInstance node, bool adopted, InstallSource install, TimeSpan maxLifetime, CancellationToken cancellationToken)
+        DispatchRound round, NodeInstance node, bool adopted, InstallSource install, TimeSpan maxLifetime, CancellationToken cancellationToken)
     {
         try
         {
@@ -196,7 +189,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
 
             if (before.State is not ("none" or "install-failed"))
             {
-                return new NodeOutcome(node.JobIndex, node.InstanceId, JobStateNames.FromRunner(before.State));
+                return new NodeOutcome(node.JobIndex, node.InstanceId, JobStates.FromRunner(before.State));
             }
         }
 
@@ -207,7 +200,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         }
 
         var installLog = await connection.Results.CreateUploadUrlAsync(
-            plan.Bucket, ResultKeys.Job(plan.Name, node.JobIndex) + ResultKeys.InstallLog, install.UrlValidity, cancellationToken).ConfigureAwait(false);
+            round.Bucket, ResultKeys.Job(round.Name, node.JobIndex) + ResultKeys.InstallLog, install.UrlValidity, cancellationToken).ConfigureAwait(false);
         settings.Set("AWSRUNNER_BUNDLE_URL", install.BundleUrl.AbsoluteUri)
             .Set("AWSRUNNER_BUNDLE_SHA256", install.Sha256)
             .Set("AWSRUNNER_URL_INSTALL_LOG", installLog.AbsoluteUri);
@@ -216,7 +209,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var armSeconds = Math.Max(60, (long)remaining.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         // Waiting for INSTALL.sh as long as one poll interval, in the command that started it, saves every node with a
         // short one a poll round: a command to each node that, on a fleet of many, costs more than the wait.
-        var settleSeconds = Math.Max(1, (long)Math.Ceiling(plan.Options.PollInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        var settleSeconds = Math.Max(1, (long)Math.Ceiling(round.Options.PollInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         // Only the runner goes over SSH, on standard input; the node fetches the code from the bucket itself.
         var command = string.Join(" && ",
             $"mkdir -p {NodeRunnerScript.Folder} {NodeRunnerScript.CodeFolder}",
@@ -249,7 +242,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
     }
 
     private async Task PollInstallsAsync(
-        BatchPlan plan,
+        DispatchRound round,
         Dictionary<int, NodeInstance> nodes,
         ConcurrentDictionary<int, NodeOutcome> outcomes,
         Func<NodeOutcome, NodeOutcome> settle,
@@ -261,7 +254,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             {
                 await Parallel.ForEachAsync(
                     outcomes.Values.Where(Installing).ToList(),
-                    new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = token },
+                    new ParallelOptions { MaxDegreeOfParallelism = round.Options.Parallel, CancellationToken = token },
                     async (outcome, t) =>
                     {
                         if (await ReportAsync(nodes[outcome.Index], t).ConfigureAwait(false) is not { } report)
@@ -278,8 +271,8 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
                 return outcomes.Values.Count(Installing);
             },
             installing => installing == 0,
-            plan.Options.PollInterval,
-            plan.Options.InstallTimeout,
+            round.Options.PollInterval,
+            round.Options.InstallTimeout,
             time,
             cancellationToken).ConfigureAwait(false);
 
@@ -288,13 +281,20 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             outcomes[outcome.Index] = settle(outcome with
             {
                 State = JobState.InstallFailed,
-                Detail = $"INSTALL.sh was still running after {plan.Options.InstallTimeout}",
+                Detail = $"INSTALL.sh was still running after {round.Options.InstallTimeout}",
             });
         }
     }
 
+    /// <summary>How a node's install ended, from where the node stands after it; null when that says nothing of it.</summary>
+    private static JobState? InstallEnd(JobState state) =>
+        state.IsStarted() || state == JobState.Ready ? JobState.Ready
+        : state == JobState.InstallFailed ? JobState.InstallFailed
+        : state == JobState.Unreachable ? JobState.Unreachable
+        : null;
+
     /// <summary>The outcome of an install the report says has ended; the same outcome while it runs.</summary>
-    private static NodeOutcome Installed(NodeOutcome installing, NodeReport report) => JobStateNames.FromRunner(report.State) switch
+    private static NodeOutcome Installed(NodeOutcome installing, NodeReport report) => JobStates.FromRunner(report.State) switch
     {
         JobState.Ready => installing with { State = JobState.Ready },
         JobState.InstallFailed => installing with { State = JobState.InstallFailed, ExitCode = report.InstallExitCode, Detail = report.LogTail },
@@ -318,32 +318,21 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
 
     /// <summary>Terminates the nodes this run launched whose install failed or that never answered; adopted ones stay.</summary>
     private async Task TerminateFailedAsync(
-        BatchPlan plan, ConcurrentDictionary<int, NodeOutcome> outcomes, HashSet<string> adopted, CancellationToken cancellationToken)
+        DispatchRound round, ConcurrentDictionary<int, NodeOutcome> outcomes, HashSet<string> adopted, CancellationToken cancellationToken)
     {
+        // Failed before their job started: a node that is not installed or not answering holds nothing of value.
         var failed = outcomes.Values
-            .Where(o => o.State is JobState.InstallFailed or JobState.Unreachable && o.InstanceId is not null && !adopted.Contains(o.InstanceId))
+            .Where(o => o.State.IsFinal() && !o.State.IsStarted() && o.InstanceId is not null && !adopted.Contains(o.InstanceId))
             .Select(o => o.InstanceId!)
             .ToList();
-        if (failed.Count == 0 || plan.Options.KeepFailed)
+        if (failed.Count == 0 || round.Options.KeepFailed)
         {
             return;
         }
 
         LogTerminatingFailed(logger, failed.Count);
-        await connection.Cloud.TerminateAsync(plan.Name, failed, cancellationToken).ConfigureAwait(false);
+        await connection.Cloud.TerminateAsync(round.Name, failed, cancellationToken).ConfigureAwait(false);
     }
-
-    private static HashSet<int> OnDemandRows(BatchManifest? previous) =>
-        previous?.Rows.Where(r => r.Attempts?.OnDemand == true).Select(r => r.Index).ToHashSet() ?? [];
-
-    private static ManifestRow? SameInstance(BatchManifest? previous, int index, string? instanceId) =>
-        previous?.Rows.ElementAtOrDefault(index) is { } row && row.InstanceId is not null && row.InstanceId == instanceId ? row : null;
-
-    private static string InstallOutcome(JobState state) => state switch
-    {
-        JobState.InstallFailed or JobState.Unreachable => state.ToName(),
-        _ => JobState.Ready.ToName(),
-    };
 
     private static NodeOutcome Report(IProgress<NodeProgress>? progress, NodeOutcome outcome)
     {

@@ -11,7 +11,7 @@ internal static class BatchPlanner
         BatchName.Validate(options.Name);
         var bucket = options.Bucket is null ? options.Name : BatchName.ValidateBucket(options.Bucket);
         CheckNumbers(options);
-        CheckLifetime(options.MaxHours, urls);
+        CheckLifetime(options.MaxHours ?? Defaults.MaxHours, urls);
         CheckResultPaths(options.ResultPaths);
         var jobs = JobFile.Load(options.JobFile);
         var secrets = SecretValues.Read(options.Secrets, jobs, Environment.GetEnvironmentVariable);
@@ -36,7 +36,7 @@ internal static class BatchPlanner
 
     private static void CheckNumbers(DispatchOptions options)
     {
-        if (!(options.MaxHours > 0) || double.IsInfinity(options.MaxHours))
+        if (options.MaxHours is { } maxHours && (!(maxHours > 0) || double.IsInfinity(maxHours)))
         {
             throw new InvalidInputException("MaxHours", $"--max-hours {options.MaxHours}: must be a positive number of hours (the dead man's switch)");
         }
@@ -63,7 +63,7 @@ internal static class BatchPlanner
     }
 
     /// <summary>The nodes' upload URLs must outlive them: by the margin the dispatch gives them.</summary>
-    private static void CheckLifetime(double maxHours, UploadUrlLimit urls)
+    internal static void CheckLifetime(double maxHours, UploadUrlLimit urls)
     {
         var needed = TimeSpan.FromHours(maxHours) + JobStarter.UrlMargin;
         if (needed <= urls.Validity)

@@ -1,13 +1,14 @@
-using System.Threading.Channels;
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Jobs;
+using AwsRunner.Core.Ledger;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// The entry point: plan, create, dispatch, watch, fetch and tear down batches on one cloud. The command line is
-/// a thin layer over this class; a program can use it the same way.
+/// The entry point: plan and dispatch batches on one cloud, open the ones that exist, list them. The command line is
+/// a thin layer over this class and <see cref="Batch"/>; a program can use them the same way.
 /// </summary>
 public sealed class BatchRunner
 {
@@ -15,6 +16,9 @@ public sealed class BatchRunner
     private readonly string home;
     private readonly TimeProvider time;
     private readonly ILoggerFactory loggers;
+
+    // This process's name in the ledger's launch claims.
+    private readonly string dispatcher = Guid.NewGuid().ToString("N");
 
     /// <summary>Creates the runner.</summary>
     /// <param name="connection">The cloud to work on.</param>
@@ -37,126 +41,110 @@ public sealed class BatchRunner
     public async Task<BatchPlan> PlanAsync(DispatchOptions options, CancellationToken cancellationToken = default) =>
         BatchPlanner.Plan(options, connection.Kind, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false), home);
 
-    /// <summary>Plans, then creates the nodes and/or starts the jobs, as the options ask.</summary>
+    /// <summary>
+    /// Plans, then creates the nodes and/or starts the jobs, as the options ask (at least one of
+    /// <see cref="DispatchOptions.Create"/> and <see cref="DispatchOptions.Dispatch"/>). A batch that exists is
+    /// resumed: its finished jobs are left alone, its live nodes adopted, and only what is missing is launched; one that
+    /// was taken down starts afresh (<see cref="DispatchResult.Restarted"/>).
+    /// </summary>
     /// <param name="options">The dispatch.</param>
     /// <param name="progress">Told each time a job's node changes state.</param>
     /// <param name="cancellationToken">Stops the dispatch; what was created stays and a re-run adopts it.</param>
-    /// <returns>The plan and every node's outcome.</returns>
-    public async Task<DispatchResult> DispatchAsync(DispatchOptions options, IProgress<NodeProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>The batch, with what the dispatch did (<see cref="Batch.Dispatched"/>).</returns>
+    public async Task<Batch> DispatchAsync(DispatchOptions options, IProgress<NodeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (!options.Create && !options.Dispatch)
+        {
+            throw new InvalidInputException("Option", "a dispatch creates the nodes, starts the jobs, or both: ask for at least one");
+        }
+
         var plan = await PlanAsync(options, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<NodeOutcome> nodes = [];
-        IReadOnlyList<OverstayingNode> overstaying = [];
-        if ((options.Create || options.Dispatch) && await ExistsAsync(plan, cancellationToken).ConfigureAwait(false))
+        var (ledger, fresh, restarted) = options.Create
+            ? await OpenForCreateAsync(plan, cancellationToken).ConfigureAwait(false)
+            : (await OpenForDispatchAsync(plan, cancellationToken).ConfigureAwait(false), false, false);
+        var round = new DispatchRound
         {
-            // Before anything is adopted: a node that outstayed the batch is ended, and its job launched anew.
-            var status = await GetStatusAsync(plan.Name, plan.Bucket, cancellationToken).ConfigureAwait(false);
-            overstaying = status.Overstaying;
-            if (options.RetryLost)
-            {
-                await RetireStuckNodesAsync(plan, status, cancellationToken).ConfigureAwait(false);
-            }
+            Ledger = ledger,
+            Options = options,
+            Secrets = plan.Secrets,
+            Rows = new HashSet<int>(),
+            Dispatcher = dispatcher,
+        };
+        var batch = new Batch(connection, home, loggers, time, ledger, round);
+
+        // A batch that ran before: a node that outstayed it is ended before anything is adopted, and only what has no
+        // result is worked on. A new batch (or one started afresh) has every row before it, and nothing to look at.
+        var status = fresh ? null : await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        var rows = status is null
+            ? ledger.Document.Rows.Select(r => r.Index).ToHashSet()
+            : await RowsToWorkOnAsync(batch, status, options, cancellationToken).ConfigureAwait(false);
+        var finished = status?.Jobs.Where(j => !rows.Contains(j.Index)).ToList() ?? [];
+        round = round with { Rows = rows };
+        foreach (var job in finished)
+        {
+            progress?.Report(new NodeProgress(job.Index, job.State, EarlierDetail));
         }
 
-        if (options.Create && options.Dispatch)
+        IReadOnlyList<NodeOutcome> nodes = rows.Count == 0 ? []
+            : options.Create && options.Dispatch ? await batch.CreateAndStartAsync(round, progress, cancellationToken).ConfigureAwait(false)
+            : options.Create ? await batch.Creator().CreateAsync(round, progress, null, cancellationToken).ConfigureAwait(false)
+            : await batch.Starter().StartAsync(round, progress, cancellationToken).ConfigureAwait(false);
+        var outcomes = nodes.Concat(finished.Select(j => new NodeOutcome(j.Index, j.InstanceId, j.State, j.ExitCode, EarlierDetail, FinishedEarlier: true)))
+            .OrderBy(o => o.Index)
+            .ToList();
+        return new Batch(connection, home, loggers, time, ledger, round)
         {
-            nodes = await CreateAndStartAsync(plan, progress, cancellationToken).ConfigureAwait(false);
-        }
-        else if (options.Create)
-        {
-            nodes = await Creator().CreateAsync(plan, progress, null, cancellationToken).ConfigureAwait(false);
-        }
-        else if (options.Dispatch)
-        {
-            nodes = await Starter().StartAsync(plan, progress, cancellationToken).ConfigureAwait(false);
-        }
+            Dispatched = new DispatchResult(plan, outcomes) { Overstaying = status?.Overstaying ?? [], Restarted = restarted },
+        };
+    }
 
-        return new DispatchResult(plan, nodes) { Overstaying = overstaying };
+    /// <summary>A batch that exists, by its NAME: to follow, fetch, or take down.</summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The batch.</returns>
+    /// <exception cref="InvalidInputException">There is no such batch in the bucket.</exception>
+    public async Task<Batch> OpenAsync(string name, string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        BatchName.Validate(name);
+        var ledger = await BatchLedger.RequireAsync(connection.Results, BucketOf(name, bucket), name, cancellationToken).ConfigureAwait(false);
+        return new Batch(connection, home, loggers, time, ledger, null);
     }
 
     /// <summary>
-    /// Where every job of a batch stands. Instances that outstayed the batch (<see cref="BatchStatus.Overstaying"/>)
-    /// are terminated.
+    /// Takes down a batch by its NAME even when its ledger is gone or cannot be read: what runs is found by the cloud's
+    /// own records (on EC2, the batch's tags).
+    /// </summary>
+    /// <param name="name">The batch's NAME.</param>
+    /// <param name="deleteResults">Also delete the batch's results from the bucket (see <see cref="Batch.DownAsync"/>).</param>
+    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>What was removed.</returns>
+    public async Task<DownResult> DownAsync(string name, bool deleteResults = false, string? bucket = null, CancellationToken cancellationToken = default)
+    {
+        BatchName.Validate(name);
+        var resolved = BucketOf(name, bucket);
+        var ledger = await TryLoadAsync(resolved, name, cancellationToken).ConfigureAwait(false);
+        return await new BatchTeardown(connection, home, loggers.CreateLogger<BatchTeardown>())
+            .DownAsync(name, resolved, ledger, deleteResults, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The jobs a down of the batch would stop at work (see <see cref="Batch.FindRunningJobsAsync"/>); when its ledger is
+    /// gone or cannot be read, every live node's job counts.
     /// </summary>
     /// <param name="name">The batch's NAME.</param>
     /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The status.</returns>
-    public async Task<BatchStatus> GetStatusAsync(string name, string? bucket = null, CancellationToken cancellationToken = default) =>
-        await Teardown().EndOverstayingAsync(
-            await new StatusReader(connection, home).ReadAsync(name, BucketOf(name, bucket), cancellationToken).ConfigureAwait(false),
-            cancellationToken).ConfigureAwait(false);
-
-    /// <summary>
-    /// Waits until no job of the batch will change state on its own; terminates instances that outstay the batch
-    /// meanwhile (<see cref="BatchStatus.Overstaying"/> of each status).
-    /// </summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="interval">How often to look.</param>
-    /// <param name="progress">Told the status after every look.</param>
-    /// <param name="cancellationToken">Stops waiting (the jobs go on).</param>
-    /// <returns>The final status.</returns>
-    public Task<BatchStatus> WaitAsync(string name, string? bucket, TimeSpan interval, IProgress<BatchStatus>? progress = null, CancellationToken cancellationToken = default)
+    /// <returns>Their indexes, in order.</returns>
+    public async Task<IReadOnlyList<int>> FindRunningJobsAsync(string name, string? bucket = null, CancellationToken cancellationToken = default)
     {
-        var reader = new StatusReader(connection, home);
-        var resolved = BucketOf(name, bucket);
-        return Polling.UntilAsync(
-            async token =>
-            {
-                var status = await Teardown().EndOverstayingAsync(
-                    await reader.ReadAsync(name, resolved, token).ConfigureAwait(false), token).ConfigureAwait(false);
-                progress?.Report(status);
-                return status;
-            },
-            status => status.Finished,
-            interval,
-            Timeout.InfiniteTimeSpan,
-            time,
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// Waits until no job of the batch will change state on its own, running again on a fresh node each row whose spot
-    /// instance was taken back or whose node was lost (and each that exited with a code of
-    /// <see cref="DispatchOptions.RetryOnExit"/>) up to <see cref="DispatchOptions.MaxRetries"/> times, on demand after
-    /// <see cref="DispatchOptions.SpotFallbackAfter"/> preemptions. Each attempt has a prefix of its own in the bucket.
-    /// </summary>
-    /// <param name="options">The dispatch that started the batch.</param>
-    /// <param name="progress">Told the status after every look.</param>
-    /// <param name="nodes">Told each time a retried job's node changes state.</param>
-    /// <param name="cancellationToken">Stops waiting (the jobs go on).</param>
-    /// <returns>The final status.</returns>
-    public async Task<BatchStatus> WaitAsync(
-        DispatchOptions options, IProgress<BatchStatus>? progress, IProgress<NodeProgress>? nodes, CancellationToken cancellationToken)
-    {
-        var reader = new StatusReader(connection, home);
-        var bucket = BucketOf(options.Name, options.Bucket);
-        var retries = new RetryRound(connection, loggers.CreateLogger<RetryRound>());
-        while (true)
-        {
-            var status = await Polling.UntilAsync(
-                async token =>
-                {
-                    var status = await Teardown().EndOverstayingAsync(
-                        await reader.ReadAsync(options.Name, bucket, token).ConfigureAwait(false), token).ConfigureAwait(false);
-                    progress?.Report(status);
-                    return status;
-                },
-                status => status.Finished || RetryRound.Due(status, options).Count > 0,
-                options.PollInterval,
-                Timeout.InfiniteTimeSpan,
-                time,
-                cancellationToken).ConfigureAwait(false);
-            var due = RetryRound.Due(status, options);
-            if (due.Count == 0)
-            {
-                return status;
-            }
-
-            await retries.AdvanceAsync(options.Name, bucket, due, options, cancellationToken).ConfigureAwait(false);
-            await DispatchAsync(options with { Create = true, Dispatch = true, RetryLost = false }, nodes, cancellationToken).ConfigureAwait(false);
-        }
+        BatchName.Validate(name);
+        var ledger = await TryLoadAsync(BucketOf(name, bucket), name, cancellationToken).ConfigureAwait(false);
+        var teardown = new BatchTeardown(connection, home, loggers.CreateLogger<BatchTeardown>());
+        return ledger is null
+            ? await teardown.LiveJobsAsync(name, cancellationToken).ConfigureAwait(false)
+            : await teardown.RunningJobsAsync(ledger, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every batch on this cloud that still has nodes, or results this machine knows of.</summary>
@@ -165,7 +153,6 @@ public sealed class BatchRunner
     public async Task<IReadOnlyList<BatchSummary>> ListAsync(CancellationToken cancellationToken = default)
     {
         var live = (await connection.Cloud.ListBatchesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Batch);
-        var manifests = new ManifestStore(connection.Results);
         var summaries = new List<BatchSummary>();
         // A batch of another region is that region's to list: its bucket may not even answer here.
         var known = BatchRecords.List(home)
@@ -184,7 +171,7 @@ public sealed class BatchRunner
                     .Where(job => job >= 0)
                     .Distinct()
                     .Count();
-                jobs = (await manifests.LoadAsync(bucket, name, cancellationToken).ConfigureAwait(false))?.Rows.Count;
+                jobs = (await TryLoadAsync(bucket, name, cancellationToken).ConfigureAwait(false))?.Document.Rows.Count;
             }
 
             var instances = live.GetValueOrDefault(name);
@@ -197,214 +184,123 @@ public sealed class BatchRunner
         return summaries;
     }
 
-    /// <summary>Downloads every finished job's status, log and results into <c>OUT/0007/</c>; skips what is already there.</summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="outputDirectory">The folder to fill.</param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="options">Limits on what the nodes uploaded; the defaults when null.</param>
-    /// <param name="cancellationToken">Stops the download; a later fetch resumes.</param>
-    /// <returns>
-    /// What was fetched and which jobs failed or are missing; a job whose upload broke a rule (an archive with a link
-    /// or a path out of its folder, or over the size cap) is in <see cref="FetchResult.NotFetched"/> and the others
-    /// are fetched all the same.
-    /// </returns>
-    public Task<FetchResult> FetchAsync(string name, string outputDirectory, string? bucket = null, FetchOptions? options = null, CancellationToken cancellationToken = default) =>
-        new ResultFetcher(connection).FetchAsync(name, BucketOf(name, bucket), outputDirectory, options ?? new FetchOptions(), cancellationToken);
+    // Said of a row a re-run leaves alone.
+    private const string EarlierDetail = "finished in an earlier run; its result is in the bucket";
 
     /// <summary>
-    /// Merges the results CSV of every fetched job into one table, each row led by the batch, the job's index and its
-    /// job-file columns. Jobs whose CSV header differs from the first one are left out and reported.
+    /// The ledger a create works on: a new batch's, fixed to what this dispatch gives; an existing batch's, once this
+    /// dispatch is found to be the same batch; or, for a batch that was taken down, a new run of it.
     /// </summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="outputDirectory">The folder a fetch filled.</param>
-    /// <param name="mergedFile">The CSV to write.</param>
-    /// <param name="source">The CSV within each job's folder (such as <c>output/results.csv</c>); when null, each job's only CSV.</param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>What was merged and what was left out.</returns>
-    public async Task<MergeResult> MergeAsync(string name, string outputDirectory, string mergedFile, string? source = null, string? bucket = null, CancellationToken cancellationToken = default)
+    /// <returns>The ledger; whether it is new (this dispatch created it, or started it afresh); whether it was started afresh.</returns>
+    private async Task<(BatchLedger Ledger, bool Fresh, bool Restarted)> OpenForCreateAsync(BatchPlan plan, CancellationToken cancellationToken)
     {
-        var manifest = await new ManifestStore(connection.Results).RequireAsync(BucketOf(name, bucket), name, cancellationToken).ConfigureAwait(false);
-        return ResultMerger.Merge(manifest, outputDirectory, mergedFile, source);
-    }
+        var existing = await connection.Results.BucketExistsAsync(plan.Bucket, cancellationToken).ConfigureAwait(false)
+            ? await BatchLedger.LoadAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false)
+            : null;
+        var settings = existing is { Document.DownAt: null } kept ? kept.Document.Settings : null;
+        var maxHours = plan.Options.MaxHours ?? settings?.MaxHours ?? Defaults.MaxHours;
+        var heartbeat = plan.Options.HeartbeatInterval ?? (settings is null ? Defaults.HeartbeatInterval : TimeSpan.FromSeconds(settings.HeartbeatSeconds));
+        BatchPlanner.CheckLifetime(maxHours, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false));
 
-    /// <summary>
-    /// Terminates whatever of the batch still runs, without asking (<see cref="FindRunningJobsAsync"/> says what that
-    /// would stop), and removes what it created; results stay unless asked.
-    /// </summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="deleteResults">
-    /// Also delete the batch's results (its prefix) from the bucket, and the bucket itself when awsrunner created it
-    /// and that leaves it empty.
-    /// </param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>What was removed.</returns>
-    public Task<DownResult> DownAsync(string name, bool deleteResults = false, string? bucket = null, CancellationToken cancellationToken = default) =>
-        Teardown().DownAsync(name, BucketOf(name, bucket), deleteResults, cancellationToken);
-
-    /// <summary>
-    /// The jobs that <see cref="DownAsync"/> would stop in their work: queued, running, uploading, hung, or holding
-    /// results they could not upload, on a node that is still up. When the bucket has no manifest of the batch, every
-    /// live node's job counts. A caller asks before it takes such a batch down.
-    /// </summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>Their indexes, in order; empty when down would stop nothing at work.</returns>
-    public Task<IReadOnlyList<int>> FindRunningJobsAsync(string name, string? bucket = null, CancellationToken cancellationToken = default) =>
-        Teardown().RunningJobsAsync(name, BucketOf(name, bucket), cancellationToken);
-
-    /// <summary>
-    /// Create and dispatch as one pipeline: each node whose install has ended well starts its job at once, while the
-    /// others still boot or install; nothing waits for the slowest node.
-    /// </summary>
-    private async Task<IReadOnlyList<NodeOutcome>> CreateAndStartAsync(BatchPlan plan, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
-    {
-        var ready = Channel.CreateUnbounded<ReadyNode>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-        var starter = Starter();
-        var starting = starter.StartEachAsync(plan, ready.Reader, progress, cancellationToken);
-        var creating = CreateThenCloseAsync();
-        await Task.WhenAll(creating, starting).ConfigureAwait(false);
-        var created = await creating.ConfigureAwait(false);
-        var started = await starting.ConfigureAwait(false);
-        await starter.RecordDispatchedAsync(plan, started, cancellationToken).ConfigureAwait(false);
-        return created.Select(o => started.TryGetValue(o.Index, out var job) ? job with { SpotRefusal = o.SpotRefusal } : o).ToList();
-
-        async Task<IReadOnlyList<NodeOutcome>> CreateThenCloseAsync()
+        await connection.Results.EnsureBucketAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
+        // Later commands reach the nodes the way this dispatch did, without the user repeating the SSH options.
+        BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl, connection.Shell.Transport));
+        using var bundle = await CodeBundle.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
+        var fixedSettings = new BatchSettings
         {
-            try
-            {
-                return await Creator().CreateAsync(plan, progress, ready.Writer, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                ready.Writer.Complete();
-            }
+            MaxHours = maxHours,
+            HeartbeatSeconds = (int)Math.Ceiling(heartbeat.TotalSeconds),
+            BundleSha256 = bundle.Sha256,
+        };
+        if (existing is not null && existing.Document.DownAt is null)
+        {
+            BatchIdentity.Check(existing.Document, plan, fixedSettings);
         }
+
+        await new SharedBundles(connection.Results, loggers.CreateLogger<SharedBundles>()).PublishAsync(plan.Bucket, plan.Name, bundle, cancellationToken).ConfigureAwait(false);
+        var now = await connection.Results.ServerNowAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            var (ledger, created) = await BatchLedger.CreateAsync(
+                connection.Results, plan.Bucket, LedgerDocument.Create(plan, connection.Kind, fixedSettings, now), cancellationToken).ConfigureAwait(false);
+            if (!created)
+            {
+                // Another dispatcher created it meanwhile: the same batch, or refused.
+                BatchIdentity.Check(ledger.Document, plan, fixedSettings);
+            }
+
+            return (ledger, created, false);
+        }
+
+        if (existing.Document.DownAt is null)
+        {
+            return (existing, false, false);
+        }
+
+        var restarted = await existing.ChangeAsync(
+            d => d.DownAt is null ? (d, false) : (d.Restarted(plan, fixedSettings, now), true), cancellationToken).ConfigureAwait(false);
+        if (!restarted)
+        {
+            // Another dispatcher started it afresh first: the same batch, or refused.
+            BatchIdentity.Check(existing.Document, plan, fixedSettings);
+        }
+
+        return (existing, restarted, restarted);
     }
 
-    private BatchCreator Creator() => new(connection, home, time, loggers.CreateLogger<BatchCreator>());
-
-    private JobStarter Starter() => new(connection, time, loggers.CreateLogger<JobStarter>());
-
-    private async Task<bool> ExistsAsync(BatchPlan plan, CancellationToken cancellationToken) =>
-        await connection.Results.BucketExistsAsync(plan.Bucket, cancellationToken).ConfigureAwait(false)
-        && await new ManifestStore(connection.Results).LoadAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false) is not null;
-
-    private async Task RetireStuckNodesAsync(BatchPlan plan, BatchStatus status, CancellationToken cancellationToken)
+    /// <summary>The ledger a dispatch without create works on: the batch must exist, be the same batch, and not be down.</summary>
+    private async Task<BatchLedger> OpenForDispatchAsync(BatchPlan plan, CancellationToken cancellationToken)
     {
-        var stuck = status.Jobs
-            // Not upload-failed: such a node still holds its results and retries their upload until its deadline.
-            .Where(j => j.State is JobState.Hung && j.InstanceId is not null && j.Instance is not InstanceState.Terminated)
-            .Select(j => j.InstanceId!)
+        var ledger = await BatchLedger.RequireAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
+        if (ledger.Document.DownAt is { } down)
+        {
+            throw new InvalidInputException("Batch", $"batch \"{plan.Name}\" was taken down at {down:u}: --create starts it afresh");
+        }
+
+        BatchIdentity.Check(ledger.Document, plan, null);
+        return ledger;
+    }
+
+    /// <summary>
+    /// The rows a dispatch works on: every row whose result is not in. A row whose attempt ended without running to its
+    /// end (its node lost, its install failed, its node never answered; with <see cref="DispatchOptions.RetryLost"/>,
+    /// hung too: its node is terminated first) gets a new attempt: the user asked for it by dispatching again.
+    /// </summary>
+    private async Task<HashSet<int>> RowsToWorkOnAsync(Batch batch, BatchStatus status, DispatchOptions options, CancellationToken cancellationToken)
+    {
+        var hung = options.RetryLost
+            ? status.Jobs.Where(j => j.State == JobState.Hung && j.InstanceId is not null && j.Instance is not InstanceState.Terminated).ToList()
+            : [];
+        if (hung.Count > 0)
+        {
+            await connection.Cloud.TerminateAsync(batch.Name, hung.Select(j => j.InstanceId!).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var again = status.Jobs.Where(j => (j.State.IsFinal() && !j.State.HasOutcome()) || hung.Contains(j))
+            .Select(j => (j.Index, j.Attempt, j.State, j.ExitCode))
             .ToList();
-        if (stuck.Count > 0)
+        if (again.Count > 0 && options.Create)
         {
-            await connection.Cloud.TerminateAsync(plan.Name, stuck, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Opens a shell on the running node of one job, or runs a command there, on this process's terminal (standard
-    /// input, output and error); waits for a node that is still booting.
-    /// </summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="index">The job's index.</param>
-    /// <param name="command">A bash command line to run in the node's home folder; an interactive shell when null.</param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="cancellationToken">Ends the session.</param>
-    /// <returns>The exit code of the command or shell.</returns>
-    /// <exception cref="InvalidInputException">There is no such batch or job.</exception>
-    /// <exception cref="CloudException">The job's node is not running, or cannot be reached.</exception>
-    public async Task<int> AttachAsync(string name, int index, string? command, string? bucket = null, CancellationToken cancellationToken = default)
-    {
-        var node = await ReachAsync(name, index, bucket, cancellationToken).ConfigureAwait(false);
-        return await connection.Shell.AttachAsync(node, command, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Copies a file or a folder from this machine to the node of one job, as <c>scp -r</c> would: into
-    /// <paramref name="remotePath"/> when that is a folder that exists, else as it.
-    /// </summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="index">The job's index.</param>
-    /// <param name="localPath">The file or folder on this machine.</param>
-    /// <param name="remotePath">Where on the node: relative to the job's code folder (<c>~/code</c>), or <c>~/...</c>, or absolute; the code folder when null.</param>
-    /// <param name="progress">Told how far each file has come.</param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="cancellationToken">Stops the copy.</param>
-    /// <returns>A task that completes when the copy is complete.</returns>
-    /// <exception cref="InvalidInputException">There is no such file, batch or job.</exception>
-    /// <exception cref="CloudException">The job's node is gone (its results are fetched from the bucket), cannot be reached, or refused the copy.</exception>
-    public async Task PutAsync(string name, int index, string localPath, string? remotePath = null, IProgress<CopyProgress>? progress = null, string? bucket = null, CancellationToken cancellationToken = default)
-    {
-        if (!File.Exists(localPath) && !Directory.Exists(localPath))
-        {
-            throw new InvalidInputException("Path", $"{localPath}: no such file or folder");
+            await batch.Ledger.ChangeAsync(d => d.Retried(again, options.SpotFallbackAfter), cancellationToken).ConfigureAwait(false);
         }
 
-        var node = await ReachAsync(name, index, bucket, cancellationToken).ConfigureAwait(false);
-        await connection.Shell.CopyToNodeAsync(node, Path.GetFullPath(localPath), JobPath.OnNode(remotePath), progress, cancellationToken).ConfigureAwait(false);
+        return status.Jobs.Where(j => !j.State.IsFinal() || again.Any(a => a.Index == j.Index)).Select(j => j.Index).ToHashSet();
     }
 
-    /// <summary>
-    /// Copies a file or a folder from the node of one job to this machine, as <c>scp -r</c> would: into
-    /// <paramref name="localPath"/> when that is a folder that exists, else as it.
-    /// </summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="index">The job's index.</param>
-    /// <param name="remotePath">The file or folder on the node: relative to the job's code folder (<c>~/code</c>), or <c>~/...</c>, or absolute.</param>
-    /// <param name="localPath">Where on this machine; the current folder when null.</param>
-    /// <param name="progress">Told how far each file has come.</param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="cancellationToken">Stops the copy.</param>
-    /// <returns>A task that completes when the copy is complete.</returns>
-    /// <exception cref="InvalidInputException">There is no such batch, job or local folder.</exception>
-    /// <exception cref="CloudException">The job's node is gone (its results are fetched from the bucket), cannot be reached, or has no such file.</exception>
-    public async Task GetAsync(string name, int index, string remotePath, string? localPath = null, IProgress<CopyProgress>? progress = null, string? bucket = null, CancellationToken cancellationToken = default)
+    private async Task<BatchLedger?> TryLoadAsync(string bucket, string name, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(remotePath);
-        var destination = Path.GetFullPath(localPath ?? ".");
-        if (!Directory.Exists(destination) && !Directory.Exists(Path.GetDirectoryName(destination)))
+        try
         {
-            throw new InvalidInputException("Path", $"{localPath}: its folder {Path.GetDirectoryName(destination)} does not exist");
+            return await connection.Results.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false)
+                ? await BatchLedger.LoadAsync(connection.Results, bucket, name, cancellationToken).ConfigureAwait(false)
+                : null;
         }
-
-        var node = await ReachAsync(name, index, bucket, cancellationToken).ConfigureAwait(false);
-        await connection.Shell.CopyFromNodeAsync(node, JobPath.OnNode(remotePath), destination, progress, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Writes the job's log: from its node while it runs (<c>~/awsrunner/job.log</c>; the install log until the job
-    /// starts), from the bucket once the node is gone (the current attempt's <c>job.log</c>, else the install log).
-    /// Following keeps writing what the job writes until it ends, then the rest of the log its node uploaded last.
-    /// </summary>
-    /// <param name="name">The batch's NAME.</param>
-    /// <param name="index">The job's index.</param>
-    /// <param name="follow">Keep writing what the job writes until it ends.</param>
-    /// <param name="output">Where the log's bytes go.</param>
-    /// <param name="bucket">Its bucket, when not the one this machine remembers (or NAME).</param>
-    /// <param name="cancellationToken">Stops following.</param>
-    /// <returns>0 when the log was shown; when following, the job's exit code.</returns>
-    /// <exception cref="InvalidInputException">There is no such batch or job.</exception>
-    /// <exception cref="CloudException">
-    /// The job's node is still starting, or is gone and left no log; when following, the node is gone and the job
-    /// never reported its end.
-    /// </exception>
-    public Task<int> ShowLogAsync(string name, int index, bool follow, Stream output, string? bucket = null, CancellationToken cancellationToken = default) =>
-        new JobLogReader(connection, time, loggers.CreateLogger<JobLogReader>()).ShowAsync(name, BucketOf(name, bucket), index, follow, output, cancellationToken);
-
-    private BatchTeardown Teardown() => new(connection, home, loggers.CreateLogger<BatchTeardown>());
-
-    /// <summary>The running node of the job, once it answers.</summary>
-    private async Task<NodeInstance> ReachAsync(string name, int index, string? bucket, CancellationToken cancellationToken)
-    {
-        var node = await new JobNodeLocator(connection).FindAsync(name, BucketOf(name, bucket), index, cancellationToken).ConfigureAwait(false);
-        await connection.Shell.WaitReachableAsync(node, cancellationToken).ConfigureAwait(false);
-        return node;
+        catch (CloudException e) when (e.Code == "BadLedger")
+        {
+            return null;
+        }
     }
 
     private string BucketOf(string name, string? bucket) =>
-        bucket ?? BatchRecords.Load(home, Jobs.BatchName.Validate(name))?.Bucket ?? name;
+        bucket ?? BatchRecords.Load(home, BatchName.Validate(name))?.Bucket ?? name;
 }

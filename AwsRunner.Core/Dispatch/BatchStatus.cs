@@ -11,9 +11,12 @@ public sealed record BatchStatus(string Name, string Bucket, string Cloud, DateT
 {
     /// <summary>
     /// Instances of the batch that outstayed it (past their deadline, or up long after their job's result), found by
-    /// this read; <see cref="BatchRunner.GetStatusAsync"/> and the waits of <see cref="BatchRunner"/> terminate them.
+    /// this read; <see cref="Batch.GetStatusAsync"/> and <see cref="Batch.WaitAsync"/> terminate them.
     /// </summary>
     public IReadOnlyList<OverstayingNode> Overstaying { get; init; } = [];
+
+    /// <summary>When the batch was taken down (<c>awsrunner down</c>); null while it is not.</summary>
+    public DateTimeOffset? TakenDownAt { get; init; }
 
     /// <summary>Whether no job will change state any more on its own.</summary>
     public bool Finished => Jobs.All(j => j.State.IsFinal());

@@ -1,4 +1,5 @@
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Ledger;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Dispatch;
@@ -10,21 +11,20 @@ namespace AwsRunner.Core.Dispatch;
 internal sealed partial class BatchTeardown(CloudConnection connection, string home, ILogger<BatchTeardown> logger)
 {
     /// <summary>The jobs down would stop at work, or whose results it would lose, in job order.</summary>
-    public async Task<IReadOnlyList<int>> RunningJobsAsync(string name, string bucket, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<int>> RunningJobsAsync(BatchLedger ledger, CancellationToken cancellationToken)
     {
-        if (await new ManifestStore(connection.Results).LoadAsync(bucket, name, cancellationToken).ConfigureAwait(false) is null)
-        {
-            // Without the manifest nothing says what a node is doing: every live one may be at work.
-            return (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
-                .Where(n => n.State is not (InstanceState.Terminated or InstanceState.ShuttingDown))
-                .Select(n => n.JobIndex)
-                .Order()
-                .ToList();
-        }
-
-        var status = await new StatusReader(connection, home).ReadAsync(name, bucket, cancellationToken).ConfigureAwait(false);
+        var status = await new StatusReader(connection, home).ReadAsync(ledger, cancellationToken).ConfigureAwait(false);
         return status.Jobs.Where(AtWork).Select(j => j.Index).ToList();
     }
+
+    /// <summary>Without a ledger nothing says what a node is doing: every live one may be at work.</summary>
+    public async Task<IReadOnlyList<int>> LiveJobsAsync(string name, CancellationToken cancellationToken) =>
+        (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
+            .Where(n => n.State is not (InstanceState.Terminated or InstanceState.ShuttingDown))
+            .Select(n => n.JobIndex)
+            .Distinct()
+            .Order()
+            .ToList();
 
     /// <summary>Terminates the instances the status found outstaying the batch; the status says which they were.</summary>
     public async Task<BatchStatus> EndOverstayingAsync(BatchStatus status, CancellationToken cancellationToken)
@@ -43,8 +43,19 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
         return status;
     }
 
-    public async Task<DownResult> DownAsync(string name, string bucket, bool deleteResults, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records in the ledger that the batch is down, before anything is terminated, so that a dispatcher waiting on it
+    /// sees that and relaunches nothing; then terminates what runs (found by the cloud's own records, ledger or not)
+    /// and removes what the batch created.
+    /// </summary>
+    public async Task<DownResult> DownAsync(string name, string bucket, BatchLedger? ledger, bool deleteResults, CancellationToken cancellationToken)
     {
+        if (ledger is not null)
+        {
+            var now = await connection.Results.ServerNowAsync(bucket, cancellationToken).ConfigureAwait(false);
+            await ledger.ChangeAsync(d => d.TakenDown(now), cancellationToken).ConfigureAwait(false);
+        }
+
         var live = (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
             .Where(n => n.State != InstanceState.Terminated)
             .Select(n => n.InstanceId)
@@ -93,8 +104,7 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
     // Its command may still run (a hung node's too: only its heartbeat stopped), or its node still holds results it
     // could not upload; on an instance that is not already going.
     private static bool AtWork(JobStatus job) =>
-        job.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading or JobState.UploadFailed or JobState.Hung
-        && job.Instance is not (null or InstanceState.Terminated or InstanceState.ShuttingDown);
+        job.State.IsStarted() && !job.State.IsFinal() && job.Instance is not (null or InstanceState.Terminated or InstanceState.ShuttingDown);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Terminating {Instance} (job {Index} of batch {Batch}): {Reason}")]
     private static partial void LogOverstaying(ILogger logger, string instance, int index, string batch, OverstayReason reason);

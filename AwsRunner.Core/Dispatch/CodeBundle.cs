@@ -42,7 +42,9 @@ internal sealed class CodeBundle : IDisposable
                 var gzip = new GZipStream(file, CompressionLevel.Fastest);
                 await using (gzip.ConfigureAwait(false))
                 {
-                    var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true);
+                    // GNU entries: a PAX entry's extended header is named after this process's id, which would give
+                    // the same code another SHA-256 in every process, and a batch is pinned to its bundle's.
+                    var tar = new TarWriter(gzip, TarEntryFormat.Gnu, leaveOpen: true);
                     await using (tar.ConfigureAwait(false))
                     {
                         await WriteCodeAsync(tar, plan.CodeDirectory, cancellationToken).ConfigureAwait(false);
@@ -104,12 +106,13 @@ internal sealed class CodeBundle : IDisposable
     private static async Task WriteAsync(
         TarWriter tar, TarEntryType type, string name, FileSystemInfo source, string? linkTarget, Stream? data, CancellationToken cancellationToken)
     {
-        // Only the modification time is written, and always the same one: a PAX entry would otherwise carry the
-        // file's own times in its extended header.
-        var entry = new PaxTarEntry(type, name, new Dictionary<string, string> { ["mtime"] = "0" })
+        // Every time the same, never the file's own.
+        var entry = new GnuTarEntry(type, name)
         {
             Mode = OperatingSystem.IsWindows() ? DefaultMode(type) : source.UnixFileMode,
             ModificationTime = EntryTime,
+            AccessTime = EntryTime,
+            ChangeTime = EntryTime,
         };
         // Only a regular file takes a data stream: a folder or a link refuses even a null one.
         if (data is not null)

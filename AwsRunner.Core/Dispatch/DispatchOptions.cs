@@ -34,8 +34,11 @@ public sealed record DispatchOptions
     /// <summary>Paths, relative to the code folder, packed into each job's results.</summary>
     public IReadOnlyList<string> ResultPaths { get; init; } = [Defaults.ResultPath];
 
-    /// <summary>The dead man's switch: every node powers itself off this many hours after it was created.</summary>
-    public double MaxHours { get; init; } = Defaults.MaxHours;
+    /// <summary>
+    /// The dead man's switch: every node powers itself off this many hours after it was created. Fixed when the batch is
+    /// created; null takes the batch's (for a new batch <see cref="Defaults.MaxHours"/>), and a re-run may not change it.
+    /// </summary>
+    public double? MaxHours { get; init; }
 
     /// <summary>The bucket for results; the batch's NAME when null.</summary>
     public string? Bucket { get; init; }
@@ -46,8 +49,11 @@ public sealed record DispatchOptions
     /// <summary>How many nodes are worked on at once during create and dispatch.</summary>
     public int Parallel { get; init; } = Defaults.Parallel;
 
-    /// <summary>How often a running node reports that it is alive.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = Defaults.HeartbeatInterval;
+    /// <summary>
+    /// How often a running node reports that it is alive. Fixed when the batch is created; null takes the batch's (for a
+    /// new batch <see cref="Defaults.HeartbeatInterval"/>), and a re-run may not change it.
+    /// </summary>
+    public TimeSpan? HeartbeatInterval { get; init; }
 
     /// <summary>How long INSTALL.sh may run before its node is reported failed.</summary>
     public TimeSpan InstallTimeout { get; init; } = TimeSpan.FromHours(1);

@@ -11,7 +11,10 @@ public sealed record DispatchResult(BatchPlan Plan, IReadOnlyList<NodeOutcome> N
     /// </summary>
     public IReadOnlyList<OverstayingNode> Overstaying { get; init; } = [];
 
+    /// <summary>The batch had been taken down, and this dispatch started it afresh: a new attempt for every row.</summary>
+    public bool Restarted { get; init; }
+
     /// <summary>The nodes that could not be made ready or could not start their job.</summary>
     public IReadOnlyList<NodeOutcome> Failures =>
-        Nodes.Where(n => n.State is JobState.InstallFailed or JobState.Unreachable or JobState.Lost).ToList();
+        Nodes.Where(n => n.State.IsFinal() && !n.State.IsStarted()).ToList();
 }

@@ -24,7 +24,7 @@ internal sealed class FetchIndex
     {
         var path = Path.Combine(folder, FileName);
         var entries = File.Exists(path)
-            ? JsonSerializer.Deserialize<Dictionary<string, Entry>>(File.ReadAllBytes(path), BatchManifest.Json) ?? []
+            ? JsonSerializer.Deserialize<Dictionary<string, Entry>>(File.ReadAllBytes(path), Ledger.LedgerDocument.Json) ?? []
             : [];
         return new FetchIndex(path, entries);
     }
@@ -74,7 +74,7 @@ internal sealed class FetchIndex
     {
         lock (gate)
         {
-            File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(entries, BatchManifest.Json));
+            File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(entries, Ledger.LedgerDocument.Json));
             File.Move(path + ".tmp", path, overwrite: true);
         }
     }

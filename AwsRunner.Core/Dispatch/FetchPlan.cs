@@ -1,5 +1,6 @@
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Jobs;
+using AwsRunner.Core.Ledger;
 
 namespace AwsRunner.Core.Dispatch;
 
@@ -12,7 +13,7 @@ internal static class FetchPlan
     // The archive first: unpacking it may bring the other two.
     private static readonly string[] JobObjects = [ResultKeys.Results, ResultKeys.Status, ResultKeys.Log];
 
-    public static IReadOnlyList<IReadOnlyList<StoredObject>> Of(string batch, BatchManifest manifest, IEnumerable<StoredObject> listing)
+    public static IReadOnlyList<IReadOnlyList<StoredObject>> Of(string batch, LedgerDocument ledger, IEnumerable<StoredObject> listing)
     {
         var objects = listing
             .Select(o => ResultKeys.TryParseJobKey(batch, o.Key, out var job, out var file) ? (job, file, o) : default)
@@ -22,11 +23,11 @@ internal static class FetchPlan
         // Only finished jobs: the node writes status.json last, so its presence in the current attempt means the rest
         // is complete. Largest first: a large result started last would be downloaded alone at the end, every other
         // download long done.
-        return manifest.Rows
-            .Select(r => (Current: RowAttempts.CurrentOf(r), Job: objects[r.Index].ToList()))
-            .Where(r => AttemptFiles.Of(r.Job, r.Current).ContainsKey(ResultKeys.Status))
+        return ledger.Rows
+            .Select(r => (Current: r.Current.Number, Job: objects[r.Index].ToList()))
+            .Where(r => AttemptObjects(r.Job, r.Current).ContainsKey(ResultKeys.Status))
             .Select(r => (IReadOnlyList<StoredObject>)Enumerable.Range(1, r.Current)
-                .Select(attempt => AttemptFiles.Of(r.Job, attempt))
+                .Select(attempt => AttemptObjects(r.Job, attempt))
                 .Reverse()
                 .SelectMany(files => JobObjects.Where(files.ContainsKey).Select(file => files[file]))
                 .ToList())
@@ -38,13 +39,19 @@ internal static class FetchPlan
     /// Where an object of the plan goes: its job, its folder within the output folder (<c>0007</c>, or
     /// <c>0007/attempt-1</c> for an earlier attempt) and its file name.
     /// </summary>
-    public static (int Job, string Folder, string File) Place(string batch, BatchManifest manifest, StoredObject stored)
+    public static (int Job, string Folder, string File) Place(string batch, LedgerDocument ledger, StoredObject stored)
     {
         // The plan holds only keys that parsed.
         _ = ResultKeys.TryParseJobKey(batch, stored.Key, out var job, out var name);
         _ = ResultKeys.TryParseAttempt(name, out var attempt, out var file);
-        var current = manifest.Rows.ElementAtOrDefault(job) is { } row ? RowAttempts.CurrentOf(row) : 1;
+        var current = ledger.Rows.ElementAtOrDefault(job) is { } row ? row.Current.Number : 1;
         var folder = JobIndex.Format(job);
         return (job, attempt == current ? folder : Path.Combine(folder, ResultKeys.AttemptName(attempt)), file);
     }
+
+    /// <summary>The objects of one attempt of a job, by file name (<c>status.json</c>, ...).</summary>
+    private static Dictionary<string, StoredObject> AttemptObjects(IEnumerable<(string File, StoredObject Object)> job, int attempt) =>
+        job.Select(x => ResultKeys.TryParseAttempt(x.File, out var a, out var file) && a == attempt ? (file, x.Object) : default)
+            .Where(x => x.Object is not null)
+            .ToDictionary(x => x.file, x => x.Object, StringComparer.Ordinal);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Ledger;
 using AwsRunner.Core.Node;
 
 namespace AwsRunner.Core.Dispatch;
@@ -10,18 +11,19 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 internal static class JobEnvironment
 {
-    public static string For(BatchPlan plan, ManifestRow row, NodeInstance node)
+    public static string For(DispatchRound round, LedgerRow row, NodeInstance node)
     {
-        var options = plan.Options;
+        var options = round.Options;
         return new NodeEnvFile()
-            .Export("AWSRUNNER_JOB", plan.Name)
+            .Export("AWSRUNNER_JOB", round.Name)
             .Export("AWSRUNNER_INDEX", row.Index.ToString(CultureInfo.InvariantCulture))
-            .Export("AWSRUNNER_ATTEMPT", RowAttempts.CurrentOf(row).ToString(CultureInfo.InvariantCulture))
+            .Export("AWSRUNNER_ATTEMPT", row.Current.Number.ToString(CultureInfo.InvariantCulture))
             // Only a spot instance watches for interruption notices: the local cloud has no metadata to ask.
             .Set("AWSRUNNER_SPOT", node.Spot ? "1" : "0")
             .Set("AWSRUNNER_COMMAND", row.Command)
             .Set("AWSRUNNER_RESULTS", string.Join('\n', options.ResultPaths))
-            .Set("AWSRUNNER_HEARTBEAT_SECONDS", Seconds(options.HeartbeatInterval))
+            // The batch's own beat, fixed at its creation: its nodes are judged hung by it.
+            .Set("AWSRUNNER_HEARTBEAT_SECONDS", round.Settings.HeartbeatSeconds.ToString(CultureInfo.InvariantCulture))
             .Set("AWSRUNNER_TIMEOUT_SECONDS", options.JobTimeout is { } timeout ? Seconds(timeout) : "0")
             .Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", Seconds(options.UploadGrace))
             .Set("AWSRUNNER_RESULTS_MAX_BYTES", JobUploadUrls.MaxObjectBytes.ToString(CultureInfo.InvariantCulture))
@@ -29,7 +31,7 @@ internal static class JobEnvironment
     }
 
     /// <summary>The row's variables, which the runner reads into the job's environment only.</summary>
-    public static string Variables(ManifestRow row) => NodeVariables.Format(row.Variables);
+    public static string Variables(LedgerRow row) => NodeVariables.Format(row.Variables);
 
     /// <summary>The upload URLs, in a file of their own so that a re-run can replace them without touching the job.</summary>
     public static string UrlsFor(JobUploadUrls urls) => new NodeEnvFile()

@@ -1,4 +1,5 @@
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Ledger;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Dispatch;
@@ -16,15 +17,13 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
     // Bounds what one command sends back (as base64, a third more).
     private const long ChunkBytes = 1 << 20;
 
-    private static readonly HashSet<string> EndedWords = new(
-        new[] { JobState.Done, JobState.Failed, JobState.UploadFailed, JobState.Preempted }.Select(s => s.ToName()), StringComparer.Ordinal);
-
-    public async Task<int> ShowAsync(string name, string bucket, int index, bool follow, Stream output, CancellationToken cancellationToken)
+    public async Task<int> ShowAsync(BatchLedger ledger, int index, bool follow, Stream output, CancellationToken cancellationToken)
     {
+        var (name, bucket) = (ledger.Name, ledger.Bucket);
         NodeInstance? node;
         try
         {
-            node = await new JobNodeLocator(connection).FindAsync(name, bucket, index, cancellationToken).ConfigureAwait(false);
+            node = await new JobNodeLocator(connection).FindAsync(ledger.Document, index, cancellationToken).ConfigureAwait(false);
             await connection.Shell.WaitReachableAsync(node, cancellationToken).ConfigureAwait(false);
         }
         catch (CloudException e) when (e.Code == JobNodeLocator.NodeGone)
@@ -32,8 +31,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
             node = null;
         }
 
-        var manifest = await new ManifestStore(connection.Results).RequireAsync(bucket, name, cancellationToken).ConfigureAwait(false);
-        var prefix = ResultKeys.Job(name, index, RowAttempts.CurrentOf(manifest.Rows[index]));
+        var prefix = ResultKeys.Job(name, index, ledger.Document.Rows[index].Current.Number);
         long shown = 0;
         if (node is not null)
         {
@@ -123,7 +121,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
                 return offset;
             }
 
-            if (EndedWords.Contains(chunk.State))
+            if (JobStates.FromRunner(chunk.State).HasOutcome())
             {
                 return file == ResultKeys.Log ? offset : 0;
             }
@@ -137,7 +135,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
         var bytes = await connection.Results.GetAsync(bucket, prefix + ResultKeys.Status, cancellationToken).ConfigureAwait(false);
         try
         {
-            return bytes is null ? null : System.Text.Json.JsonSerializer.Deserialize<StatusDocument>(bytes, BatchManifest.Json);
+            return bytes is null ? null : System.Text.Json.JsonSerializer.Deserialize<StatusDocument>(bytes, LedgerDocument.Json);
         }
         catch (System.Text.Json.JsonException)
         {

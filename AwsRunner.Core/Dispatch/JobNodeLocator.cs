@@ -1,4 +1,5 @@
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Ledger;
 
 namespace AwsRunner.Core.Dispatch;
 
@@ -8,20 +9,26 @@ internal sealed class JobNodeLocator(CloudConnection connection)
     /// <summary>The code of the failure when the job's node was terminated or stopped, or it has none any more.</summary>
     public const string NodeGone = "NodeGone";
 
-    public async Task<NodeInstance> FindAsync(string name, string bucket, int index, CancellationToken cancellationToken)
+    /// <summary>The node of the job's current attempt, as the cloud describes it now.</summary>
+    public async Task<NodeInstance> FindAsync(LedgerDocument ledger, int index, CancellationToken cancellationToken)
     {
+        var name = ledger.Name;
+        if (index < 0 || index >= ledger.Rows.Count)
+        {
+            throw new InvalidInputException("Index", $"batch {name} has jobs 0 to {ledger.Rows.Count - 1}; there is no job {index}");
+        }
+
         var nodes = await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false);
-        var ofJob = nodes.Where(n => n.JobIndex == index).OrderByDescending(n => n.LaunchTime).ToList();
+        var current = ledger.Rows[index].Current.Node;
+        var ofJob = nodes.Where(n => n.InstanceId == current).ToList();
         if (ofJob.FirstOrDefault(n => n.State == InstanceState.Running) is { } running)
         {
             return running;
         }
 
-        var jobs = await JobCountAsync(name, bucket, nodes, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidInputException("Batch", $"no batch \"{name}\" on the {connection.Kind} cloud (was it created? is --bucket right?)");
-        if (index < 0 || index >= jobs)
+        if (current is null && ledger.Rows[index].Current.Ended is null)
         {
-            throw new InvalidInputException("Index", $"batch {name} has jobs 0 to {jobs - 1}; there is no job {index}");
+            throw new CloudException("NodeStarting", $"reach job {index} of batch {name}", "its node is not launched yet", hint: "try again in a minute");
         }
 
         return ofJob.FirstOrDefault(n => n.State == InstanceState.Pending) is { } pending
@@ -30,13 +37,5 @@ internal sealed class JobNodeLocator(CloudConnection connection)
             : throw new CloudException(NodeGone, $"reach job {index} of batch {name}",
                 ofJob.Count == 0 ? "no node runs it any more" : $"its node {ofJob[0].InstanceId} is {ofJob[0].State.ToString().ToLowerInvariant()}",
                 hint: $"a finished job's log and results are in the bucket: awsrunner fetch {name} ./output");
-    }
-
-    private async Task<int?> JobCountAsync(string name, string bucket, IReadOnlyList<NodeInstance> nodes, CancellationToken cancellationToken)
-    {
-        var manifest = await connection.Results.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false)
-            ? await new ManifestStore(connection.Results).LoadAsync(bucket, name, cancellationToken).ConfigureAwait(false)
-            : null;
-        return manifest?.Rows.Count ?? (nodes.Count > 0 ? nodes.Max(n => n.JobIndex) + 1 : null);
     }
 }

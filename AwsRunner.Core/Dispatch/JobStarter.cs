@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Ledger;
 using AwsRunner.Core.Node;
 using Microsoft.Extensions.Logging;
 
@@ -24,91 +25,91 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
         $"else mv -f \"$t\"/* {NodeRunnerScript.Folder}/; fi; rc=$?; rm -rf \"$t\"; exit $rc) && " +
         NodeRunnerScript.Command("start", "run");
 
-    private readonly ManifestStore manifests = new(connection.Results);
+    // The attempt each row was on when its job was handed over, for the ledger.
+    private readonly ConcurrentDictionary<int, int> attempts = new();
 
-    public async Task<IReadOnlyList<NodeOutcome>> StartAsync(BatchPlan plan, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<NodeOutcome>> StartAsync(DispatchRound round, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
     {
-        var manifest = await manifests.RequireAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
-        manifest.CheckSameJobs(plan);
-        var live = (await connection.Cloud.DescribeAsync(plan.Name, cancellationToken).ConfigureAwait(false))
+        var document = round.Ledger.Document;
+        var nodes = document.NodesById();
+        var live = (await connection.Cloud.DescribeAsync(round.Name, cancellationToken).ConfigureAwait(false))
             .Where(n => n.State == InstanceState.Running)
             .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
 
-        var finished = await FinishedJobs.ReadAsync(connection.Results, plan.Bucket, plan.Name, manifest, cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         await Parallel.ForEachAsync(
-            manifest.Rows,
-            new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
-            async (row, token) =>
+            round.Rows,
+            new ParallelOptions { MaxDegreeOfParallelism = round.Options.Parallel, CancellationToken = cancellationToken },
+            async (index, token) =>
             {
-                var outcome = finished.TryGetValue(row.Index, out var status)
-                    ? FinishedJobs.Outcome(row.Index, status, row.InstanceId)
-                    : row.InstanceId is { } id && live.TryGetValue(id, out var node)
-                    ? await StartOneAsync(plan, row, node, UrlValidity(manifest.MaxHours, node), token).ConfigureAwait(false)
-                    : NotStarted(row);
-                outcomes[row.Index] = outcome;
+                var row = document.Rows[index];
+                var outcome = row.Current.Node is { } id && live.TryGetValue(id, out var node)
+                    ? await StartOneAsync(round, row, node, token).ConfigureAwait(false)
+                    : NotStarted(row, row.Current.Node is { } known ? nodes.GetValueOrDefault(known) : null);
+                outcomes[index] = outcome;
                 progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
             }).ConfigureAwait(false);
 
-        await RecordDispatchedAsync(plan, outcomes, cancellationToken).ConfigureAwait(false);
-        return manifest.Rows
-            .Select(r => outcomes[r.Index] with { SpotRefusal = r.InstanceId is { } id ? live.GetValueOrDefault(id)?.SpotRefusal : null })
+        await RecordDispatchedAsync(round, outcomes, cancellationToken).ConfigureAwait(false);
+        return round.Rows.Order()
+            .Select(i => outcomes[i] with { SpotRefusal = outcomes[i].InstanceId is { } id ? live.GetValueOrDefault(id)?.SpotRefusal : null })
             .ToList();
     }
 
     /// <summary>
-    /// Starts the job of each node as the create hands it over, as many at once as the plan allows, until the create
-    /// is done; the caller then records the starts (<see cref="RecordDispatchedAsync"/>) once the create saved its manifest.
+    /// Starts the job of each node as the create hands it over, as many at once as the options allow, until the create
+    /// is done; the caller then records the starts (<see cref="RecordDispatchedAsync"/>).
     /// </summary>
     public async Task<IReadOnlyDictionary<int, NodeOutcome>> StartEachAsync(
-        BatchPlan plan, ChannelReader<ReadyNode> ready, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+        DispatchRound round, ChannelReader<ReadyNode> ready, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
     {
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         await Parallel.ForEachAsync(
             ready.ReadAllAsync(cancellationToken),
-            new ParallelOptions { MaxDegreeOfParallelism = plan.Options.Parallel, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = round.Options.Parallel, CancellationToken = cancellationToken },
             async (node, token) =>
             {
-                // The create that hands the node over gave the batch its lifetime.
-                var outcome = await StartOneAsync(plan, node.Row, node.Node, UrlValidity(plan.Options.MaxHours, node.Node), token).ConfigureAwait(false);
+                var outcome = await StartOneAsync(round, node.Row, node.Node, token).ConfigureAwait(false);
                 outcomes[node.Row.Index] = outcome;
                 progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
             }).ConfigureAwait(false);
         return outcomes;
     }
 
-    /// <summary>Notes in the manifest when each job that started was first dispatched.</summary>
-    public async Task RecordDispatchedAsync(BatchPlan plan, IReadOnlyDictionary<int, NodeOutcome> outcomes, CancellationToken cancellationToken)
+    /// <summary>Notes in the ledger when each job that started was first dispatched, on the bucket's clock.</summary>
+    public async Task RecordDispatchedAsync(DispatchRound round, IReadOnlyDictionary<int, NodeOutcome> outcomes, CancellationToken cancellationToken)
     {
-        var manifest = await manifests.RequireAsync(plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
-        // On the bucket's clock, as the heartbeats that a job without one is measured against would be.
-        var now = await connection.Results.ServerNowAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
-        await manifests.SaveAsync(manifest with
+        var started = outcomes.Values.Where(o => o.State.IsStarted() && attempts.ContainsKey(o.Index)).Select(o => (o.Index, attempts[o.Index])).ToList();
+        if (started.Count == 0)
         {
-            Secrets = plan.SecretNames,
-            Rows = manifest.Rows
-                .Select(r => outcomes.TryGetValue(r.Index, out var o) && Started(o) ? r with { DispatchedAt = r.DispatchedAt ?? now } : r)
-                .ToList(),
-        }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // On the bucket's clock, as the heartbeats that a job without one is measured against would be.
+        var now = await connection.Results.ServerNowAsync(round.Bucket, cancellationToken).ConfigureAwait(false);
+        var secrets = round.Secrets.Select(s => s.Key).ToList();
+        await round.Ledger.ChangeAsync(d => d.Dispatched(started, now, secrets), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The node lives by the batch's max-hours, fixed at create, not by this dispatch's (a separate dispatch may give
-    /// none, or another): its URLs work until its launch, that lifetime and the margin have passed.
+    /// The node lives by the batch's max-hours, fixed at create: its URLs work until its launch, that lifetime and the
+    /// margin have passed.
     /// </summary>
-    private TimeSpan UrlValidity(double maxHours, NodeInstance node) =>
-        node.LaunchTime + TimeSpan.FromHours(maxHours) + UrlMargin - time.GetUtcNow();
+    private TimeSpan UrlValidity(DispatchRound round, NodeInstance node) =>
+        node.LaunchTime + TimeSpan.FromHours(round.Settings.MaxHours) + UrlMargin - time.GetUtcNow();
 
-    private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, TimeSpan validity, CancellationToken cancellationToken)
+    private async Task<NodeOutcome> StartOneAsync(DispatchRound round, LedgerRow row, NodeInstance node, CancellationToken cancellationToken)
     {
+        var attempt = row.Current.Number;
+        attempts[row.Index] = attempt;
         var urls = await connection.Results.CreateUploadUrlsAsync(
-            plan.Bucket, ResultKeys.Job(plan.Name, row.Index, RowAttempts.CurrentOf(row)), validity, cancellationToken).ConfigureAwait(false);
+            round.Bucket, ResultKeys.Job(round.Name, row.Index, attempt), UrlValidity(round, node), cancellationToken).ConfigureAwait(false);
         using var files = NodeFilesTar.Write(
         [
-            KeyValuePair.Create(NodeRunnerScript.JobEnvFile, JobEnvironment.For(plan, row, node)),
+            KeyValuePair.Create(NodeRunnerScript.JobEnvFile, JobEnvironment.For(round, row, node)),
             KeyValuePair.Create(NodeVariables.VariablesFile, JobEnvironment.Variables(row)),
             KeyValuePair.Create(NodeRunnerScript.UrlsEnvFile, JobEnvironment.UrlsFor(urls)),
-            .. plan.Secrets.Count == 0 ? [] : new[] { KeyValuePair.Create(NodeVariables.SecretsFile, NodeVariables.Format(plan.Secrets)) },
+            .. round.Secrets.Count == 0 ? [] : new[] { KeyValuePair.Create(NodeVariables.SecretsFile, NodeVariables.Format(round.Secrets)) },
         ]);
         ShellResult result;
         try
@@ -128,19 +129,15 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
         }
 
         var state = result.Output.Trim().Split('\n')[^1];
-        return new NodeOutcome(row.Index, node.InstanceId, JobStateNames.FromRunner(state));
+        return new NodeOutcome(row.Index, node.InstanceId, JobStates.FromRunner(state));
     }
 
-    private static NodeOutcome NotStarted(ManifestRow row) => row.Install switch
-    {
-        "install-failed" => new NodeOutcome(row.Index, row.InstanceId, JobState.InstallFailed, row.InstallExitCode, "INSTALL.sh failed on this node; not dispatched"),
-        "unreachable" => new NodeOutcome(row.Index, row.InstanceId, JobState.Unreachable, Detail: "the node could not be reached at create; not dispatched"),
-        _ => new NodeOutcome(row.Index, row.InstanceId, JobState.Lost, Detail: "the job has no running node; run the dispatch with --create to replace it"),
-    };
-
-    private static bool Started(NodeOutcome outcome) =>
-        outcome.State is JobState.Queued or JobState.Starting or JobState.Running or JobState.Uploading
-            or JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Deadline or JobState.Preempted;
+    private static NodeOutcome NotStarted(LedgerRow row, LedgerNode? node) =>
+        node?.Install == JobState.InstallFailed.ToName()
+            ? new NodeOutcome(row.Index, node.Id, JobState.InstallFailed, node.InstallExitCode, "INSTALL.sh failed on this node; not dispatched")
+        : node?.Install == JobState.Unreachable.ToName()
+            ? new NodeOutcome(row.Index, node.Id, JobState.Unreachable, Detail: "the node could not be reached at create; not dispatched")
+        : new NodeOutcome(row.Index, row.Current.Node, JobState.Lost, Detail: "the job has no running node; run the dispatch with --create to replace it");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting job {Index} failed with exit code {ExitCode}: {Error}")]
     private static partial void LogStartFailed(ILogger logger, int index, int exitCode, string error);

@@ -1,6 +1,6 @@
 namespace AwsRunner.Core.Dispatch;
 
-/// <summary>Where a job stands, merged from its instance's state, its node's reports and the bucket.</summary>
+/// <summary>Where a job stands, merged from its instance's state, its node's reports and the bucket; <see cref="JobStates"/> says what each means.</summary>
 public enum JobState
 {
     /// <summary>No instance yet.</summary>
@@ -53,6 +53,10 @@ public enum JobState
 
     /// <summary>The dead man's switch stopped the job at <c>--max-hours</c>; what it had was uploaded.</summary>
     Deadline,
+
     /// <summary>EC2 took the spot instance back; the job was stopped and its log and partial results uploaded.</summary>
     Preempted,
+
+    /// <summary>The batch was taken down (<c>awsrunner down</c>) before the job ended.</summary>
+    TakenDown,
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Jobs;
+using AwsRunner.Core.Ledger;
 
 namespace AwsRunner.Core.Dispatch;
 
@@ -12,7 +13,7 @@ namespace AwsRunner.Core.Dispatch;
 /// in parallel as <see cref="FetchPlan"/> lists them, each its results archive first: nodes pack status.json and
 /// job.log into it as well, so those are downloaded on their own only when the unpacked copy is not the object's
 /// content (an older node's archive, or a log that grew after packing). What an earlier fetch brought (same ETag and
-/// size, and for an archive every file it unpacked still here) is skipped, the manifest too, so a fetch with nothing
+/// size, and for an archive every file it unpacked still here) is skipped, so a fetch with nothing
 /// new downloads nothing. What a node uploaded is trusted in nothing (<see cref="ResultArchive"/>, a size cap): a job
 /// whose upload breaks a rule is reported with what was wrong, and the other jobs are fetched all the same.
 /// </summary>
@@ -24,16 +25,14 @@ internal sealed class ResultFetcher(CloudConnection connection)
     // can meet them; a dot cannot start a job's folder name.
     private const string WorkFolder = ".awsrunner-unpacking";
 
-    private readonly ManifestStore manifests = new(connection.Results);
-
-    public async Task<FetchResult> FetchAsync(string name, string bucket, string output, FetchOptions options, CancellationToken cancellationToken)
+    public async Task<FetchResult> FetchAsync(BatchLedger ledger, string output, FetchOptions options, CancellationToken cancellationToken)
     {
-        // The whole batch in one listing: the manifest's entry says whether the copy kept here is still current.
-        var listing = await connection.Results.ListAsync(bucket, ResultKeys.Batch(name), cancellationToken).ConfigureAwait(false);
+        var (name, bucket, document) = (ledger.Name, ledger.Bucket, ledger.Document);
+        // The whole batch in one listing.
+        var listing = await connection.Results.ListAsync(bucket, ResultKeys.Jobs(name), cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(output);
         var index = FetchIndex.Load(output);
-        var manifest = await ReadManifestAsync(bucket, name, listing, output, index, cancellationToken).ConfigureAwait(false);
-        var finished = FetchPlan.Of(name, manifest, listing);
+        var finished = FetchPlan.Of(name, document, listing);
 
         int downloaded = 0, skipped = 0;
         long bytes = 0;
@@ -44,7 +43,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
         {
             await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (job, token) =>
             {
-                var jobIndex = FetchPlan.Place(name, manifest, job[0]).Job;
+                var jobIndex = FetchPlan.Place(name, document, job[0]).Job;
                 var work = Path.Combine(output, WorkFolder, JobIndex.Format(jobIndex));
                 try
                 {
@@ -52,7 +51,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
                     {
                         try
                         {
-                            if (await FetchObjectAsync(bucket, name, manifest, stored, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
+                            if (await FetchObjectAsync(bucket, name, document, stored, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
                             {
                                 Interlocked.Increment(ref downloaded);
                                 Interlocked.Add(ref bytes, stored.Size);
@@ -86,7 +85,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
             DeleteFolder(Path.Combine(output, WorkFolder));
         }
 
-        var jobs = manifest.Rows
+        var jobs = document.Rows
             .Select(r => Fetched(r.Index, ReadStatus(output, r.Index), errors.GetValueOrDefault(r.Index)) with
             {
                 ObjectsDownloaded = fetched.GetValueOrDefault(r.Index),
@@ -95,33 +94,11 @@ internal sealed class ResultFetcher(CloudConnection connection)
         return new FetchResult(Path.GetFullPath(output), jobs, downloaded, skipped, bytes) { ArchivesDownloaded = archives };
     }
 
-    private async Task<BatchManifest> ReadManifestAsync(
-        string bucket, string name, IReadOnlyList<StoredObject> listing, string output, FetchIndex index, CancellationToken cancellationToken)
-    {
-        var copy = Path.Combine(output, $".awsrunner-manifest-{name}.json");
-        var stored = listing.FirstOrDefault(o => o.Key == ResultKeys.Manifest(name));
-        if (stored is not null && index.Has(stored.Key, stored.ETag, stored.Size) && HasSize(copy, stored.Size)
-            && BatchManifest.TryRead(await File.ReadAllBytesAsync(copy, cancellationToken).ConfigureAwait(false), name, bucket, out _) is { } kept)
-        {
-            return kept;
-        }
-
-        var bytes = await manifests.RequireBytesAsync(bucket, name, cancellationToken).ConfigureAwait(false);
-        var manifest = manifests.Read(bytes, bucket, name);
-        if (stored is not null)
-        {
-            await File.WriteAllBytesAsync(copy, bytes, cancellationToken).ConfigureAwait(false);
-            index.Add(stored.Key, stored.ETag, stored.Size);
-        }
-
-        return manifest;
-    }
-
     private async Task<bool> FetchObjectAsync(
-        string bucket, string name, BatchManifest manifest, StoredObject stored, IReadOnlyList<StoredObject> job, string output, string work, FetchIndex index,
+        string bucket, string name, LedgerDocument document, StoredObject stored, IReadOnlyList<StoredObject> job, string output, string work, FetchIndex index,
         long maxBytes, CancellationToken cancellationToken)
     {
-        var (_, place, file) = FetchPlan.Place(name, manifest, stored);
+        var (_, place, file) = FetchPlan.Place(name, document, stored);
         var folder = Path.Combine(output, place);
         var target = Path.Combine(folder, file);
         var isResults = file == ResultKeys.Results;
@@ -151,7 +128,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
             // The job's other objects are fetched on their own and may replace what the archive held of them (a log
             // that grew after packing): they are theirs to check, not the archive's.
             var separate = job.Where(o => o != stored)
-                .Select(o => FetchPlan.Place(name, manifest, o))
+                .Select(o => FetchPlan.Place(name, document, o))
                 .Where(o => o.Folder == place)
                 .Select(o => o.File)
                 .ToHashSet(StringComparer.Ordinal);
@@ -215,7 +192,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
         try
         {
             return File.Exists(path)
-                ? JsonSerializer.Deserialize<StatusDocument>(File.ReadAllBytes(path), BatchManifest.Json)
+                ? JsonSerializer.Deserialize<StatusDocument>(File.ReadAllBytes(path), LedgerDocument.Json)
                 : null;
         }
         catch (JsonException)

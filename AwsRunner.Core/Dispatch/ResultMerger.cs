@@ -2,6 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using AwsRunner.Core.Jobs;
+using AwsRunner.Core.Ledger;
 
 namespace AwsRunner.Core.Dispatch;
 
@@ -13,7 +14,7 @@ internal static class ResultMerger
 {
     private static readonly string[] LeadingColumns = ["batch", "job", "instance_type", "command"];
 
-    public static MergeResult Merge(BatchManifest manifest, string output, string mergedFile, string? source)
+    public static MergeResult Merge(LedgerDocument manifest, string output, string mergedFile, string? source)
     {
         var variables = manifest.Rows.SelectMany(r => r.Variables.Keys).Distinct().ToList();
         var leftOut = new List<LeftOutJob>();

@@ -10,7 +10,7 @@ internal sealed record StatusDocument(
 {
     /// <summary>Done only for exit code 0 with every result packed.</summary>
     public JobState Outcome =>
-        State is { } state ? JobStateNames.FromRunner(state)
+        State is { } state ? JobStates.FromRunner(state)
         : ExitCode == 0 && ResultsError is null ? JobState.Done
         : JobState.Failed;
 }

@@ -1,49 +1,64 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using AwsRunner.Core.Cloud;
+using AwsRunner.Core.Ledger;
 
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// Merges one DescribeInstances-style call for the whole batch with one listing of its bucket prefix.
-/// status.json never changes once written, so each is read once and kept on disk; a heartbeat is read only when
-/// the listing shows a new ETag for it.
+/// Merges the ledger with one DescribeInstances-style call for the whole batch and one listing of its bucket prefix.
+/// status.json never changes once written, so each is read once and kept on disk (a copy that does not parse is read
+/// again); a heartbeat is read only when the listing shows a new ETag for it.
 /// </summary>
 internal sealed class StatusReader(CloudConnection connection, string home)
 {
-    private readonly ManifestStore manifests = new(connection.Results);
     private readonly ConcurrentDictionary<string, (string ETag, HeartbeatDocument? Document)> heartbeats = new();
 
-    public async Task<BatchStatus> ReadAsync(string name, string bucket, CancellationToken cancellationToken)
+    public async Task<BatchStatus> ReadAsync(BatchLedger ledger, CancellationToken cancellationToken)
     {
-        var manifest = await manifests.RequireAsync(bucket, name, cancellationToken).ConfigureAwait(false);
-        var instances = (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
+        var document = ledger.Document;
+        var instances = (await connection.Cloud.DescribeAsync(ledger.Name, cancellationToken).ConfigureAwait(false))
             .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
-        var objects = (await connection.Results.ListAsync(bucket, ResultKeys.Jobs(name), cancellationToken).ConfigureAwait(false))
-            .Select(o => ResultKeys.TryParseJobKey(name, o.Key, out var index, out var file) ? (index, file, o) : default)
+        var objects = (await connection.Results.ListAsync(ledger.Bucket, ResultKeys.Jobs(ledger.Name), cancellationToken).ConfigureAwait(false))
+            .Select(o => ResultKeys.TryParseJobKey(ledger.Name, o.Key, out var index, out var file) && ResultKeys.TryParseAttempt(file, out var attempt, out var name)
+                ? (index, attempt, name, o)
+                : default)
             .Where(x => x.o is not null)
-            .ToLookup(x => x.index, x => (x.file, x.o));
+            .ToLookup(x => (x.index, x.attempt), x => (x.name, x.o));
 
-        var now = await ServerNowAsync(bucket, cancellationToken).ConfigureAwait(false);
-        var jobs = new JobStatus[manifest.Rows.Count];
-        await Parallel.ForEachAsync(manifest.Rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, token) =>
+        var now = await connection.Results.ServerNowAsync(ledger.Bucket, cancellationToken).ConfigureAwait(false);
+        var nodes = document.NodesById();
+        var jobs = new JobStatus[document.Rows.Count];
+        await Parallel.ForEachAsync(document.Rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, token) =>
         {
-            var files = AttemptFiles.Of(objects[row.Index], RowAttempts.CurrentOf(row));
-            var instance = row.InstanceId is null ? null : instances.GetValueOrDefault(row.InstanceId);
-            jobs[row.Index] = AttemptFiles.WithAttempts(await MergeAsync(manifest, row, instance, files, now, token).ConfigureAwait(false), row);
+            var files = objects[(row.Index, row.Current.Number)].ToDictionary(x => x.name, x => x.o, StringComparer.Ordinal);
+            var instance = row.Current.Node is { } id ? instances.GetValueOrDefault(id) : null;
+            var job = await MergeAsync(ledger, row, instance, files, now, token).ConfigureAwait(false);
+            jobs[row.Index] = job with
+            {
+                Attempt = row.Current.Number,
+                EarlierAttempts = row.Earlier.Select(a => new JobAttempt(
+                    a.Number,
+                    JobStates.TryParse(a.Ended, out var ended) ? ended : JobState.Lost,
+                    a.ExitCode,
+                    a.Node,
+                    a.Node is { } node && nodes.GetValueOrDefault(node)?.Spot == true)).ToList(),
+            };
         }).ConfigureAwait(false);
-        return new BatchStatus(name, bucket, manifest.Cloud, manifest.CreatedAt, now, jobs)
+        return new BatchStatus(ledger.Name, ledger.Bucket, document.Cloud, document.CreatedAt, now, jobs)
         {
-            Overstaying = Overstays.Find(manifest, instances.Values, ResultTimes(objects), now),
+            Overstaying = Overstays.Find(document, instances.Values, ResultTimes(objects), now),
+            TakenDownAt = document.DownAt,
         };
     }
 
     private async Task<JobStatus> MergeAsync(
-        BatchManifest manifest, ManifestRow row, NodeInstance? instance, Dictionary<string, StoredObject> files, DateTimeOffset now, CancellationToken cancellationToken)
+        BatchLedger ledger, LedgerRow row, NodeInstance? instance, Dictionary<string, StoredObject> files, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var status = new JobStatus(row.Index, row.InstanceType, row.InstanceId, instance?.State, JobState.Pending, SpotRefusal: instance?.SpotRefusal);
+        var attempt = row.Current;
+        var status = new JobStatus(row.Index, row.InstanceType, attempt.Node, instance?.State, JobState.Pending, SpotRefusal: instance?.SpotRefusal);
         if (files.TryGetValue(ResultKeys.Status, out var statusObject)
-            && await ReadStatusAsync(manifest, row.Index, statusObject, cancellationToken).ConfigureAwait(false) is { } done)
+            && await ReadStatusAsync(ledger, row.Index, statusObject, cancellationToken).ConfigureAwait(false) is { } done)
         {
             return status with
             {
@@ -56,14 +71,21 @@ internal sealed class StatusReader(CloudConnection connection, string home)
             };
         }
 
-        var gone = instance is null || instance.State is InstanceState.Terminated or InstanceState.ShuttingDown or InstanceState.Stopped or InstanceState.Stopping;
-        if (row.DispatchedAt is null)
+        // A dispatcher saw this attempt end (retried, taken down) and said so: that is how it ended.
+        if (JobStates.TryParse(attempt.Ended, out var ended))
         {
-            return status with { State = BeforeDispatch(row, instance, gone) };
+            return status with { State = ended, ExitCode = attempt.ExitCode };
+        }
+
+        var node = attempt.Node is { } id ? ledger.Document.Nodes.FirstOrDefault(n => n.Id == id) : null;
+        var gone = instance is null || instance.State is InstanceState.Terminated or InstanceState.ShuttingDown or InstanceState.Stopped or InstanceState.Stopping;
+        if (attempt.DispatchedAt is null)
+        {
+            return status with { State = BeforeDispatch(attempt, node, instance, gone) };
         }
 
         var heartbeat = files.TryGetValue(ResultKeys.Heartbeat, out var beat)
-            ? await ReadHeartbeatAsync(manifest, beat, cancellationToken).ConfigureAwait(false)
+            ? await ReadHeartbeatAsync(ledger.Bucket, beat, cancellationToken).ConfigureAwait(false)
             : null;
         // The bucket stamped the heartbeat on its own clock, the one `now` is read from, not the node's.
         var lastBeat = beat?.LastModified;
@@ -76,69 +98,63 @@ internal sealed class StatusReader(CloudConnection connection, string home)
             Elapsed = now - started,
         };
 
-        // Three missed heartbeats, and a little for a slow upload, before a silent node counts as hung.
-        var staleAfter = TimeSpan.FromSeconds(3 * manifest.HeartbeatSeconds + 10);
+        var said = heartbeat?.State is { } word ? JobStates.FromRunner(word) : JobState.Starting;
         return status with
         {
-            State = heartbeat?.State == "upload-failed" ? JobState.UploadFailed
+            State = said == JobState.UploadFailed ? JobState.UploadFailed
                 : gone ? JobState.Lost
-                : now - (lastBeat ?? row.DispatchedAt.Value) > staleAfter ? JobState.Hung
-                : heartbeat?.State is { } state ? JobStateNames.FromRunner(state)
-                : JobState.Starting,
+                : now - (lastBeat ?? attempt.DispatchedAt.Value) > Heartbeats.HungAfter(ledger.Document.Settings.HeartbeatSeconds) ? JobState.Hung
+                : said,
         };
     }
 
-    /// <summary>
-    /// Now on the bucket's clock, which heartbeats are stamped with: this machine's clock may be minutes
-    /// off, and a fast one must not make every job look hung.
-    /// </summary>
-    private Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken) =>
-        connection.Results.ServerNowAsync(bucket, cancellationToken);
+    private static JobState BeforeDispatch(LedgerAttempt attempt, LedgerNode? node, NodeInstance? instance, bool gone) =>
+        JobStates.TryParse(node?.Install, out var install) && install.IsFinal() ? install
+        : attempt.Node is null ? (attempt.Claim is null ? JobState.Pending : JobState.Launching)
+        : gone ? JobState.Lost
+        : instance!.State == InstanceState.Pending ? JobState.Launching
+        : install == JobState.Ready ? JobState.Ready
+        : JobState.Installing;
 
-    /// <summary>When each finished job's status.json was written, on the bucket's clock.</summary>
-    private static Dictionary<int, DateTimeOffset> ResultTimes(ILookup<int, (string File, StoredObject Object)> objects) =>
+    /// <summary>When each attempt's status.json was written, on the bucket's clock.</summary>
+    private static Dictionary<(int Row, int Attempt), DateTimeOffset> ResultTimes(ILookup<(int, int), (string File, StoredObject Object)> objects) =>
         objects
-            .SelectMany(job => job.Where(x => x.File == ResultKeys.Status).Select(x => (job.Key, x.Object.LastModified)))
+            .SelectMany(attempt => attempt.Where(x => x.File == ResultKeys.Status).Select(x => (attempt.Key, x.Object.LastModified)))
             .ToDictionary(x => x.Key, x => x.LastModified);
 
-    private static JobState BeforeDispatch(ManifestRow row, NodeInstance? instance, bool gone) => row.Install switch
+    /// <summary>
+    /// A status.json, from this machine's copy when it has a good one. The copy is written aside and renamed in, so
+    /// that it is whole or absent; one that is not whole all the same is read again from the bucket.
+    /// </summary>
+    private async Task<StatusDocument?> ReadStatusAsync(BatchLedger ledger, int index, StoredObject stored, CancellationToken cancellationToken)
     {
-        "install-failed" => JobState.InstallFailed,
-        "unreachable" => JobState.Unreachable,
-        _ when instance is null && row.InstanceId is null => JobState.Pending,
-        _ when gone => JobState.Lost,
-        _ when instance!.State == InstanceState.Pending => JobState.Launching,
-        "ready" => JobState.Ready,
-        _ => JobState.Installing,
-    };
-
-    private async Task<StatusDocument?> ReadStatusAsync(BatchManifest manifest, int index, StoredObject stored, CancellationToken cancellationToken)
-    {
-        var cache = Path.Combine(AwsRunnerHome.BatchFolder(home, manifest.Name), "cache", $"{index:D4}.{Sanitize(stored.ETag)}.status.json");
-        if (File.Exists(cache))
+        var cache = Path.Combine(AwsRunnerHome.BatchFolder(home, ledger.Name), "cache", $"{index:D4}.{Sanitize(stored.ETag)}.status.json");
+        if (File.Exists(cache) && Parse<StatusDocument>(await File.ReadAllBytesAsync(cache, cancellationToken).ConfigureAwait(false)) is { } kept)
         {
-            return Parse<StatusDocument>(await File.ReadAllBytesAsync(cache, cancellationToken).ConfigureAwait(false));
+            return kept;
         }
 
-        var bytes = await connection.Results.GetAsync(manifest.Bucket, stored.Key, cancellationToken).ConfigureAwait(false);
+        var bytes = await connection.Results.GetAsync(ledger.Bucket, stored.Key, cancellationToken).ConfigureAwait(false);
         var document = bytes is null ? null : Parse<StatusDocument>(bytes);
         if (document is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
-            await File.WriteAllBytesAsync(cache, bytes!, cancellationToken).ConfigureAwait(false);
+            var temporary = cache + "." + Environment.ProcessId + ".tmp";
+            await File.WriteAllBytesAsync(temporary, bytes!, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, cache, overwrite: true);
         }
 
         return document;
     }
 
-    private async Task<HeartbeatDocument?> ReadHeartbeatAsync(BatchManifest manifest, StoredObject stored, CancellationToken cancellationToken)
+    private async Task<HeartbeatDocument?> ReadHeartbeatAsync(string bucket, StoredObject stored, CancellationToken cancellationToken)
     {
         if (heartbeats.TryGetValue(stored.Key, out var known) && known.ETag == stored.ETag)
         {
             return known.Document;
         }
 
-        var bytes = await connection.Results.GetAsync(manifest.Bucket, stored.Key, cancellationToken).ConfigureAwait(false);
+        var bytes = await connection.Results.GetAsync(bucket, stored.Key, cancellationToken).ConfigureAwait(false);
         var document = bytes is null ? null : Parse<HeartbeatDocument>(bytes);
         heartbeats[stored.Key] = (stored.ETag, document);
         return document;
@@ -150,7 +166,7 @@ internal sealed class StatusReader(CloudConnection connection, string home)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(bytes, BatchManifest.Json);
+            return JsonSerializer.Deserialize<T>(bytes, LedgerDocument.Json);
         }
         catch (JsonException)
         {

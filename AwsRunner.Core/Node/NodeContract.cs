@@ -8,6 +8,12 @@ namespace AwsRunner.Core.Node;
 /// </summary>
 internal static class NodeContract
 {
+    /// <summary>
+    /// The node runner's version, raised whenever what it writes or understands changes: the ledger records the version
+    /// each node was given, so that a node with an older runner is recognised.
+    /// </summary>
+    public const int RunnerVersion = 2;
+
     /// <summary>Shell name and value of every shared name, as the script declares them.</summary>
     public static IReadOnlyList<(string Name, string Value)> Names { get; } =
     [

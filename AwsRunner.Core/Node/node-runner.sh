@@ -355,6 +355,10 @@ cmd_run() {
 
 cmd_start() {
     local step=$1 state
+    # Two dispatchers may ask at once: looking at the state and starting the step are one, under a lock that the
+    # next start waits for, so that it sees the step started and only reports it.
+    exec 7> "$base/start.lock"
+    flock 7
     state=$(read_state)
     # Each step runs once: a second start (a re-run of the dispatch) only reports where the node is.
     case "$step:$state" in
@@ -367,7 +371,7 @@ cmd_start() {
     rm -f "$base/$step.pid"
     if [ "$step" = install ]; then rm -f "$base/state"; state=none; fi
     # The subshell exits at once, so the step is nobody's child: ending the caller's process tree spares it.
-    (setsid nohup bash "$self" "$step" < /dev/null >> "$base/runner.log" 2>&1 &)
+    (setsid nohup bash "$self" "$step" < /dev/null >> "$base/runner.log" 2>&1 7>&- &)
     local i
     for ((i = 0; i < 300; i++)); do
         [ -s "$base/$step.pid" ] && [ "$(read_state)" != "$state" ] && { read_state; return 0; }

@@ -25,6 +25,21 @@ internal sealed class LocalBatch : IDisposable
 
     public Task<CliRun> RunAsync(params string[] arguments) => Cli.RunAsync(arguments);
 
+    /// <summary>An object of the batch's local bucket (named as the batch): <c>Object("b", "jobs/0000/status.json")</c>.</summary>
+    public string Object(string name, string key) => folder.Combine("home", ".local-cloud", "buckets", name, name, key);
+
+    /// <summary>The runner's folder on the local node of a job: <c>Node("b", 0)</c>.</summary>
+    public string Node(string name, int index) => folder.Combine("home", ".local-cloud", "nodes", name, $"{index:D4}", "home", "awsrunner");
+
+    /// <summary>Each job's state, in job order, from <c>status NAME --json</c>.</summary>
+    public async Task<IReadOnlyList<string>> StatesAsync(string name)
+    {
+        var run = await RunAsync("status", name, "--json");
+        Assert.That(run.ExitCode, Is.AnyOf(0, 1), run.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(run.Output);
+        return document.RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("state").GetString()!).ToList();
+    }
+
     /// <summary>Processes started by local nodes under this home that are still alive.</summary>
     public IReadOnlyList<int> LiveNodeProcesses() => TaggedProcesses.Find("AWSRUNNER_LOCAL_NODE", Home + "/");
 

@@ -2,7 +2,7 @@ using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Cli;
 
-/// <summary>A batch created once, then run again with a job file or a manifest that is no longer what it was.</summary>
+/// <summary>A batch created once, then run again with a job file or a ledger that is no longer what it was.</summary>
 public sealed class ReRunTests
 {
     private LocalBatch batch = null!;
@@ -34,15 +34,15 @@ public sealed class ReRunTests
     }
 
     [Test]
-    public async Task Status_ManifestChangedInTheBucket_IsRefusedNamingTheObject()
+    public async Task Status_LedgerChangedInTheBucket_IsRefusedNamingTheObject()
     {
-        var manifest = batch.Path("home", ".local-cloud", "buckets", "again", "again", "manifest.json");
-        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"seed\"", "\"LD_PRELOAD\"", StringComparison.Ordinal));
+        var ledger = batch.Object("again", "ledger.json");
+        File.WriteAllText(ledger, File.ReadAllText(ledger).Replace("\"seed\"", "\"LD_PRELOAD\"", StringComparison.Ordinal));
 
         var status = await batch.RunAsync("status", "again");
 
         Assert.That(status.ExitCode, Is.EqualTo(3), status.ToString());
-        Assert.That(status.Error, Does.StartWith($"awsrunner: Error attempting to read the manifest {manifest}: row 0: variable \"LD_PRELOAD\": LD_PRELOAD belongs to the node's shell"));
+        Assert.That(status.Error, Does.StartWith($"awsrunner: Error attempting to read the ledger {ledger}: row 0: variable \"LD_PRELOAD\": LD_PRELOAD belongs to the node's shell"));
         Assert.That(status.Error, Does.Contain("hint: it was changed outside awsrunner"));
     }
 }

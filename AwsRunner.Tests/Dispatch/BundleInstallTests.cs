@@ -106,7 +106,7 @@ public sealed class BundleInstallTests
     }
 
     private Task<DispatchResult> CreateAsync(string name) =>
-        new BatchRunner(connection, Home).DispatchAsync(new DispatchOptions
+        new BatchRunner(connection, Home).DispatchResultAsync(new DispatchOptions
         {
             ImageId = "local",
             Name = name,

@@ -25,6 +25,18 @@ public sealed class CodeBundleTests
     public void TearDown() => folder.Dispose();
 
     [Test]
+    public async Task Build_Bytes_SayNothingOfTheProcessThatBuiltThem()
+    {
+        using var bundle = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);
+        using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(bundle.Path), System.IO.Compression.CompressionMode.Decompress);
+        using var tar = new MemoryStream();
+        await gzip.CopyToAsync(tar);
+
+        // A PAX header named PaxHeaders.PID gave every process another SHA-256 for the same code.
+        Assert.That(System.Text.Encoding.Latin1.GetString(tar.ToArray()), Does.Not.Contain($".{Environment.ProcessId}/"));
+    }
+
+    [Test]
     public async Task Build_TemporaryFile_IsTheOwnersOnly()
     {
         using var bundle = await CodeBundle.BuildAsync(Plan(), CancellationToken.None);

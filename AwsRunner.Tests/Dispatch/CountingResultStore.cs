@@ -52,6 +52,11 @@ internal sealed class CountingResultStore(IResultStore inner) : IResultStore
 
     public Task<byte[]?> GetAsync(string bucket, string key, CancellationToken cancellationToken) => inner.GetAsync(bucket, key, cancellationToken);
 
+    public Task<VersionedObject?> GetVersionedAsync(string bucket, string key, CancellationToken cancellationToken) => inner.GetVersionedAsync(bucket, key, cancellationToken);
+
+    public Task<string?> PutIfAsync(string bucket, string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken) =>
+        inner.PutIfAsync(bucket, key, content, ifMatch, cancellationToken);
+
     public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken)
     {
         Listings.Enqueue(prefix);

@@ -76,7 +76,7 @@ public sealed class CreateSafetyTests
     }
 
     private Task<DispatchResult> DispatchAsync(bool dispatch) =>
-        new BatchRunner(connection, Home).DispatchAsync(new DispatchOptions
+        new BatchRunner(connection, Home).DispatchResultAsync(new DispatchOptions
         {
             ImageId = "local",
             Name = Name,

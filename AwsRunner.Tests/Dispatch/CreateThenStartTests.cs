@@ -42,7 +42,7 @@ public sealed class CreateThenStartTests
     {
         var events = new ConcurrentQueue<NodeProgress>();
 
-        var result = await new BatchRunner(connection, Home).DispatchAsync(
+        var result = await new BatchRunner(connection, Home).DispatchResultAsync(
             new DispatchOptions
             {
                 ImageId = "local",

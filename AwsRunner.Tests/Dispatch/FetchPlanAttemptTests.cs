@@ -1,5 +1,7 @@
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Ledger;
+using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Dispatch;
 
@@ -47,30 +49,6 @@ public sealed class FetchPlanAttemptTests
 
     private static StoredObject Stored(string name) => new($"{Batch}/jobs/0000/{name}", 10, "etag", DateTimeOffset.UnixEpoch);
 
-    private static BatchManifest Manifest(int current) => new()
-    {
-        Name = Batch,
-        Bucket = Batch,
-        Cloud = "aws",
-        ImageId = "ami-12345678",
-        CreatedAt = DateTimeOffset.UnixEpoch,
-        HeartbeatSeconds = 60,
-        MaxHours = 24,
-        Rows =
-        [
-            new ManifestRow
-            {
-                Index = 0,
-                Line = 2,
-                InstanceType = "t3.micro",
-                Command = "true",
-                Variables = new Dictionary<string, string>(),
-                Attempts = current == 1 ? null : new RowAttempts
-                {
-                    Current = current,
-                    Earlier = Enumerable.Range(1, current - 1).Select(a => new ManifestAttempt(a, "preempted")).ToList(),
-                },
-            },
-        ],
-    };
+    private static LedgerDocument Manifest(int current) =>
+        TestLedgers.Rows(Batch, 1).WithAttempts(0, [.. Enumerable.Range(1, current).Select(a => new LedgerAttempt { Number = a, Ended = a < current ? "preempted" : null })]);
 }

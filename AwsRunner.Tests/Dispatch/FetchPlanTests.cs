@@ -1,5 +1,7 @@
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Ledger;
+using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Dispatch;
 
@@ -38,22 +40,5 @@ public sealed class FetchPlanTests
     private static StoredObject Stored(int job, string file, long size) =>
         new($"{Batch}/jobs/{job:D4}/{file}", size, "etag", DateTimeOffset.UnixEpoch);
 
-    private static BatchManifest Manifest(int rows) => new()
-    {
-        Name = Batch,
-        Bucket = Batch,
-        Cloud = "aws",
-        ImageId = "ami-12345678",
-        CreatedAt = DateTimeOffset.UnixEpoch,
-        HeartbeatSeconds = 60,
-        MaxHours = 24,
-        Rows = Enumerable.Range(0, rows).Select(i => new ManifestRow
-        {
-            Index = i,
-            Line = i + 2,
-            InstanceType = "t3.micro",
-            Command = "true",
-            Variables = new Dictionary<string, string>(),
-        }).ToList(),
-    };
+    private static LedgerDocument Manifest(int rows) => TestLedgers.Rows(Batch, rows);
 }

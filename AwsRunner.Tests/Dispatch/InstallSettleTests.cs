@@ -76,7 +76,7 @@ public sealed class InstallSettleTests
     }
 
     private Task<DispatchResult> CreateAsync() =>
-        new BatchRunner(connection, Home).DispatchAsync(new DispatchOptions
+        new BatchRunner(connection, Home).DispatchResultAsync(new DispatchOptions
         {
             ImageId = "local",
             Name = Name,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Ledger;
 using AwsRunner.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,41 +23,27 @@ public sealed class JobStarterUrlValidityTests
         Directory.CreateDirectory(folder.Combine("code"));
         var jobFile = folder.Combine("code/jobs.csv");
         await File.WriteAllTextAsync(jobFile, "instance_type,command\nc5.large,true\n");
-        await new ManifestStore(store).SaveAsync(Manifest(launched, maxHours: 72), CancellationToken.None);
+        var document = TestLedgers.Rows(Batch, 1, launched, TestLedgers.Settings(maxHours: 72))
+            .WithAttempts(0, new LedgerAttempt { Number = 1, Node = "i-0" })
+            .WithNodes(TestLedgers.Node("i-0", launched));
+        var ledger = await TestLedgers.StoreAsync(store, document);
         time.Advance(TimeSpan.FromHours(1));
         var connection = new CloudConnection("fake", cloud, new StartingShell(), store);
-        // A separate dispatch: --max-hours not given, so the default (24).
-        var plan = BatchPlanner.Plan(new DispatchOptions { ImageId = "ami-12345678", Name = Batch, JobFile = jobFile, Dispatch = true }, "fake", UploadUrlLimit.None, folder.Combine("home"));
+        // A separate dispatch: --max-hours not given.
+        var round = new DispatchRound
+        {
+            Ledger = ledger,
+            Options = new DispatchOptions { ImageId = "ami-12345678", Name = Batch, JobFile = jobFile, Dispatch = true },
+            Secrets = [],
+            Rows = new HashSet<int> { 0 },
+            Dispatcher = "test",
+        };
 
-        await new JobStarter(connection, time, NullLogger<JobStarter>.Instance).StartAsync(plan, null, CancellationToken.None);
+        await new JobStarter(connection, time, NullLogger<JobStarter>.Instance).StartAsync(round, null, CancellationToken.None);
 
         var needed = launched + TimeSpan.FromHours(72) - time.GetUtcNow();
         Assert.That(store.UrlValidity["sweep/jobs/0000/"], Is.EqualTo(needed + JobStarter.UrlMargin));
     }
-
-    private static BatchManifest Manifest(DateTimeOffset created, double maxHours) => new()
-    {
-        Name = Batch,
-        Bucket = Batch,
-        Cloud = "fake",
-        ImageId = "ami-12345678",
-        CreatedAt = created,
-        HeartbeatSeconds = 60,
-        MaxHours = maxHours,
-        Rows =
-        [
-            new ManifestRow
-            {
-                Index = 0,
-                Line = 2,
-                InstanceType = "c5.large",
-                Command = "true",
-                Variables = new Dictionary<string, string>(),
-                InstanceId = "i-0",
-                Install = "ready",
-            },
-        ],
-    };
 
     /// <summary>A node whose runner starts every job it is given.</summary>
     private sealed class StartingShell : INodeShell

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Ledger;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Dispatch;
@@ -16,6 +17,7 @@ public sealed class ResultFetcherTests
     private MemoryResultStore store = null!;
     private TempFolder folder = null!;
     private ResultFetcher fetcher = null!;
+    private BatchLedger ledger = null!;
 
     private string Output => folder.Combine("out");
 
@@ -25,7 +27,7 @@ public sealed class ResultFetcherTests
         store = new MemoryResultStore(TimeProvider.System);
         folder = new TempFolder();
         fetcher = new ResultFetcher(new CloudConnection("fake", new FakeCloud(), null!, store));
-        store.PutAsync(Batch, "sweep/manifest.json", Manifest(2).ToBytes(), CancellationToken.None).GetAwaiter().GetResult();
+        ledger = TestLedgers.StoreAsync(store, TestLedgers.Rows(Batch, 2)).GetAwaiter().GetResult();
         PutJob(1, Archive(File("output/answer.txt", "42")));
     }
 
@@ -158,7 +160,7 @@ public sealed class ResultFetcherTests
     }
 
     private Task<FetchResult> FetchAsync(FetchOptions? options = null) =>
-        fetcher.FetchAsync(Batch, Batch, Output, options ?? new FetchOptions(), CancellationToken.None);
+        fetcher.FetchAsync(ledger, Output, options ?? new FetchOptions(), CancellationToken.None);
 
     private void AssertOnlyJob0Refused(FetchResult result, string error)
     {
@@ -197,23 +199,4 @@ public sealed class ResultFetcherTests
 
         return buffer.ToArray();
     }
-
-    private static BatchManifest Manifest(int rows) => new()
-    {
-        Name = Batch,
-        Bucket = Batch,
-        Cloud = "local",
-        ImageId = "local",
-        CreatedAt = DateTimeOffset.UnixEpoch,
-        HeartbeatSeconds = 60,
-        MaxHours = 24,
-        Rows = Enumerable.Range(0, rows).Select(i => new ManifestRow
-        {
-            Index = i,
-            Line = i + 2,
-            InstanceType = "t3.micro",
-            Command = "true",
-            Variables = new Dictionary<string, string>(),
-        }).ToList(),
-    };
 }

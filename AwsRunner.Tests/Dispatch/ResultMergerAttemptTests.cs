@@ -1,4 +1,5 @@
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Ledger;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Dispatch;
@@ -13,28 +14,8 @@ public sealed class ResultMergerAttemptTests
         folder.Write("out/0000/output/results.csv", "step,loss\n1,0.5\n");
         folder.Write("out/0000/attempt-1/status.json", """{"index":0,"exit_code":143,"state":"preempted"}""");
         folder.Write("out/0000/attempt-1/output/results.csv", "step,loss\n");
-        var manifest = new BatchManifest
-        {
-            Name = "sweep",
-            Bucket = "sweep",
-            Cloud = "aws",
-            ImageId = "ami-12345678",
-            CreatedAt = DateTimeOffset.UnixEpoch,
-            HeartbeatSeconds = 60,
-            MaxHours = 1,
-            Rows =
-            [
-                new ManifestRow
-                {
-                    Index = 0,
-                    Line = 2,
-                    InstanceType = "t3.micro",
-                    Command = "true",
-                    Variables = new Dictionary<string, string>(),
-                    Attempts = new RowAttempts { Current = 2, Earlier = [new ManifestAttempt(1, "preempted", 143)] },
-                },
-            ],
-        };
+        var manifest = TestLedgers.Rows("sweep", 1)
+            .WithAttempts(0, new LedgerAttempt { Number = 1, Ended = "preempted", ExitCode = 143 }, new LedgerAttempt { Number = 2 });
 
         var result = ResultMerger.Merge(manifest, folder.Combine("out"), folder.Combine("merged.csv"), source: null);
 

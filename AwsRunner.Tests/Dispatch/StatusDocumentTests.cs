@@ -11,7 +11,7 @@ public sealed class StatusDocumentTests
     [TestCase("""{"index":0,"exit_code":null,"started":null,"finished":"2026-12-01T00:00:00Z","state":"deadline"}""", JobState.Deadline)]
     public void Outcome_AsTheRunnerWritesIt_IsTheJobsState(string json, JobState expected)
     {
-        var document = JsonSerializer.Deserialize<StatusDocument>(json, BatchManifest.Json)!;
+        var document = JsonSerializer.Deserialize<StatusDocument>(json, AwsRunner.Core.Ledger.LedgerDocument.Json)!;
 
         Assert.That(document.Outcome, Is.EqualTo(expected));
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Ledger;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Dispatch;
@@ -13,6 +14,7 @@ public sealed class StatusReaderAttemptTests
     private MemoryResultStore store = null!;
     private TempFolder home = null!;
     private StatusReader reader = null!;
+    private BatchLedger ledger = null!;
 
     [SetUp]
     public void SetUp()
@@ -30,10 +32,10 @@ public sealed class StatusReaderAttemptTests
     [Test]
     public async Task Read_StatusJsonSaysPreempted_IsPreemptedWithItsExitCode()
     {
-        await SaveManifestAsync(null);
+        await SaveManifestAsync();
         store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":143,"state":"preempted"}""");
 
-        var job = (await reader.ReadAsync(Batch, Batch, CancellationToken.None)).Jobs[0];
+        var job = (await reader.ReadAsync(ledger, CancellationToken.None)).Jobs[0];
 
         Assert.That((job.State, job.ExitCode, job.Attempt, job.EarlierAttempts.Count), Is.EqualTo((JobState.Preempted, (int?)143, 1, 0)));
     }
@@ -41,11 +43,14 @@ public sealed class StatusReaderAttemptTests
     [Test]
     public async Task Read_RowOnItsSecondAttempt_ReadsThatAttemptsObjectsAndTellsHowTheFirstEnded()
     {
-        await SaveManifestAsync(new RowAttempts { Current = 3, Earlier = [new ManifestAttempt(1, "preempted", 143, "i-old", Spot: true), new ManifestAttempt(2, "lost", null, "i-lost")] });
+        await SaveManifestAsync(
+            new LedgerAttempt { Number = 1, Node = "i-old", Ended = "preempted", ExitCode = 143 },
+            new LedgerAttempt { Number = 2, Node = "i-lost", Ended = "lost" },
+            new LedgerAttempt { Number = 3, Node = "i-0", DispatchedAt = time.GetUtcNow() });
         store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":143,"state":"preempted"}""");
         store.Put(Batch, "sweep/jobs/0000/attempt-3/status.json", """{"index":0,"exit_code":0}""");
 
-        var job = (await reader.ReadAsync(Batch, Batch, CancellationToken.None)).Jobs[0];
+        var job = (await reader.ReadAsync(ledger, CancellationToken.None)).Jobs[0];
 
         Assert.Multiple(() =>
         {
@@ -57,37 +62,18 @@ public sealed class StatusReaderAttemptTests
     [Test]
     public async Task Read_RetriedRowWhoseNewAttemptHasNotReported_IsNotTheEarlierAttemptsOutcome()
     {
-        await SaveManifestAsync(new RowAttempts { Current = 2, Earlier = [new ManifestAttempt(1, "preempted", 143, "i-old")] });
+        await SaveManifestAsync(
+            new LedgerAttempt { Number = 1, Node = "i-old", Ended = "preempted", ExitCode = 143 },
+            new LedgerAttempt { Number = 2, Node = "i-0", DispatchedAt = time.GetUtcNow() });
         store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":143,"state":"preempted"}""");
 
-        var job = (await reader.ReadAsync(Batch, Batch, CancellationToken.None)).Jobs[0];
+        var job = (await reader.ReadAsync(ledger, CancellationToken.None)).Jobs[0];
 
         Assert.That(job.State, Is.EqualTo(JobState.Lost), "its new node (i-0) is gone and attempt 2 reported nothing");
     }
 
-    private Task SaveManifestAsync(RowAttempts? attempts) => new ManifestStore(store).SaveAsync(new BatchManifest
-    {
-        Name = Batch,
-        Bucket = Batch,
-        Cloud = "fake",
-        ImageId = "ami-12345678",
-        CreatedAt = time.GetUtcNow(),
-        HeartbeatSeconds = 60,
-        MaxHours = 1,
-        Rows =
-        [
-            new ManifestRow
-            {
-                Index = 0,
-                Line = 2,
-                InstanceType = "c5.large",
-                Command = "true",
-                Variables = new Dictionary<string, string>(),
-                InstanceId = "i-0",
-                Install = "ready",
-                DispatchedAt = time.GetUtcNow(),
-                Attempts = attempts,
-            },
-        ],
-    }, CancellationToken.None);
+    private async Task SaveManifestAsync(params LedgerAttempt[] attempts) =>
+        ledger = await TestLedgers.StoreAsync(store, TestLedgers.Rows(Batch, 1, time.GetUtcNow(), TestLedgers.Settings(maxHours: 1))
+            .WithAttempts(0, attempts.Length == 0 ? [new LedgerAttempt { Number = 1, Node = "i-0", DispatchedAt = time.GetUtcNow() }] : attempts)
+            .WithNodes(TestLedgers.Node("i-0", time.GetUtcNow()), TestLedgers.Node("i-old", time.GetUtcNow(), spot: true), TestLedgers.Node("i-lost", time.GetUtcNow())));
 }

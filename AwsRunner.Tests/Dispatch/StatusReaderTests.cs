@@ -1,5 +1,6 @@
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Ledger;
 using AwsRunner.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -13,6 +14,7 @@ public sealed class StatusReaderTests
     private MemoryResultStore store = null!;
     private TempFolder home = null!;
     private StatusReader reader = null!;
+    private BatchLedger ledger = null!;
 
     [SetUp]
     public void SetUp()
@@ -35,7 +37,7 @@ public sealed class StatusReaderTests
         store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:10:00Z"}""");
         store.Put(Batch, "sweep/jobs/0001/status.json", """{"index":1,"exit_code":9,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:00:30Z"}""");
 
-        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var status = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.That(status.Jobs.Select(j => (j.State, j.ExitCode, j.Elapsed)), Is.EqualTo(new[]
         {
@@ -54,7 +56,7 @@ public sealed class StatusReaderTests
         store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0,"started":"2026-01-01T00:00:00Z","finished":"2026-01-01T00:10:00Z","results_error":"tar: output/x: Cannot open: Permission denied"}""");
         store.Put(Batch, "sweep/jobs/0001/status.json", """{"index":1,"exit_code":null,"started":"2026-01-01T00:00:00Z","finished":"2026-01-02T00:00:00Z","state":"deadline"}""");
 
-        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var status = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.That(status.Jobs.Select(j => (j.State, j.ExitCode)), Is.EqualTo(new[] { (JobState.Failed, (int?)0), (JobState.Deadline, (int?)null) }));
     }
@@ -66,7 +68,7 @@ public sealed class StatusReaderTests
         cloud.Instances.Add(new NodeInstance(Batch, 0, "i-0", "c5.large", InstanceState.Running, "198.51.100.7", time.GetUtcNow(), Spot: true));
         cloud.Instances.Add(new NodeInstance(Batch, 1, "i-1", "c5.large", InstanceState.Running, "198.51.100.8", time.GetUtcNow(), SpotRefusal: "InsufficientInstanceCapacity"));
 
-        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var status = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.That(status.Jobs.Select(j => j.SpotRefusal), Is.EqualTo(new[] { null, "InsufficientInstanceCapacity" }));
     }
@@ -78,7 +80,7 @@ public sealed class StatusReaderTests
         AddInstance(0, InstanceState.Terminated);
         Heartbeat(0, "running");
 
-        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var status = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.That(status.Jobs[0].State, Is.EqualTo(JobState.Lost));
     }
@@ -91,9 +93,9 @@ public sealed class StatusReaderTests
         Heartbeat(0, "running");
 
         time.Advance(TimeSpan.FromSeconds(3 * 60));
-        var early = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var early = await reader.ReadAsync(ledger, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(31));
-        var late = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var late = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.That(early.Jobs[0].State, Is.EqualTo(JobState.Running));
         Assert.That(late.Jobs[0].State, Is.EqualTo(JobState.Hung));
@@ -105,9 +107,9 @@ public sealed class StatusReaderTests
         SaveManifest(dispatched: true);
         AddInstance(0, InstanceState.Running);
 
-        var starting = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var starting = await reader.ReadAsync(ledger, CancellationToken.None);
         time.Advance(TimeSpan.FromMinutes(4));
-        var hung = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var hung = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.That(starting.Jobs[0].State, Is.EqualTo(JobState.Starting));
         Assert.That(hung.Jobs[0].State, Is.EqualTo(JobState.Hung));
@@ -123,7 +125,7 @@ public sealed class StatusReaderTests
         AddInstance(0, InstanceState.Running);
         Heartbeat(0, state, progress: "epoch 3/10");
 
-        var job = (await reader.ReadAsync(Batch, Batch, CancellationToken.None)).Jobs[0];
+        var job = (await reader.ReadAsync(ledger, CancellationToken.None)).Jobs[0];
 
         Assert.That(job.State, Is.EqualTo(expected));
         Assert.That(job.Progress, Is.EqualTo("epoch 3/10"));
@@ -139,7 +141,7 @@ public sealed class StatusReaderTests
         SaveManifest(dispatched: false, install: install);
         AddInstance(0, instance);
 
-        var job = (await reader.ReadAsync(Batch, Batch, CancellationToken.None)).Jobs[0];
+        var job = (await reader.ReadAsync(ledger, CancellationToken.None)).Jobs[0];
 
         Assert.That(job.State, Is.EqualTo(expected));
     }
@@ -153,12 +155,12 @@ public sealed class StatusReaderTests
         store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0}""");
         Heartbeat(1, "running");
 
-        await reader.ReadAsync(Batch, Batch, CancellationToken.None);
-        await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        await reader.ReadAsync(ledger, CancellationToken.None);
+        await reader.ReadAsync(ledger, CancellationToken.None);
         var fresh = new StatusReader(new CloudConnection("fake", cloud, null!, store), home.Path);
-        await fresh.ReadAsync(Batch, Batch, CancellationToken.None);
+        await fresh.ReadAsync(ledger, CancellationToken.None);
         Heartbeat(1, "uploading");
-        var last = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var last = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.That(store.Gets["sweep/jobs/0000/status.json"], Is.EqualTo(1), "status.json is kept on disk once read");
         Assert.That(store.Gets["sweep/jobs/0001/heartbeat.json"], Is.EqualTo(3), "once per reader, then once when it changed");
@@ -175,7 +177,7 @@ public sealed class StatusReaderTests
         var laptop = new FakeTimeProvider();
         laptop.Advance(time.GetUtcNow() - laptop.GetUtcNow() + TimeSpan.FromMinutes(10));
 
-        var status = await Runner(laptop).GetStatusAsync(Batch, Batch);
+        var status = await (await Runner(laptop).OpenAsync(Batch)).GetStatusAsync();
 
         Assert.That(status.Jobs[0].State, Is.EqualTo(JobState.Running));
         Assert.That(status.ReadAt, Is.EqualTo(time.GetUtcNow()), "read on the bucket's clock");
@@ -191,7 +193,7 @@ public sealed class StatusReaderTests
         Heartbeat(0, "running");
         Heartbeat(1, "running");
 
-        var status = await Runner(time).GetStatusAsync(Batch, Batch);
+        var status = await (await Runner(time).OpenAsync(Batch)).GetStatusAsync();
 
         Assert.That(status.Overstaying, Is.EqualTo(new[] { new OverstayingNode("i-0", 0, OverstayReason.PastDeadline) }));
         Assert.That(cloud.Terminated, Is.EqualTo(new[] { "i-0" }));
@@ -208,11 +210,31 @@ public sealed class StatusReaderTests
         store.Put(Batch, "sweep/jobs/0001/status.json", """{"index":1,"exit_code":0}""");
         time.Advance(TimeSpan.FromMinutes(1));
 
-        var status = await Runner(time).GetStatusAsync(Batch, Batch);
+        var status = await (await Runner(time).OpenAsync(Batch)).GetStatusAsync();
 
         Assert.That(status.Jobs.Select(j => j.State), Is.EqualTo(new[] { JobState.Done, JobState.Done }));
         Assert.That(status.Overstaying, Is.EqualTo(new[] { new OverstayingNode("i-0", 0, OverstayReason.RunningAfterResult) }));
         Assert.That(cloud.Terminated, Is.EqualTo(new[] { "i-0" }));
+    }
+
+    [Test]
+    public async Task Status_SecondAttemptRunningLongAfterTheFirstAttemptsResult_ItsNodeIsLeftAlone()
+    {
+        var launched = time.GetUtcNow();
+        ledger = await TestLedgers.StoreAsync(store, TestLedgers.Rows(Batch, 1, launched)
+            .WithAttempts(0, new LedgerAttempt { Number = 1, Node = "i-old", Ended = "failed", ExitCode = 3 }, new LedgerAttempt { Number = 2, Node = "i-0", DispatchedAt = launched })
+            .WithNodes(TestLedgers.Node("i-old", launched), TestLedgers.Node("i-0", launched)));
+        cloud.Instances.Add(new NodeInstance(Batch, 0, "i-old", "c5.large", InstanceState.Terminated, null, launched));
+        AddInstance(0, InstanceState.Running);
+        store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":3}""");
+        time.Advance(Overstays.AfterResult + TimeSpan.FromMinutes(20));
+        store.Put(Batch, "sweep/jobs/0000/attempt-2/heartbeat.json", $$"""{"state":"running","index":0,"started":"{{launched:O}}"}""");
+
+        var status = await (await Runner(time).OpenAsync(Batch)).GetStatusAsync();
+
+        Assert.That((status.Jobs[0].State, status.Jobs[0].Attempt), Is.EqualTo((JobState.Running, 2)));
+        Assert.That(status.Overstaying, Is.Empty);
+        Assert.That(cloud.Terminated, Is.Empty, "attempt 1's result says nothing of attempt 2's node");
     }
 
     [Test]
@@ -223,7 +245,7 @@ public sealed class StatusReaderTests
         store.Put(Batch, "sweep/jobs/0000/status.json", """{"index":0,"exit_code":0}""");
         time.Advance(TimeSpan.FromHours(3));
 
-        var status = await Runner(time).GetStatusAsync(Batch, Batch);
+        var status = await (await Runner(time).OpenAsync(Batch)).GetStatusAsync();
 
         Assert.That(status.Overstaying, Is.Empty);
         Assert.That(cloud.Terminated, Is.Empty);
@@ -233,28 +255,13 @@ public sealed class StatusReaderTests
 
     private void SaveManifest(bool dispatched, int rows = 1, string? install = "ready")
     {
-        var manifest = new BatchManifest
+        var document = TestLedgers.Rows(Batch, rows, time.GetUtcNow(), TestLedgers.Settings(maxHours: 1));
+        document = document with
         {
-            Name = Batch,
-            Bucket = Batch,
-            Cloud = "fake",
-            ImageId = "ami-12345678",
-            CreatedAt = time.GetUtcNow(),
-            HeartbeatSeconds = 60,
-            MaxHours = 1,
-            Rows = Enumerable.Range(0, rows).Select(i => new ManifestRow
-            {
-                Index = i,
-                Line = i + 2,
-                InstanceType = "c5.large",
-                Command = "true",
-                Variables = new Dictionary<string, string>(),
-                InstanceId = $"i-{i}",
-                Install = install,
-                DispatchedAt = dispatched ? time.GetUtcNow() : null,
-            }).ToList(),
+            Rows = document.Rows.Select(r => r.WithCurrent(new LedgerAttempt { Number = 1, Node = $"i-{r.Index}", DispatchedAt = dispatched ? time.GetUtcNow() : null })).ToList(),
+            Nodes = document.Rows.Select(r => TestLedgers.Node($"i-{r.Index}", time.GetUtcNow(), install!) with { Install = install }).ToList(),
         };
-        store.PutAsync(Batch, "sweep/manifest.json", manifest.ToBytes(), CancellationToken.None).GetAwaiter().GetResult();
+        ledger = TestLedgers.StoreAsync(store, document).GetAwaiter().GetResult();
     }
 
     private void AddInstance(int index, InstanceState state) =>

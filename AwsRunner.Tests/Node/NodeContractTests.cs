@@ -38,11 +38,11 @@ public sealed partial class NodeContractTests
     {
         var written = WrittenState().Matches(NodeRunnerScript.Content).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         // Starting is what an unknown word reads as, not a word of the runner's.
-        var read = Enum.GetValues<JobState>().Where(s => s != JobState.Starting && JobStateNames.FromRunner(s.ToName()) == s)
+        var read = Enum.GetValues<JobState>().Where(s => s != JobState.Starting && JobStates.FromRunner(s.ToName()) == s)
             .Select(s => s.ToName()).ToHashSet(StringComparer.Ordinal);
 
         Assert.That(written, Is.Not.Empty);
-        Assert.That(written, Is.EquivalentTo(read), "the runner's words (set_state, end=) against the words JobStateNames.FromRunner knows");
+        Assert.That(written, Is.EquivalentTo(read), "the runner's words (set_state, end=) against the words JobStates.FromRunner knows");
     }
 
     // set_state WORD and the run step's end=WORD (the state the job's end is given).

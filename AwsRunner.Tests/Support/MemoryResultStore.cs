@@ -56,6 +56,28 @@ internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
         return Task.FromResult(objects.TryGetValue((bucket, key), out var o) ? o.Content : null);
     }
 
+    public Task<VersionedObject?> GetVersionedAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        Gets.AddOrUpdate(key, 1, (_, n) => n + 1);
+        return Task.FromResult(objects.TryGetValue((bucket, key), out var o) ? new VersionedObject(o.Content, $"v{o.Version}") : null);
+    }
+
+    public Task<string?> PutIfAsync(string bucket, string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken)
+    {
+        lock (objects)
+        {
+            var there = objects.TryGetValue((bucket, key), out var o);
+            if (ifMatch is null ? there : !there || $"v{o.Version}" != ifMatch)
+            {
+                return Task.FromResult<string?>(null);
+            }
+
+            var written = Interlocked.Increment(ref version);
+            objects[(bucket, key)] = (content.ToArray(), time.GetUtcNow(), written);
+            return Task.FromResult<string?>($"v{written}");
+        }
+    }
+
     public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredObject>>(objects
             .Where(o => o.Key.Bucket == bucket && o.Key.Key.StartsWith(prefix, StringComparison.Ordinal))

@@ -122,6 +122,60 @@ internal sealed partial class S3ResultStore(
             }
         }, cancellationToken);
 
+    public Task<VersionedObject?> GetVersionedAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"read {Describe(bucket, key)}", async token =>
+        {
+            var request = new GetObjectRequest { BucketName = bucket, Key = key, ExpectedBucketOwner = await account.GetAsync(token).ConfigureAwait(false) };
+            try
+            {
+                return await CallAsync(async attemptToken =>
+                {
+                    using var response = await s3.GetObjectAsync(request, attemptToken).ConfigureAwait(false);
+                    using var buffer = new MemoryStream();
+                    await response.ResponseStream.CopyToAsync(buffer, attemptToken).ConfigureAwait(false);
+                    return (VersionedObject?)new VersionedObject(buffer.ToArray(), response.ETag);
+                }, token).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    public Task<string?> PutIfAsync(string bucket, string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"write {Describe(bucket, key)}", async token =>
+        {
+            var owner = await account.GetAsync(token).ConfigureAwait(false);
+            try
+            {
+                var response = await CallAsync(attemptToken =>
+                {
+                    var request = new PutObjectRequest
+                    {
+                        BucketName = bucket, Key = key, InputStream = new MemoryStream(content.ToArray()), AutoCloseStream = true, ExpectedBucketOwner = owner,
+                    };
+                    if (ifMatch is null)
+                    {
+                        request.IfNoneMatch = "*";
+                    }
+                    else
+                    {
+                        request.IfMatch = ifMatch;
+                    }
+
+                    return s3.PutObjectAsync(request, attemptToken);
+                }, token).ConfigureAwait(false);
+                return (string?)response.ETag;
+            }
+            // 412: another writer came first; 409: two raced and S3 asks to try again; 404: the object went meanwhile.
+            // Each means: read it again.
+            catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict
+                || (ifMatch is not null && e.StatusCode == HttpStatusCode.NotFound))
+            {
+                return null;
+            }
+        }, cancellationToken);
+
     public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
         boundary.RunAsync($"list {Describe(bucket, prefix)}", async token =>
         {

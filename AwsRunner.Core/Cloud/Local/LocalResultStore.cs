@@ -87,6 +87,33 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
         }
     }
 
+    public async Task<VersionedObject?> GetVersionedAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        await GetAsync(bucket, key, cancellationToken).ConfigureAwait(false) is { } content ? new VersionedObject(content, ContentTag(content)) : null;
+
+    /// <summary>
+    /// Under an exclusive lock beside the object (flock, which every writer through this store takes), compares what
+    /// is there with the version read, then replaces it by a rename, so that a reader never sees half an object.
+    /// </summary>
+    public async Task<string?> PutIfAsync(string bucket, string key, ReadOnlyMemory<byte> content, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var path = Describe(bucket, key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var gate = await LockAsync(path + ".lock", cancellationToken).ConfigureAwait(false);
+        await using (gate.ConfigureAwait(false))
+        {
+            var current = File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false) : null;
+            if (ifMatch is null ? current is not null : current is null || ContentTag(current) != ifMatch)
+            {
+                return null;
+            }
+
+            var temporary = path + ".tmp";
+            await File.WriteAllBytesAsync(temporary, content, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path, overwrite: true);
+            return ContentTag(content.ToArray());
+        }
+    }
+
     public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken)
     {
         var root = Describe(bucket, "");
@@ -98,7 +125,7 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
         IReadOnlyList<StoredObject> objects = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
             .Select(f => new FileInfo(f))
             .Select(f => (File: f, Key: Path.GetRelativePath(root, f.FullName).Replace(Path.DirectorySeparatorChar, '/')))
-            .Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && !f.Key.EndsWith(".tmp", StringComparison.Ordinal))
+            .Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && !f.Key.EndsWith(".tmp", StringComparison.Ordinal) && !f.Key.EndsWith(".lock", StringComparison.Ordinal))
             .OrderBy(f => f.Key, StringComparer.Ordinal)
             .Select(f => new StoredObject(f.Key, f.File.Length, ETag(f.File), f.File.LastWriteTimeUtc))
             .ToList();
@@ -153,6 +180,26 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
 
     // Beside the bucket's folder, so that no key meets it; a bucket name holds no dot, so no bucket is called so.
     private string CreatedMark(string bucket) => Path.Combine(paths.Buckets, bucket + ".created-by-awsrunner");
+
+    // .NET takes FileShare.None as an exclusive flock that fails at once when held: the writer waits its turn.
+    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // A conditional write compares content, as S3's ETag of a small object does: two writes within one tick of the file
+    // system's clock, of the same size, would look like one by size and time.
+    private static string ContentTag(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
 
     // Size and write time change whenever curl rewrites the file, which is all an ETag has to promise here.
     private static string ETag(FileInfo file) =>

@@ -3,6 +3,8 @@ using System.IO.Compression;
 using System.Text;
 using AwsRunner.Core.Cloud.Aws;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Ledger;
+using AwsRunner.Tests.Support;
 using NUnit.Framework;
 
 namespace AwsRunner.Tests.Cloud.Aws;
@@ -21,10 +23,10 @@ public sealed class AwsBatchRunnerTests
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
 
-        var result = await runner.DispatchAsync(Options(bed, "e2e1"));
+        var result = await runner.DispatchResultAsync(Options(bed, "e2e1"));
 
         var actions = bed.Recorder.Requests.Select(r => r.Action).ToList();
-        var manifest = BatchManifest.FromBytes((await bed.Results.GetAsync("e2e1", "e2e1/manifest.json", CancellationToken.None))!, "e2e1", "e2e1", "e2e1/manifest.json");
+        var manifest = (await BatchLedger.RequireAsync(bed.Results, "e2e1", "e2e1", CancellationToken.None)).Document;
         var instances = await bed.Cloud.DescribeAsync("e2e1", CancellationToken.None);
         Assert.Multiple(() =>
         {
@@ -34,8 +36,8 @@ public sealed class AwsBatchRunnerTests
             Assert.That(actions.Count(a => a == "RunInstances"), Is.EqualTo(2));
             Assert.That(actions.Count(a => a == "DescribeImages"), Is.EqualTo(1), "the image checked is the image launched");
             Assert.That(result.Nodes.Select(n => n.State), Is.All.EqualTo(JobState.Unreachable));
-            Assert.That(manifest.Rows.Select(r => r.InstanceId), Is.EquivalentTo(instances.Select(i => i.InstanceId)));
-            Assert.That(manifest.Rows.Select(r => r.Install), Is.All.EqualTo("unreachable"));
+            Assert.That(manifest.Rows.Select(r => r.Current.Node), Is.EquivalentTo(instances.Select(i => i.InstanceId)));
+            Assert.That(manifest.Nodes.Select(n => n.Install), Is.All.EqualTo("unreachable"));
             Assert.That(instances.Select(i => i.State), Is.All.EqualTo(Core.Cloud.InstanceState.Terminated));
         });
     }
@@ -45,10 +47,10 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        var first = await runner.DispatchAsync(Options(bed, "e2e2") with { KeepFailed = true });
+        var first = await runner.DispatchResultAsync(Options(bed, "e2e2") with { KeepFailed = true });
         bed.Recorder.Clear();
 
-        var second = await runner.DispatchAsync(Options(bed, "e2e2") with { KeepFailed = true });
+        var second = await runner.DispatchResultAsync(Options(bed, "e2e2") with { KeepFailed = true });
 
         Assert.Multiple(() =>
         {
@@ -62,7 +64,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchAsync(Options(bed, "e2e3") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e3") with { KeepFailed = true });
         var elsewhere = Path.Combine(bed.Home, "another-machine");
 
         var batches = await new BatchRunner(bed.Connection, elsewhere).ListAsync();
@@ -75,7 +77,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchAsync(Options(bed, "e2e4") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e4") with { KeepFailed = true });
         // An archive from a node that packed only the results.
         await PutFinishedJobAsync(bed, "e2e4", "done\n");
         var output = Path.Combine(bed.Home, "output");
@@ -98,7 +100,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchAsync(Options(bed, "e2e6") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e6") with { KeepFailed = true });
         await PutFinishedJobAsync(bed, "e2e6", "done\n", ("job.log", "done\n"), ("status.json", Status));
         var output = Path.Combine(bed.Home, "output");
 
@@ -113,9 +115,9 @@ public sealed class AwsBatchRunnerTests
             Assert.That((first.Downloaded, first.Skipped), Is.EqualTo((1, 2)));
             Assert.That((first.ArchivesDownloaded, first.DownloadedJobs.Single().ObjectsDownloaded), Is.EqualTo((1, 1)), "one archive, and nothing else, for the job");
             Assert.That(second.AlreadyHere.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
-            Assert.That(firstReads, Has.Count.EqualTo(2).And.Some.Contains("manifest.json").And.Some.Contains("results.tar.gz"));
+            Assert.That(firstReads, Has.Count.EqualTo(2).And.Some.Contains("ledger.json").And.Some.Contains("results.tar.gz"));
             Assert.That((second.Downloaded, second.Skipped), Is.EqualTo((0, 3)));
-            Assert.That(ObjectReads(bed, "e2e6"), Is.Empty, "a fetch with nothing new reads no object, the manifest neither");
+            Assert.That(ObjectReads(bed, "e2e6"), Has.Count.EqualTo(1).And.All.Contains("ledger.json"), "a fetch with nothing new reads the ledger once, and nothing else");
             Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\n"));
             Assert.That(File.ReadAllText(Path.Combine(output, "0001", "status.json")), Is.EqualTo(Status));
             Assert.That(second.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
@@ -127,7 +129,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchAsync(Options(bed, "e2e7") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e7") with { KeepFailed = true });
         await PutFinishedJobAsync(bed, "e2e7", "done\ntar: output/x: socket ignored\n", ("job.log", "done\n"), ("status.json", Status));
         var output = Path.Combine(bed.Home, "output");
 
@@ -145,7 +147,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchAsync(Options(bed, "e2e5") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e5") with { KeepFailed = true });
 
         var down = await runner.DownAsync("e2e5", deleteResults: true);
 

@@ -38,6 +38,27 @@ public sealed class S3ResultStoreTests
     }
 
     [Test]
+    public async Task PutIf_OnMoto_CreatesOnceAndWritesOnlyOverTheVersionRead()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+
+        var created = await bed.Results.PutIfAsync("sweep1", "sweep1/ledger.json", "one"u8.ToArray(), null, CancellationToken.None);
+        var createdAgain = await bed.Results.PutIfAsync("sweep1", "sweep1/ledger.json", "two"u8.ToArray(), null, CancellationToken.None);
+        var read = await bed.Results.GetVersionedAsync("sweep1", "sweep1/ledger.json", CancellationToken.None);
+        var stale = await bed.Results.PutIfAsync("sweep1", "sweep1/ledger.json", "two"u8.ToArray(), "\"0123456789abcdef0123456789abcdef\"", CancellationToken.None);
+        var current = await bed.Results.PutIfAsync("sweep1", "sweep1/ledger.json", "two"u8.ToArray(), read!.ETag, CancellationToken.None);
+        var missing = await bed.Results.PutIfAsync("sweep1", "sweep1/gone.json", "two"u8.ToArray(), read.ETag, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(created, Is.EqualTo(read.ETag), "the version a write returns is the one a read gives");
+            Assert.That((createdAgain, stale, missing), Is.EqualTo(((string?)null, (string?)null, (string?)null)));
+            Assert.That(current, Is.Not.Null.And.Not.EqualTo(read.ETag));
+        });
+    }
+
+    [Test]
     public async Task EnsureBucket_Missing_CreatesItBlockingPublicAccessAndRefusingPlainHttp()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();

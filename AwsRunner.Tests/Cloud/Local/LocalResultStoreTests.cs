@@ -48,4 +48,32 @@ public sealed class LocalResultStoreTests
         Assert.That(await store.ListAsync("shared", "", CancellationToken.None), Is.Empty, "the batch's objects are gone");
         Assert.That(await store.BucketExistsAsync("shared", CancellationToken.None), Is.True, "the bucket stays");
     }
+
+    [Test]
+    public async Task PutIf_ConditionsOnTheVersionRead_AsS3sIfMatchAndIfNoneMatch()
+    {
+        await store.EnsureBucketAsync("sweep", CancellationToken.None);
+
+        var created = await store.PutIfAsync("sweep", "sweep/ledger.json", "one"u8.ToArray(), null, CancellationToken.None);
+        var createdAgain = await store.PutIfAsync("sweep", "sweep/ledger.json", "two"u8.ToArray(), null, CancellationToken.None);
+        var stale = await store.PutIfAsync("sweep", "sweep/ledger.json", "two"u8.ToArray(), "not-the-version", CancellationToken.None);
+        var current = await store.PutIfAsync("sweep", "sweep/ledger.json", "two"u8.ToArray(), created, CancellationToken.None);
+        var read = await store.GetVersionedAsync("sweep", "sweep/ledger.json", CancellationToken.None);
+
+        Assert.That((created is null, createdAgain, stale, current is null), Is.EqualTo((false, (string?)null, (string?)null, false)));
+        Assert.That((System.Text.Encoding.UTF8.GetString(read!.Content), read.ETag), Is.EqualTo(("two", current)));
+        Assert.That(await store.ListAsync("sweep", "", CancellationToken.None), Has.Count.EqualTo(1), "the lock beside it is no object");
+    }
+
+    [Test]
+    public async Task PutIf_TwentyWritersOfOneVersionAtOnce_ExactlyOneWins()
+    {
+        await store.EnsureBucketAsync("sweep", CancellationToken.None);
+        var first = await store.PutIfAsync("sweep", "sweep/ledger.json", "0"u8.ToArray(), null, CancellationToken.None);
+
+        var written = await Task.WhenAll(Enumerable.Range(1, 20).Select(i => Task.Run(() =>
+            store.PutIfAsync("sweep", "sweep/ledger.json", System.Text.Encoding.UTF8.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), first, CancellationToken.None))));
+
+        Assert.That(written.Count(w => w is not null), Is.EqualTo(1));
+    }
 }

@@ -120,7 +120,7 @@ internal sealed class Ec2EconomyMeasurement : IMeasurement
         var growth = constant ? "do not grow with the number of instances" : "GROW with the number of instances";
         text.AppendLine(CultureInfo.InvariantCulture, $"- awsrunner's launch and tracking {growth}: the {m}- and {n}-row batches differ only in RunInstances calls, one per instance type and tag-sized group of rows (interleaved rows make longer `awsrunner:rows` tags, so a few more calls).");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Setup ({string.Join(", ", grouped.Setup.Operations("ec2").Select(o => $"{o.Operation} {o.Requests}"))}) is the same whatever the size; the original made its key pair and group too, not counted here.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- S3 during the same create ({n} rows by type): {Formats.Count(grouped.Setup.Requests("s3") + grouped.Launch.Requests("s3") + grouped.Tracking.Requests("s3"))} requests (bucket, manifest, finished-jobs listing).");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- S3 during the same create ({n} rows by type): {Formats.Count(grouped.Setup.Requests("s3") + grouped.Launch.Requests("s3") + grouped.Tracking.Requests("s3"))} requests (bucket, ledger, status listing).");
         text.AppendLine();
         text.AppendLine("moto reports every instance `running` on the first look, so a poll count of 1 is moto's; on EC2 instances take tens of seconds. For P polls:");
         text.AppendLine();

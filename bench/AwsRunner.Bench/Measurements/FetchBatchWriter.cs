@@ -6,6 +6,8 @@ using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Cloud.Aws;
 using AwsRunner.Core.Cloud.Ssh;
 using AwsRunner.Core.Dispatch;
+using AwsRunner.Core.Jobs;
+using AwsRunner.Core.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AwsRunner.Bench.Measurements;
@@ -13,7 +15,7 @@ namespace AwsRunner.Bench.Measurements;
 /// <summary>
 /// Writes a finished batch into moto's S3 with awsrunner's own result store, object for object as the node runner
 /// leaves it: per job heartbeat.json, job.log, status.json and results.tar.gz (holding job.log, status.json and the
-/// job's output folder), and the manifest. Large results are random bytes, which no compression shrinks.
+/// job's output folder), and the ledger. Large results are random bytes, which no compression shrinks.
 /// </summary>
 internal static class FetchBatchWriter
 {
@@ -40,7 +42,7 @@ internal static class FetchBatchWriter
         });
 
         var manifest = Manifest(name, jobs);
-        await new ManifestStore(store).SaveAsync(manifest, cancellationToken);
+        await store.PutAsync(name, ResultKeys.Ledger(name), manifest.ToBytes(), cancellationToken);
         return new FetchBatch(name, jobs, largeJobs, largeBytes, (jobs * 4) + 1, bytes + manifest.ToBytes().Length);
     }
 
@@ -83,25 +85,24 @@ internal static class FetchBatchWriter
         return buffer.ToArray();
     }
 
-    private static BatchManifest Manifest(string name, int jobs) => new()
+    private static LedgerDocument Manifest(string name, int jobs)
     {
-        Name = name,
-        Bucket = name,
-        Cloud = "aws",
-        ImageId = "ami-760aaa0f",
-        CreatedAt = Started,
-        HeartbeatSeconds = 60,
-        MaxHours = 24,
-        Rows = Enumerable.Range(0, jobs).Select(index => new ManifestRow
+        var rows = string.Concat(Enumerable.Range(0, jobs).Select(index => $"c5.large,python3 train.py --seed $seed,{index}\n"));
+        var plan = new BatchPlan
         {
-            Index = index,
-            Line = index + 2,
-            InstanceType = "c5.large",
-            Command = "python3 train.py --seed $seed",
-            Variables = new Dictionary<string, string> { ["seed"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            InstanceId = $"i-{index:x17}",
-            Install = "ready",
-            DispatchedAt = Started,
-        }).ToList(),
-    };
+            Name = name,
+            ImageId = "ami-760aaa0f",
+            Bucket = name,
+            Cloud = "aws",
+            Jobs = JobFile.Parse(new StringReader("instance_type,command,seed\n" + rows), "jobs.csv"),
+            CodeDirectory = "/code",
+            Options = new DispatchOptions { ImageId = "ami-760aaa0f", Name = name, JobFile = "jobs.csv" },
+        };
+        var document = LedgerDocument.Create(plan, "aws", new BatchSettings { MaxHours = 24, HeartbeatSeconds = 60, BundleSha256 = new string('0', 64) }, Started);
+        return document with
+        {
+            Rows = document.Rows.Select(r => r.WithCurrent(new LedgerAttempt { Number = 1, Node = $"i-{r.Index:x17}", DispatchedAt = Started })).ToList(),
+            Nodes = document.Rows.Select(r => new LedgerNode { Id = $"i-{r.Index:x17}", InstanceType = "c5.large", LaunchedAt = Started, Install = "ready" }).ToList(),
+        };
+    }
 }

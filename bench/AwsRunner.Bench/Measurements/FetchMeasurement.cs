@@ -102,7 +102,7 @@ internal sealed class FetchMeasurement : IMeasurement
 
         var text = new StringBuilder();
         text.AppendLine($"The batch: {Formats.Count(batch.Objects)} objects, {Formats.MiB(batch.Bytes)}, under `s3://{batch.Name}/{batch.Name}/` " +
-            "(per job heartbeat.json, job.log, status.json and results.tar.gz, which holds job.log, status.json and the job's output; and manifest.json). " +
+            "(per job heartbeat.json, job.log, status.json and results.tar.gz, which holds job.log, status.json and the job's output; and ledger.json). " +
             $"`{Sync}` copies every object of the prefix; `{Awsrunner}` downloads each finished job's archive and unpacks it, and reads job.log or status.json " +
             "on their own only where the unpacked copy differs. Both outputs are checked after each first run.");
         text.AppendLine();

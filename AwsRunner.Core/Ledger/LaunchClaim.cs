@@ -1,0 +1,9 @@
+namespace AwsRunner.Core.Ledger;
+
+/// <summary>
+/// A dispatcher's claim on launching an attempt's node: recorded before the launch, so that two dispatchers never launch
+/// twins. A claim that has had no node for longer than a boot may be taken over: its dispatcher stopped.
+/// </summary>
+/// <param name="By">The dispatcher (one id per process).</param>
+/// <param name="At">When, on the bucket's clock.</param>
+internal sealed record LaunchClaim(string By, DateTimeOffset At);

@@ -1,0 +1,26 @@
+namespace AwsRunner.Core.Ledger;
+
+/// <summary>A node the batch launched: what it is, and how its install went.</summary>
+internal sealed record LedgerNode
+{
+    /// <summary>The cloud's id for it.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Its instance type.</summary>
+    public required string InstanceType { get; init; }
+
+    /// <summary>When it was launched, as the cloud says.</summary>
+    public required DateTimeOffset LaunchedAt { get; init; }
+
+    /// <summary>Whether it is a spot instance.</summary>
+    public bool Spot { get; init; }
+
+    /// <summary>How its install ended: ready, install-failed or unreachable; null while it installs.</summary>
+    public string? Install { get; init; }
+
+    /// <summary>INSTALL.sh's exit code when it failed.</summary>
+    public int? InstallExitCode { get; init; }
+
+    /// <summary>The version of the node runner it was given (<see cref="Node.NodeContract.RunnerVersion"/>); null before its install.</summary>
+    public int? RunnerVersion { get; init; }
+}
