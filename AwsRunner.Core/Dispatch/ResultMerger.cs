@@ -1,6 +1,5 @@
 using System.Globalization;
 using CsvHelper;
-using CsvHelper.Configuration;
 using AwsRunner.Core.Jobs;
 
 namespace AwsRunner.Core.Dispatch;
@@ -19,10 +18,10 @@ internal static class ResultMerger
         var leftOut = new List<LeftOutJob>();
         string[]? header = null;
         int rows = 0, jobs = 0;
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture) { DetectDelimiter = false };
+        var reading = new CsvReaderOptions { HasHeader = false, Separator = ',', DetectSeparatorHint = false };
+        var writing = new CsvWriterOptions { Separator = ',', Quoting = CsvQuoting.WhenNeededOrWhitespace, NewLine = "\n", ValidateFieldCount = false };
 
-        using (var writer = new StreamWriter(mergedFile))
-        using (var csv = new CsvWriter(writer, config))
+        using (var csv = CsvWriter.Create(File.Create(mergedFile), writing, leaveOpen: false))
         {
             foreach (var row in manifest.Rows)
             {
@@ -39,15 +38,14 @@ internal static class ResultMerger
                     continue;
                 }
 
-                using var reader = new StreamReader(file);
-                using var parser = new CsvParser(reader, config);
+                using var parser = CsvReader.Create(File.OpenRead(file), reading, leaveOpen: false);
                 if (!parser.Read())
                 {
                     leftOut.Add(new LeftOutJob(row.Index, $"{Relative(output, file)} is empty"));
                     continue;
                 }
 
-                var own = parser.Record!;
+                var own = parser.Current.ToArray();
                 if (header is null)
                 {
                     header = own;
@@ -56,7 +54,7 @@ internal static class ResultMerger
                         csv.WriteField(name);
                     }
 
-                    csv.NextRecord();
+                    csv.EndRecord();
                 }
                 else if (!own.SequenceEqual(header))
                 {
@@ -76,12 +74,12 @@ internal static class ResultMerger
                         csv.WriteField(row.Variables.GetValueOrDefault(variable, ""));
                     }
 
-                    foreach (var field in parser.Record!)
+                    foreach (var field in parser.Current.ToArray())
                     {
                         csv.WriteField(field);
                     }
 
-                    csv.NextRecord();
+                    csv.EndRecord();
                     rows++;
                 }
             }

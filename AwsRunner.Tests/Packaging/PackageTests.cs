@@ -67,7 +67,7 @@ public sealed partial class PackageTests
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="AwsRunner.Core" Version="{PackedFeed.Version}" />
-                <PackageReference Include="Microsoft.Extensions.Logging.Console" Version="10.0.14" />
+                <PackageReference Include="Microsoft.Extensions.Logging.Console" Version="11.0.0" />
               </ItemGroup>
             </Project>
             """);
