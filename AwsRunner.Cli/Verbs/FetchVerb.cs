@@ -12,10 +12,10 @@ internal sealed class FetchVerb : CommonOptions
     [Value(1, MetaName = "OUTDIR", Required = true, HelpText = "The folder to fill.")]
     public string Output { get; set; } = "";
 
-    [Option("merge", HelpText = "Also merge every job's results CSV into this one CSV, each row led by batch, job and the job-file columns.")]
+    [Option("merge", HelpText = "Also merge every job's results (a CSV, a JSON object, or JSON lines) into this one CSV, each row led by batch, job and the job-file columns; a job whose results cannot be read is named, and fetch exits 1.")]
     public string? Merge { get; set; }
 
-    [Option("merge-source", HelpText = "With --merge: the CSV inside each job's folder, e.g. output/results.csv (default: each job's only CSV).")]
+    [Option("merge-source", HelpText = "With --merge: the file inside each job's folder, e.g. output/results.csv or output/result.json (.json, .jsonl: JSON; default: each job's only CSV, else its only JSON file).")]
     public string? MergeSource { get; set; }
 
     [Option("max-result-size", HelpText = "The most one job may bring home, downloaded or unpacked (e.g. 200G; default 50G); a job over it is reported, not fetched.")]
