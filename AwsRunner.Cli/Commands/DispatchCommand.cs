@@ -69,7 +69,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         Bucket = verb.Bucket,
         JobTimeout = CliValues.Duration(verb.Timeout, "--timeout"),
         HeartbeatInterval = CliValues.Duration(verb.Heartbeat, "--heartbeat") ?? Defaults.HeartbeatInterval,
-        Parallel = verb.Parallel,
+        Parallel = NodesAtOnce(verb),
         MaxUploadBytes = CliValues.Size(verb.MaxUpload, "--max-upload") ?? Defaults.MaxUploadBytes,
         KeepFailed = verb.KeepFailed,
         Secrets = verb.Secret?.Select(JobSecret.Parse).ToList() ?? [],
@@ -78,6 +78,15 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         MaxRetries = verb.MaxRetries,
         SpotFallbackAfter = verb.SpotFallbackAfter,
         RetryOnExit = verb.RetryOnExit?.ToList() ?? [],
+    };
+
+    private static int NodesAtOnce(DispatchVerb verb) => (verb.NodesAtOnce, verb.Parallel) switch
+    {
+        ({ } nodes, { } parallel) when nodes != parallel =>
+            throw new InvalidInputException("Option", $"--nodes-at-once {nodes} and --parallel {parallel}: --parallel is the old name of --nodes-at-once; give one"),
+        ({ } nodes, _) => nodes,
+        (null, { } parallel) => parallel,
+        _ => Defaults.Parallel,
     };
 
     private void ShowPlan(DispatchVerb verb, BatchPlan plan, string resultsLocation)

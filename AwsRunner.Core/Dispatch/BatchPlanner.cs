@@ -53,7 +53,7 @@ internal static class BatchPlanner
 
         if (options.Parallel < 1)
         {
-            throw new InvalidInputException("Parallel", $"--parallel {options.Parallel}: must be at least 1");
+            throw new InvalidInputException("Parallel", $"--nodes-at-once {options.Parallel}: must be at least 1");
         }
 
         if (options.HeartbeatInterval < TimeSpan.FromSeconds(1))
