@@ -6,6 +6,14 @@ namespace AwsRunner.Core.Dispatch;
 /// <summary>Checks everything a dispatch needs before anything is created; the first problem ends it.</summary>
 internal static class BatchPlanner
 {
+    /// <summary>The plan, checked against the cloud too: its upload URLs' lifetime and the instance types it offers.</summary>
+    public static async Task<BatchPlan> PlanAsync(DispatchOptions options, CloudConnection connection, string home, CancellationToken cancellationToken)
+    {
+        var plan = Plan(options, connection.Kind, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false), home);
+        await CheckInstanceTypesAsync(plan.Jobs, connection, cancellationToken).ConfigureAwait(false);
+        return plan;
+    }
+
     public static BatchPlan Plan(DispatchOptions options, string cloud, UploadUrlLimit urls, string home)
     {
         BatchName.Validate(options.Name);
@@ -32,6 +40,30 @@ internal static class BatchPlanner
             Options = options,
             Secrets = secrets,
         };
+    }
+
+    /// <summary>
+    /// A type the cloud does not offer (t3.mirco) would launch nothing, or fail half way: it is the job file's to fix,
+    /// named at its first row, with the type it most likely meant. The cloud is asked once for the batch's types.
+    /// </summary>
+    private static async Task CheckInstanceTypesAsync(JobFile jobs, CloudConnection connection, CancellationToken cancellationToken)
+    {
+        var unknown = await connection.Cloud.FindUnknownInstanceTypesAsync(
+            jobs.Rows.Select(r => r.InstanceType).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        var row = jobs.Rows.First(r => unknown.ContainsKey(r.InstanceType));
+        var where = connection.Kind == "local"
+            ? "is not an EC2 instance type (the local cloud takes EC2's names)"
+            : $"is not an instance type EC2 offers in {connection.Region ?? "this region"}";
+        var others = unknown.Keys.Where(t => t != row.InstanceType).Order(StringComparer.Ordinal).ToList();
+        throw JobFileReader.Fail(jobs.Path, row.Line, jobs.Columns[JobFileReader.InstanceTypeColumn], JobFileReader.InstanceTypeColumn,
+            $"\"{row.InstanceType}\" {where}"
+            + (unknown[row.InstanceType] is { } meant ? $"; did you mean {meant}?" : "")
+            + (others.Count == 0 ? "" : $" (nor are {string.Join(", ", others)})"));
     }
 
     private static void CheckNumbers(DispatchOptions options)

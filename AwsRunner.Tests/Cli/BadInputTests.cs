@@ -18,6 +18,7 @@ public sealed class BadInputTests
     public void TearDown() => batch.Dispose();
 
     [TestCase("project/bad.csv", "instance_type,command\nc5.large,true\nm5,true\n", "awsrunner: project/bad.csv:3: column 1 (instance_type): instance type \"m5\" is not of the form family.size (e.g. c5.large)", TestName = "Dispatch_BadInstanceType_NamesFileLineAndColumn")]
+    [TestCase("project/bad.csv", "instance_type,command\nt3.micro,true\nt3.mirco,true\n", "awsrunner: project/bad.csv:3: column 1 (instance_type): \"t3.mirco\" is not an EC2 instance type (the local cloud takes EC2's names); did you mean t3.micro?", TestName = "Dispatch_MistypedInstanceType_IsRefusedWithTheMeantOne")]
     [TestCase("project/bad.csv", "instance_type,command,seed\nc5.large,true\n", "awsrunner: project/bad.csv:2: column 3: the row has 2 fields but the header has 3", TestName = "Dispatch_ShortRow_NamesFileLineAndColumn")]
     [TestCase("project/bad.csv", "instance_type,command,seed,PATH\nc5.large,true,1,/opt/bin\n", "awsrunner: project/bad.csv:1: column 4 (PATH): PATH belongs to the node's shell", TestName = "Dispatch_ColumnNamedPath_IsRefusedWithItsColumn")]
     [TestCase("project/bad.csv", "", "awsrunner: project/bad.csv:1: the file is empty; it needs a header row naming instance_type and command", TestName = "Dispatch_EmptyJobFile_SaysSo")]
