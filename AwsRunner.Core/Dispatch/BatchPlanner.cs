@@ -158,6 +158,13 @@ internal static class BatchPlanner
     /// </summary>
     private static (int Files, long Bytes) MeasureCode(string folder, long limit, string? home)
     {
+        if (File.Exists(folder))
+        {
+            var parent = Path.GetDirectoryName(folder);
+            throw new InvalidInputException("Code",
+                $"{folder}: a file, and --code takes a folder: the one every node gets as ~/code, the jobs' working directory (this file's is --code {(string.IsNullOrEmpty(parent) ? "." : parent)})");
+        }
+
         if (!Directory.Exists(folder))
         {
             throw new InvalidInputException("Code", $"{folder}: code folder not found");

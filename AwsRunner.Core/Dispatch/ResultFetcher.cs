@@ -30,6 +30,12 @@ internal sealed class ResultFetcher(CloudConnection connection)
     {
         // The whole batch in one listing: the manifest's entry says whether the copy kept here is still current.
         var listing = await connection.Results.ListAsync(bucket, ResultKeys.Batch(name), cancellationToken).ConfigureAwait(false);
+        if (!listing.Any(o => o.Key == ResultKeys.Manifest(name)))
+        {
+            // A batch unknown here is bad input: said before OUTDIR is made, so a typo leaves nothing behind.
+            await manifests.RequireBytesAsync(bucket, name, cancellationToken).ConfigureAwait(false);
+        }
+
         Directory.CreateDirectory(output);
         var index = FetchIndex.Load(output);
         var manifest = await ReadManifestAsync(bucket, name, listing, output, index, cancellationToken).ConfigureAwait(false);
