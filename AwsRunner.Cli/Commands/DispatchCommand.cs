@@ -50,6 +50,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         }
 
         run.ShowOutcome(terminal);
+        await run.ReportInterruptionAsync().ConfigureAwait(false);
         return exitCode;
     }
 
@@ -136,10 +137,14 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         return line + ".";
     }
 
-    /// <summary>One dispatch (and wait), whatever view shows it; what it found is shown once the view is done.</summary>
+    /// <summary>
+    /// One dispatch (and wait), whatever view shows it; what it found, and what an interruption left, is shown once the
+    /// view is done: a line written while the live board is up would be drawn over by its last frame.
+    /// </summary>
     private sealed class Run(DispatchVerb verb, DispatchOptions options, BatchRunner runner)
     {
         private readonly List<string> outcome = [];
+        private Func<Task>? interruption;
 
         public async Task<int> ExecuteAsync(IDispatchView view, Terminal terminal, CancellationToken cancellationToken)
         {
@@ -151,8 +156,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await new Interruption(terminal, runner).ReportAsync(verb.Name, verb.Bucket).ConfigureAwait(false);
-                return ExitCodes.Interrupted;
+                return await InterruptedAsync(view, () => new Interruption(terminal, runner).ReportAsync(verb.Name, verb.Bucket)).ConfigureAwait(false);
             }
 
             outcome.Add(Summary(verb.Name, options.Dispatch, result));
@@ -180,8 +184,11 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                terminal.Error($"awsrunner: stopped waiting; the jobs go on. Follow them with: awsrunner status {verb.Name}");
-                return ExitCodes.Interrupted;
+                return await InterruptedAsync(view, () =>
+                {
+                    terminal.Error($"awsrunner: stopped waiting; the jobs go on. Follow them with: awsrunner status {verb.Name}");
+                    return Task.CompletedTask;
+                }).ConfigureAwait(false);
             }
 
             view.Phase("finished");
@@ -199,6 +206,27 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             }
 
             outcome.Clear();
+        }
+
+        /// <summary>Says what Ctrl-C left: at once in line mode, after the live board otherwise.</summary>
+        public async Task ReportInterruptionAsync()
+        {
+            if (interruption is { } report)
+            {
+                interruption = null;
+                await report().ConfigureAwait(false);
+            }
+        }
+
+        private async Task<int> InterruptedAsync(IDispatchView view, Func<Task> report)
+        {
+            interruption = report;
+            if (view is LineView)
+            {
+                await ReportInterruptionAsync().ConfigureAwait(false);
+            }
+
+            return ExitCodes.Interrupted;
         }
 
         private void ShowIfLines(IDispatchView view, Terminal terminal)
