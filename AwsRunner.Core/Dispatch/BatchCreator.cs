@@ -44,7 +44,13 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         }
 
         var todo = plan.Jobs.Rows.Where(r => !finished.ContainsKey(r.Index)).ToList();
-        foreach (var row in todo)
+        // The nodes an earlier run listed in the manifest: adopted, they may hold a job at work, so this run never
+        // terminates them. The manifest is saved before any node is contacted, so a node it did not list has never
+        // been touched: it holds nothing to ask about, and is spared that command.
+        var adopted = previous?.Rows.Select(r => r.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
+        // A row that had a node is said to be launching only once the launch shows its node gone.
+        var hadNode = previous?.Rows.Where(r => r.InstanceId is not null).Select(r => r.Index).ToHashSet() ?? [];
+        foreach (var row in todo.Where(r => !hadNode.Contains(r.Index)))
         {
             progress?.Report(new NodeProgress(row.Index, JobState.Launching));
         }
@@ -53,10 +59,17 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
         var launched = todo.Count == 0
             ? []
             : (await connection.Cloud.LaunchAsync(new LaunchRequest(plan.Name, plan.ImageId, todo, maxLifetime) { OnDemandRows = OnDemandRows(previous) }, cancellationToken).ConfigureAwait(false)).Nodes;
+        foreach (var node in launched.Where(n => hadNode.Contains(n.JobIndex)))
+        {
+            progress?.Report(adopted.Contains(node.InstanceId)
+                ? new NodeProgress(node.JobIndex, JobState.Booting) { Adopted = true }
+                : new NodeProgress(node.JobIndex, JobState.Launching));
+        }
+
         var manifest = await SaveManifestAsync(plan, previous, finished, launched, cancellationToken).ConfigureAwait(false);
         // The bundle goes up while the nodes boot.
         var publishing = launched.Count == 0 ? Task.FromResult<InstallSource?>(null) : PublishBundleAsync(plan, bundle, cancellationToken);
-        var booting = WaitRunningAsync(plan, launched, progress, cancellationToken);
+        var booting = WaitRunningAsync(plan, launched, adopted, progress, cancellationToken);
         await Task.WhenAll(publishing, booting).ConfigureAwait(false);
         var install = await publishing.ConfigureAwait(false);
         var described = await booting.ConfigureAwait(false);
@@ -71,10 +84,6 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
             outcomes[row.Index] = Report(progress, new NodeOutcome(row.Index, launchedIds.GetValueOrDefault(row.Index), JobState.Unreachable, Detail: detail));
         }
 
-        // The nodes an earlier run listed in the manifest: adopted, they may hold a job at work, so this run never
-        // terminates them. The manifest is saved before any node is contacted, so a node it did not list has never
-        // been touched: it holds nothing to ask about, and is spared that command.
-        var adopted = previous?.Rows.Select(r => r.InstanceId).OfType<string>().ToHashSet(StringComparer.Ordinal) ?? [];
         // Reported before it is handed on, so that the node's "ready" never comes after its job's first state.
         NodeOutcome Settle(NodeOutcome outcome)
         {
@@ -153,10 +162,10 @@ internal sealed partial class BatchCreator(CloudConnection connection, string ho
     }
 
     private async Task<IReadOnlyDictionary<int, NodeInstance>> WaitRunningAsync(
-        BatchPlan plan, IReadOnlyList<NodeInstance> launched, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+        BatchPlan plan, IReadOnlyList<NodeInstance> launched, HashSet<string> adopted, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
     {
         var ids = launched.Select(n => n.InstanceId).ToHashSet(StringComparer.Ordinal);
-        foreach (var node in launched)
+        foreach (var node in launched.Where(n => !adopted.Contains(n.InstanceId)))
         {
             progress?.Report(new NodeProgress(node.JobIndex, JobState.Booting));
         }

@@ -46,6 +46,12 @@ public sealed class InterruptionTests
         var resumed = await batch.RunAsync([.. command, "--wait"]);
 
         Assert.That(resumed.ExitCode, Is.Zero, resumed.ToString());
+        foreach (var job in new[] { "0000", "0001", "0002" })
+        {
+            Assert.That(resumed.Output, Does.Contain($"  job {job}  adopted\n").And.Not.Contain($"  job {job}  launching").And.Not.Contain($"  job {job}  booting"),
+                "a node the first run launched is adopted, not launched or booted again: " + resumed);
+        }
+
         Assert.That(InstanceIds(nodes), Is.EqualTo(launched), "the re-run adopts the three nodes instead of launching twins");
         await batch.RunAsync("fetch", "halted", "out");
         Assert.That(Enumerable.Range(0, 3).Select(i => File.ReadAllText(batch.Path("out", $"{i:D4}", "job.log"))), Is.EqualTo(new[] { "1\n", "2\n", "3\n" }));
