@@ -21,14 +21,29 @@ internal static class CloudFactory
             throw new InvalidInputException("Option", $"--max-parallel {options.MaxParallel}: must be at least 1");
         }
 
-        return cloud switch
+        try
         {
-            "local" => LocalCloudConnection.Open(home, options.MaxParallel ?? Environment.ProcessorCount, TimeProvider.System, loggers),
-            "aws" => AwsCloudConnection.Open(
-                AwsOptions(options, record), SshTransports.Open(SshOptionsFor(options, record), home, TimeProvider.System, loggers), home, TimeProvider.System, loggers),
-            _ => throw new InvalidInputException("Cloud", $"--cloud \"{cloud}\": must be aws or local"),
-        };
+            return cloud switch
+            {
+                "local" => OpenLocal(options, home, loggers),
+                "aws" => AwsCloudConnection.Open(
+                    AwsOptions(options, record), SshTransports.Open(SshOptionsFor(options, record), home, TimeProvider.System, loggers), home, TimeProvider.System, loggers),
+                _ => throw new InvalidInputException("Cloud", $"--cloud \"{cloud}\": must be aws or local"),
+            };
+        }
+        catch (InvalidInputException e) when (e.Code == "Region" && batch is not null && record is null && options.Region is null && options is not DispatchVerb)
+        {
+            // A batch this machine never dispatched is looked for on AWS, which needs a region; a known one never asks.
+            var known = BatchRecords.List(home).Select(r => r.Name).ToList();
+            throw new InvalidInputException("Batch",
+                $"no batch \"{batch}\" on this machine (" + (known.Count == 0 ? "it has none" : $"it has {string.Join(", ", known)}") +
+                "); for a batch dispatched from another machine, give its --region");
+        }
     }
+
+    /// <summary>The local cloud, with the options' limit on the jobs it runs at once.</summary>
+    public static CloudConnection OpenLocal(CommonOptions options, string home, ILoggerFactory loggers) =>
+        LocalCloudConnection.Open(home, options.MaxParallel ?? Environment.ProcessorCount, TimeProvider.System, loggers);
 
     /// <summary>
     /// The regions this machine's AWS batch records name, each with the endpoint its batches went through (or the

@@ -3,7 +3,6 @@ using AwsRunner.Cli.Rendering;
 using AwsRunner.Cli.Verbs;
 using AwsRunner.Core;
 using CommandLine;
-using CommandLine.Text;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Cli;
@@ -29,7 +28,15 @@ internal static class Program
             // --secret may be given once for each secret.
             settings.AllowMultiInstance = true;
         });
-        var parsed = parser.ParseArguments<DispatchVerb, StatusVerb, FetchVerb, DownVerb, SshVerb, LogsVerb, PutVerb, GetVerb>(args);
+        // -h is --help, as in most tools; after -- it is a word of the ssh verb's command.
+        var arguments = args.TakeWhile(a => a != "--").Select(a => a == "-h" ? "--help" : a).Concat(args.SkipWhile(a => a != "--")).ToArray();
+        var parsed = parser.ParseArguments(arguments, VerbCatalog.Types);
+        if (parsed.Value is { } given && CommandLineProblem.AfterParse(VerbCatalog.Of(given.GetType()), arguments[1..]) is { } afterParse)
+        {
+            Console.Error.WriteLine(string.Join(Environment.NewLine, UsageText.Problem(VerbCatalog.Of(given.GetType()), afterParse)));
+            return ExitCodes.BadInput;
+        }
+
         return await parsed.MapResult(
             (DispatchVerb v) => RunAsync(v, (t, h, l) => new DispatchCommand(t, h, l).RunAsync(v, cancel.Token)),
             (StatusVerb v) => RunAsync(v, (t, h, l) => new StatusCommand(t, h, l).RunAsync(v, cancel.Token)),
@@ -39,23 +46,57 @@ internal static class Program
             (LogsVerb v) => RunAsync(v, (_, h, l) => new LogsCommand(h, l).RunAsync(v, cancel.Token)),
             (PutVerb v) => RunAsync(v, (t, h, l) => new CopyCommand(t, h, l).PutAsync(v, cancel.Token)),
             (GetVerb v) => RunAsync(v, (t, h, l) => new CopyCommand(t, h, l).GetAsync(v, cancel.Token)),
-            errors => Task.FromResult(ShowUsage(parsed, errors.ToList()))).ConfigureAwait(false);
+            errors => Task.FromResult(ShowUsage(parsed, errors.ToList(), arguments))).ConfigureAwait(false);
     }
 
-    /// <summary>Help and version asked for go to stdout with exit 0; a command line that does not parse gets them on stderr, exit 2.</summary>
-    private static int ShowUsage<T>(ParserResult<T> parsed, List<Error> errors)
+    /// <summary>
+    /// Help and version asked for go to stdout with exit 0. A command line that does not parse gets a few lines on
+    /// stderr, exit 2: what is wrong, the verb's synopsis, where to read more.
+    /// </summary>
+    private static int ShowUsage(ParserResult<object> parsed, List<Error> errors, string[] arguments)
     {
-        var asked = errors.Count > 0 && errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError);
-        var text = errors.IsVersion()
-            ? HeadingInfo.Default.ToString()
-            : HelpText.AutoBuild(parsed, help =>
+        var verb = VerbCatalog.All.FirstOrDefault(v => v.Type == parsed.TypeInfo.Current);
+        if (errors.IsVersion())
+        {
+            Console.Out.WriteLine(UsageText.Version);
+            return ExitCodes.Ok;
+        }
+
+        if (errors.OfType<HelpVerbRequestedError>().FirstOrDefault() is { } helpVerb)
+        {
+            // awsrunner help [VERB]
+            if (!helpVerb.Matched && arguments.Length > 1)
             {
-                help.AddEnumValuesToHelpText = true;
-                help.AddPostOptionsLine("Exit codes: 0 ok, 1 a job failed (--wait), 2 bad input, 3 cloud or node error. More: README.md.");
-                return HelpText.DefaultParsingErrorsHandler(parsed, help);
-            }, example => example).ToString();
-        (asked ? Console.Out : Console.Error).WriteLine(text);
-        return asked ? ExitCodes.Ok : ExitCodes.BadInput;
+                return Refuse(UsageText.Problem(null, CommandLineProblem.UnknownVerb(arguments[1])));
+            }
+
+            return Print(helpVerb.Matched ? UsageText.Verb(VerbCatalog.Of(helpVerb.Type)) : UsageText.Verbs());
+        }
+
+        if (errors.Any(e => e.Tag == ErrorType.HelpRequestedError))
+        {
+            return Print(verb is null ? UsageText.Verbs() : UsageText.Verb(verb));
+        }
+
+        if (errors.Any(e => e.Tag == ErrorType.NoVerbSelectedError))
+        {
+            return Refuse(UsageText.Verbs());
+        }
+
+        var problem = CommandLineProblem.Describe(CommandLineProblem.First(errors), verb, arguments.Skip(1).ToList());
+        return Refuse(UsageText.Problem(verb, problem));
+
+        static int Print(IEnumerable<string> lines)
+        {
+            Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
+            return ExitCodes.Ok;
+        }
+
+        static int Refuse(IEnumerable<string> lines)
+        {
+            Console.Error.WriteLine(string.Join(Environment.NewLine, lines));
+            return ExitCodes.BadInput;
+        }
     }
 
     private static async Task<int> RunAsync(CommonOptions options, Func<Terminal, string, ILoggerFactory, Task<int>> command)

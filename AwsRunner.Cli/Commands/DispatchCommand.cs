@@ -79,7 +79,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         Bucket = verb.Bucket,
         JobTimeout = CliValues.Duration(verb.Timeout, "--timeout"),
         HeartbeatInterval = CliValues.Duration(verb.Heartbeat, "--heartbeat"),
-        Parallel = verb.Parallel,
+        Parallel = NodesAtOnce(verb),
         MaxUploadBytes = CliValues.Size(verb.MaxUpload, "--max-upload") ?? Defaults.MaxUploadBytes,
         KeepFailed = verb.KeepFailed,
         Secrets = verb.Secret?.Select(JobSecret.Parse).ToList() ?? [],
@@ -88,6 +88,15 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         MaxRetries = verb.MaxRetries,
         SpotFallbackAfter = verb.SpotFallbackAfter,
         RetryOnExit = verb.RetryOnExit?.ToList() ?? [],
+    };
+
+    private static int NodesAtOnce(DispatchVerb verb) => (verb.NodesAtOnce, verb.Parallel) switch
+    {
+        ({ } nodes, { } parallel) when nodes != parallel =>
+            throw new InvalidInputException("Option", $"--nodes-at-once {nodes} and --parallel {parallel}: --parallel is the old name of --nodes-at-once; give one"),
+        ({ } nodes, _) => nodes,
+        (null, { } parallel) => parallel,
+        _ => Defaults.Parallel,
     };
 
     private void ShowPlan(DispatchVerb verb, BatchPlan plan, string resultsLocation)
@@ -137,7 +146,10 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         return line + ".";
     }
 
-    /// <summary>One dispatch (and wait), whatever view shows it; what it found is shown once the view is done.</summary>
+    /// <summary>
+    /// One dispatch (and wait), whatever view shows it; what it found, and what an interruption left, is shown once the
+    /// view is done: a line written while the live board is up would be drawn over by its last frame.
+    /// </summary>
     private sealed class Run(DispatchVerb verb, DispatchOptions options, BatchRunner runner)
     {
         private readonly List<string> outcome = [];

@@ -22,7 +22,10 @@ internal sealed class DownCommand(Terminal terminal, string home, ILoggerFactory
         }
 
         var result = await runner.DownAsync(verb.Name, verb.DeleteResults, verb.Bucket, cancellationToken).ConfigureAwait(false);
-        terminal.Result($"Batch {result.Name}: {result.Terminated} instances terminated; key pair and firewall removed.");
+        // A local batch has no key pair or firewall: its nodes are processes and folders.
+        terminal.Result(connection.Kind == "local"
+            ? $"Batch {result.Name}: {result.Terminated} local nodes powered off; their processes ended and their folders removed."
+            : $"Batch {result.Name}: {result.Terminated} instances terminated; key pair and firewall removed.");
         terminal.Result(result.ResultsDeleted
             ? $"Results deleted from {result.ResultsLocation}."
             : $"Results kept in {result.ResultsLocation} (awsrunner down {result.Name} --delete-results removes them).");

@@ -47,7 +47,7 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
                     left_out = merged.LeftOut.Select(l => new { index = l.Index, reason = l.Reason }),
                 },
             }));
-            return ExitCode(result);
+            return ExitCode(result, merged);
         }
 
         terminal.Result(FetchSummary.Line(verb.Name, result));
@@ -70,16 +70,22 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
 
         if (merged is not null)
         {
-            terminal.Result($"Merged {merged.Rows} rows from {merged.Jobs} jobs into {merged.MergedFile}.");
+            terminal.Result(merged.Jobs > 0
+                ? $"Merged {merged.Rows} rows from {merged.Jobs} jobs into {merged.MergedFile}."
+                : $"Nothing merged into {merged.MergedFile}: " + (merged.LeftOut.Count > 0 ? "no job's results could be read." : "no job has finished yet."));
             foreach (var left in merged.LeftOut)
             {
-                terminal.Error($"  job {JobIndex.Format(left.Index)} left out of the merge: {left.Reason}");
+                terminal.Error($"awsrunner: job {JobIndex.Format(left.Index)} left out of the merge: {left.Reason}");
             }
         }
 
-        return ExitCode(result);
+        return ExitCode(result, merged);
     }
 
-    // The others were fetched; what a node uploaded and fetch refused is a node's failure, for the user to look at.
-    private static int ExitCode(FetchResult result) => result.NotFetched.Count > 0 ? ExitCodes.CloudError : ExitCodes.Ok;
+    // The others were fetched; what a node uploaded and fetch refused is a node's failure, for the user to look at. A
+    // table that lacks a job's results is not a whole one: a script must not take it for one.
+    private static int ExitCode(FetchResult result, MergeResult? merged) =>
+        result.NotFetched.Count > 0 ? ExitCodes.CloudError
+        : merged?.LeftOut.Count > 0 ? ExitCodes.JobFailed
+        : ExitCodes.Ok;
 }

@@ -44,6 +44,11 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
         return ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// Every batch with nodes or results: on the local cloud, and on AWS in the regions this machine's batch records
+    /// name (or the one --region names). Without --region and with no AWS batch recorded, AWS is not asked: no region
+    /// is needed to list what this machine made.
+    /// </summary>
     private async Task<int> ListAsync(StatusVerb verb, CancellationToken cancellationToken)
     {
         // One line for each record that does not read; every other batch is listed all the same.
@@ -52,31 +57,57 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
             terminal.Error($"awsrunner: {damaged}");
         }
 
-        // Without --region the batches this machine dispatched say where to look: the environment's or a profile's
-        // region need be none of theirs.
-        var regions = verb.Region is null && (verb.Cloud ?? "aws") == "aws" ? CloudFactory.RecordedRegions(verb, home) : [];
-        if (regions.Count == 0)
+        if (verb.Cloud is not (null or "aws" or "local"))
         {
-            await using var connection = CloudFactory.Open(verb, batch: null, home, loggers);
-            var batches = await new BatchRunner(connection, home, loggers).ListAsync(cancellationToken).ConfigureAwait(false);
-            Print(verb, batches.Select(b => (b, (string?)null)).ToList(), $"on the {connection.Kind} cloud", looked: null);
-            return ExitCodes.Ok;
+            throw new InvalidInputException("Cloud", $"--cloud \"{verb.Cloud}\": must be aws or local");
         }
 
         var found = new List<(BatchSummary, string?)>();
-        foreach (var (region, endpoint) in regions)
+        var places = new List<string>();
+        if (verb.Cloud is null or "local")
         {
-            await using var connection = CloudFactory.OpenAws(verb, region, endpoint, home, loggers);
-            var batches = await new BatchRunner(connection, home, loggers).ListAsync(cancellationToken).ConfigureAwait(false);
-            found.AddRange(batches.Select(b => (b, (string?)region)));
+            await using var connection = CloudFactory.OpenLocal(verb, home, loggers);
+            found.AddRange((await new BatchRunner(connection, home, loggers).ListAsync(cancellationToken).ConfigureAwait(false)).Select(b => (b, (string?)null)));
+            places.Add("on the local cloud");
         }
 
-        var names = string.Join(", ", regions.Select(r => r.Region).Distinct());
-        Print(verb, found, $"in {names}", $"Looked in {names}, the regions of this machine's batches (--region for another).");
+        string? looked = null;
+        if (verb.Cloud is null or "aws")
+        {
+            // The batches this machine dispatched say where to look: the environment's or a profile's region need be
+            // none of theirs.
+            var regions = verb.Region is null ? CloudFactory.RecordedRegions(verb, home) : [];
+            if (regions.Count == 0 && (verb.Region is not null || verb.Cloud == "aws"))
+            {
+                await using var connection = CloudFactory.Open(verb, batch: null, home, loggers);
+                found.AddRange((await new BatchRunner(connection, home, loggers).ListAsync(cancellationToken).ConfigureAwait(false)).Select(b => (b, connection.Region)));
+                places.Add(connection.Region is null ? "on AWS" : $"in {connection.Region}");
+            }
+
+            foreach (var (region, endpoint) in regions)
+            {
+                await using var connection = CloudFactory.OpenAws(verb, region, endpoint, home, loggers);
+                var batches = await new BatchRunner(connection, home, loggers).ListAsync(cancellationToken).ConfigureAwait(false);
+                found.AddRange(batches.Select(b => (b, (string?)region)));
+            }
+
+            var names = string.Join(", ", regions.Select(r => r.Region).Distinct());
+            if (regions.Count > 0)
+            {
+                places.Add($"in {names}");
+                looked = $"Looked {string.Join(" and ", places)}, the regions of this machine's AWS batches (--region for another).";
+            }
+            else if (verb.Region is null && verb.Cloud is null)
+            {
+                looked = "Looked on the local cloud; this machine has no AWS batch (--region REGION looks on AWS).";
+            }
+        }
+
+        Print(verb, found.OrderBy(b => b.Item1.Name, StringComparer.Ordinal).ToList(), string.Join(" or ", places), looked);
         return ExitCodes.Ok;
     }
 
-    private void Print(StatusVerb verb, IReadOnlyList<(BatchSummary Batch, string? Region)> batches, string where, string? looked)
+    private void Print(StatusVerb verb, List<(BatchSummary Batch, string? Region)> batches, string where, string? looked)
     {
         if (verb.Json)
         {
@@ -100,6 +131,10 @@ internal sealed class StatusCommand(Terminal terminal, string home, ILoggerFacto
         if (batches.Count == 0)
         {
             terminal.Result($"No batch has nodes or results {where}.");
+            if (looked is not null && looked.Contains("--region REGION", StringComparison.Ordinal))
+            {
+                terminal.Info(looked);
+            }
         }
         else
         {

@@ -26,7 +26,7 @@ internal sealed class LineView(Terminal terminal, bool toError) : IDispatchView
 
     public static string Line(NodeProgress progress)
     {
-        var line = $"  job {JobIndex.Format(progress.Index)}  {progress.State.ToName()}";
+        var line = $"  job {JobIndex.Format(progress.Index)}  {(progress.Adopted ? "adopted" : progress.State.ToName())}";
         return progress.Detail switch
         {
             null => line,

@@ -1,11 +1,10 @@
 using AwsRunner.Core;
 using CommandLine;
-using CommandLine.Text;
 
 namespace AwsRunner.Cli.Verbs;
 
-[Verb("dispatch", HelpText = "Validate a job file and create nodes (--create) and/or start the jobs (--dispatch).")]
-internal sealed class DispatchVerb : CommonOptions
+[Verb("dispatch", HelpText = "Check a job file; create its nodes (--create), start its jobs (--dispatch), wait for them (--wait).")]
+internal sealed class DispatchVerb : CommonOptions, IVerbHelp
 {
     [Value(0, MetaName = "AMI", Required = true, HelpText = "The machine image every node boots from (ami-...; any word on the local cloud).")]
     public string Image { get; set; } = "";
@@ -43,8 +42,12 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("heartbeat", HelpText = nameof(OptionHelp.Heartbeat), ResourceType = typeof(OptionHelp))]
     public string? Heartbeat { get; set; }
 
-    [Option("parallel", Default = Defaults.Parallel, HelpText = "How many nodes are worked on at once.")]
-    public int Parallel { get; set; }
+    [Option("nodes-at-once", HelpText = nameof(OptionHelp.NodesAtOnce), ResourceType = typeof(OptionHelp))]
+    public int? NodesAtOnce { get; set; }
+
+    // The option's first name, easy to take for --max-parallel: still read, no longer shown.
+    [Option("parallel", Hidden = true)]
+    public int? Parallel { get; set; }
 
     [Option("max-upload", HelpText = nameof(OptionHelp.MaxUpload), ResourceType = typeof(OptionHelp))]
     public string? MaxUpload { get; set; }
@@ -94,11 +97,12 @@ internal sealed class DispatchVerb : CommonOptions
     [Option("json", HelpText = "Print the result as JSON.")]
     public bool Json { get; set; }
 
-    [Usage(ApplicationAlias = "awsrunner")]
-    public static IEnumerable<Example> Examples =>
+    public static string Synopsis => "awsrunner dispatch AMI NAME JOBS.csv [--create] [--dispatch] [--wait] [--install INSTALL.sh] [--code DIR] [OPTIONS]";
+
+    public static IReadOnlyList<VerbExample> Examples =>
     [
-        new("Check a job file and see the plan (creates nothing)", new DispatchVerb { Image = "ami-0abcdef1234567890", Name = "sweep1", JobFile = "jobs/sweep.csv" }),
-        new("Create the nodes on AWS and start the jobs", new DispatchVerb { Image = "ami-0abcdef1234567890", Name = "sweep1", JobFile = "jobs/sweep.csv", Create = true, Dispatch = true, Install = "install/setup.sh", Region = "eu-west-1" }),
-        new("Run a demo batch on this machine and wait for it", new DispatchVerb { Image = "local", Name = "demo", JobFile = "jobs/demo.csv", Cloud = "local", Create = true, Dispatch = true, Install = "install/demo.sh", Wait = true }),
+        new("Check a job file and see the plan (creates nothing)", "awsrunner dispatch ami-0abcdef1234567890 sweep1 jobs/sweep.csv"),
+        new("Create the nodes on AWS and start the jobs", "awsrunner dispatch ami-0abcdef1234567890 sweep1 jobs/sweep.csv --region eu-west-1 --install install/setup.sh --create --dispatch"),
+        new("Run the demo batch on this machine and wait for it", "awsrunner dispatch local demo jobs/demo.csv --cloud local --install install/demo.sh --create --dispatch --wait"),
     ];
 }

@@ -1,10 +1,9 @@
 using CommandLine;
-using CommandLine.Text;
 
 namespace AwsRunner.Cli.Verbs;
 
-[Verb("down", HelpText = "Terminate whatever of a batch still runs and remove its key pair and firewall; results stay unless --delete-results.")]
-internal sealed class DownVerb : CommonOptions
+[Verb("down", HelpText = "Terminate what a batch still runs and remove what it made; its results stay unless --delete-results.")]
+internal sealed class DownVerb : CommonOptions, IVerbHelp
 {
     [Value(0, MetaName = "NAME", Required = true, HelpText = "The batch.")]
     public string Name { get; set; } = "";
@@ -15,9 +14,11 @@ internal sealed class DownVerb : CommonOptions
     [Option('y', "yes", HelpText = "Terminate jobs that still run without asking (needed where no one can answer: scripts, CI).")]
     public bool Yes { get; set; }
 
-    [Usage(ApplicationAlias = "awsrunner")]
-    public static IEnumerable<Example> Examples =>
+    public static string Synopsis => "awsrunner down NAME [--delete-results] [--yes] [OPTIONS]";
+
+    public static IReadOnlyList<VerbExample> Examples =>
     [
-        new("Remove a batch, keeping its results", new DownVerb { Name = "sweep1" }),
+        new("Remove a batch, keeping its results", "awsrunner down sweep1"),
+        new("... and its results too", "awsrunner down sweep1 --delete-results"),
     ];
 }

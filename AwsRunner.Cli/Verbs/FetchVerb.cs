@@ -1,10 +1,9 @@
 using CommandLine;
-using CommandLine.Text;
 
 namespace AwsRunner.Cli.Verbs;
 
-[Verb("fetch", HelpText = "Download every finished job's status, log and results into OUTDIR/<index>/; skips what is already there.")]
-internal sealed class FetchVerb : CommonOptions
+[Verb("fetch", HelpText = "Bring every finished job's status, log and results into OUTDIR/INDEX/; what is there already stays.")]
+internal sealed class FetchVerb : CommonOptions, IVerbHelp
 {
     [Value(0, MetaName = "NAME", Required = true, HelpText = "The batch.")]
     public string Name { get; set; } = "";
@@ -12,10 +11,10 @@ internal sealed class FetchVerb : CommonOptions
     [Value(1, MetaName = "OUTDIR", Required = true, HelpText = "The folder to fill.")]
     public string Output { get; set; } = "";
 
-    [Option("merge", HelpText = "Also merge every job's results CSV into this one CSV, each row led by batch, job and the job-file columns.")]
+    [Option("merge", HelpText = "Also merge every job's results (a CSV, a JSON object, or JSON lines) into this one CSV, each row led by batch, job and the job-file columns; a job whose results cannot be read is named, and fetch exits 1.")]
     public string? Merge { get; set; }
 
-    [Option("merge-source", HelpText = "With --merge: the CSV inside each job's folder, e.g. output/results.csv (default: each job's only CSV).")]
+    [Option("merge-source", HelpText = "With --merge: the file inside each job's folder, e.g. output/results.csv or output/result.json (.json, .jsonl: JSON; default: each job's only CSV, else its only JSON file).")]
     public string? MergeSource { get; set; }
 
     [Option("max-result-size", HelpText = "The most one job may bring home, downloaded or unpacked (e.g. 200G; default 50G); a job over it is reported, not fetched.")]
@@ -24,10 +23,12 @@ internal sealed class FetchVerb : CommonOptions
     [Option("json", HelpText = "Print the summary as JSON.")]
     public bool Json { get; set; }
 
-    [Usage(ApplicationAlias = "awsrunner")]
-    public static IEnumerable<Example> Examples =>
+    public static string Synopsis => "awsrunner fetch NAME OUTDIR [--merge TABLE.csv [--merge-source PATH]] [--max-result-size SIZE] [OPTIONS]";
+
+    public static IReadOnlyList<VerbExample> Examples =>
     [
-        new("Bring a batch's results home", new FetchVerb { Name = "sweep1", Output = "./output" }),
-        new("... and merge the jobs' result CSVs into one table", new FetchVerb { Name = "sweep1", Output = "./output", Merge = "sweep1.csv" }),
+        new("Bring a batch's results home", "awsrunner fetch sweep1 ./output"),
+        new("... and merge the jobs' results into one table", "awsrunner fetch sweep1 ./output --merge sweep1.csv"),
+        new("... taking each job's output/result.json", "awsrunner fetch sweep1 ./output --merge sweep1.csv --merge-source output/result.json"),
     ];
 }

@@ -1,10 +1,9 @@
 using CommandLine;
-using CommandLine.Text;
 
 namespace AwsRunner.Cli.Verbs;
 
-[Verb("logs", HelpText = "Print a job's log: from its node while it runs (the install log until the job starts), from the bucket once it is gone.")]
-internal sealed class LogsVerb : CommonOptions
+[Verb("logs", HelpText = "Print a job's log: from its node while it runs, from the bucket once the node is gone.")]
+internal sealed class LogsVerb : CommonOptions, IVerbHelp
 {
     [Value(0, MetaName = "NAME", Required = true, HelpText = "The batch.")]
     public string Name { get; set; } = "";
@@ -15,9 +14,10 @@ internal sealed class LogsVerb : CommonOptions
     [Option('f', "follow", HelpText = "Keep printing what the job writes until it ends, then exit with its exit code.")]
     public bool Follow { get; set; }
 
-    [Usage(ApplicationAlias = "awsrunner")]
-    public static IEnumerable<Example> Examples =>
+    public static string Synopsis => "awsrunner logs NAME INDEX [--follow] [OPTIONS]";
+
+    public static IReadOnlyList<VerbExample> Examples =>
     [
-        new("Follow job 7's log", new LogsVerb { Name = "sweep1", Index = 7, Follow = true }),
+        new("Follow job 7's log to its end", "awsrunner logs sweep1 7 --follow"),
     ];
 }

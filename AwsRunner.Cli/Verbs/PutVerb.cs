@@ -1,10 +1,9 @@
 using CommandLine;
-using CommandLine.Text;
 
 namespace AwsRunner.Cli.Verbs;
 
-[Verb("put", HelpText = "Copy a file or a folder to a job's node, as scp -r would: into REMOTE when it is a folder there, else as REMOTE.")]
-internal sealed class PutVerb : CommonOptions
+[Verb("put", HelpText = "Copy a file or a folder to a job's node, as scp -r would; folders missing on the way are made.")]
+internal sealed class PutVerb : CommonOptions, IVerbHelp
 {
     [Value(0, MetaName = "NAME", Required = true, HelpText = "The batch.")]
     public string Name { get; set; } = "";
@@ -15,13 +14,14 @@ internal sealed class PutVerb : CommonOptions
     [Value(2, MetaName = "LOCAL", Required = true, HelpText = "The file or folder on this machine.")]
     public string Local { get; set; } = "";
 
-    [Value(3, MetaName = "REMOTE", HelpText = "Where on the node: relative to the job's code folder ~/code (the default), or ~/PATH, or absolute.")]
+    [Value(3, MetaName = "REMOTE", HelpText = "Where on the node: relative to the job's code folder ~/code (the default), or ~/PATH (quoted, so that your shell leaves ~ alone), or absolute; into it when it is a folder there, else as it.")]
     public string? Remote { get; set; }
 
-    [Usage(ApplicationAlias = "awsrunner")]
-    public static IEnumerable<Example> Examples =>
+    public static string Synopsis => "awsrunner put NAME INDEX LOCAL [REMOTE] [OPTIONS]";
+
+    public static IReadOnlyList<VerbExample> Examples =>
     [
-        new("Give job 7 a file, in its code folder", new PutVerb { Name = "sweep1", Index = 7, Local = "weights.bin" }),
-        new("... or a folder, as ~/code/data/extra", new PutVerb { Name = "sweep1", Index = 7, Local = "extra", Remote = "data/extra" }),
+        new("Give job 7 a file, in its code folder", "awsrunner put sweep1 7 weights.bin"),
+        new("... or a folder, as ~/code/data/extra (data/ is made if need be)", "awsrunner put sweep1 7 extra data/extra"),
     ];
 }

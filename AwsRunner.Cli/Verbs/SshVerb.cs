@@ -1,10 +1,9 @@
 using CommandLine;
-using CommandLine.Text;
 
 namespace AwsRunner.Cli.Verbs;
 
-[Verb("ssh", HelpText = "Open a shell on the node of one job, or run COMMAND there; exits with the shell's or command's exit code.")]
-internal sealed class SshVerb : CommonOptions
+[Verb("ssh", HelpText = "Open a shell on a job's node, or run one command there; exits with its exit code.")]
+internal sealed class SshVerb : CommonOptions, IVerbHelp
 {
     [Value(0, MetaName = "NAME", Required = true, HelpText = "The batch.")]
     public string Name { get; set; } = "";
@@ -15,10 +14,11 @@ internal sealed class SshVerb : CommonOptions
     [Value(2, MetaName = "COMMAND", HelpText = "A bash command line to run in the node's home folder instead of a shell (put -- before it if it has options).")]
     public IEnumerable<string> Command { get; set; } = [];
 
-    [Usage(ApplicationAlias = "awsrunner")]
-    public static IEnumerable<Example> Examples =>
+    public static string Synopsis => "awsrunner ssh NAME INDEX [-- COMMAND...] [OPTIONS]";
+
+    public static IReadOnlyList<VerbExample> Examples =>
     [
-        new("A shell on the node of job 7", new SshVerb { Name = "sweep1", Index = 7 }),
-        new("What job 7's node is busy with", new SshVerb { Name = "sweep1", Index = 7, Command = ["top -bn1 | head -20"] }),
+        new("A shell on the node of job 7", "awsrunner ssh sweep1 7"),
+        new("What job 7's node is busy with", "awsrunner ssh sweep1 7 -- 'top -bn1 | head -20'"),
     ];
 }

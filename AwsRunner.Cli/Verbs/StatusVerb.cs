@@ -1,10 +1,9 @@
 using CommandLine;
-using CommandLine.Text;
 
 namespace AwsRunner.Cli.Verbs;
 
 [Verb("status", HelpText = "Where every job of a batch stands; without NAME, every batch that still has nodes or results.")]
-internal sealed class StatusVerb : CommonOptions
+internal sealed class StatusVerb : CommonOptions, IVerbHelp
 {
     [Value(0, MetaName = "NAME", Required = false, HelpText = "The batch.")]
     public string? Name { get; set; }
@@ -21,11 +20,12 @@ internal sealed class StatusVerb : CommonOptions
     [Option("json", HelpText = "Print the status as JSON (schema: docs/status-json.md).")]
     public bool Json { get; set; }
 
-    [Usage(ApplicationAlias = "awsrunner")]
-    public static IEnumerable<Example> Examples =>
+    public static string Synopsis => "awsrunner status [NAME] [--watch] [--json] [OPTIONS]";
+
+    public static IReadOnlyList<VerbExample> Examples =>
     [
-        new("Every batch that still costs money or has results", new StatusVerb()),
-        new("One row per job of a batch", new StatusVerb { Name = "sweep1" }),
-        new("Watch a batch until it has finished", new StatusVerb { Name = "sweep1", Watch = true }),
+        new("Every batch that still costs money or has results", "awsrunner status"),
+        new("One row per job of a batch", "awsrunner status sweep1"),
+        new("Watch a batch until it has finished", "awsrunner status sweep1 --watch"),
     ];
 }

@@ -31,6 +31,15 @@ public interface ICloud
     /// <exception cref="InvalidInputException">A type the cloud does not know.</exception>
     Task<IReadOnlyDictionary<string, int>> GetVcpusAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Which of these instance types the cloud does not offer, each with the offered one it most likely meant: asked
+    /// once for the whole batch, before anything is created.
+    /// </summary>
+    /// <param name="instanceTypes">The instance types of the batch's rows.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Each type not offered, mapped to the one it most likely meant (null when none is close); empty when all are.</returns>
+    Task<IReadOnlyDictionary<string, string?>> FindUnknownInstanceTypesAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken);
+
     /// <summary>Every instance of the batch, terminated ones included, in one call for the whole batch.</summary>
     /// <param name="batch">The batch's NAME.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

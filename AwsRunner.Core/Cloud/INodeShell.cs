@@ -36,6 +36,8 @@ public interface INodeShell : IAsyncDisposable
     /// <summary>
     /// Copies a file or a folder (with everything in it) from this machine to the node, the way <c>scp -r</c> does:
     /// into <paramref name="remotePath"/> when that is a folder that exists, else as <paramref name="remotePath"/>.
+    /// Folders missing on the way are made first, as <c>rsync --mkpath</c> does: the path's parent, or the path itself
+    /// when it ends with a slash.
     /// </summary>
     /// <param name="node">The node.</param>
     /// <param name="localPath">The file or folder on this machine.</param>

@@ -95,13 +95,17 @@ public sealed class Batch
     }
 
     /// <summary>
-    /// Merges the results CSV of every fetched job into one table, each row led by the batch, the job's index and its
-    /// job-file columns. Jobs whose CSV header differs from the first one are left out and reported.
+    /// Merges the results of every fetched job (a CSV, a JSON object or array of objects, or JSON lines) into one CSV
+    /// table, each row led by the batch, the job's index and its job-file columns; no column is written twice. Jobs
+    /// whose results cannot be read, or whose CSV header differs from the first one, are left out and reported.
     /// </summary>
     /// <param name="outputDirectory">The folder a fetch filled.</param>
     /// <param name="mergedFile">The CSV to write.</param>
-    /// <param name="source">The CSV within each job's folder (such as <c>output/results.csv</c>); when null, each job's only CSV.</param>
-    /// <returns>What was merged and what was left out.</returns>
+    /// <param name="source">
+    /// The file within each job's folder (such as <c>output/results.csv</c>; <c>.json</c>, <c>.jsonl</c> and
+    /// <c>.ndjson</c> are read as JSON); when null, each job's only CSV, else its only JSON file.
+    /// </param>
+    /// <returns>What was merged and what was left out; when no job could be merged, the table is not written.</returns>
     public MergeResult Merge(string outputDirectory, string mergedFile, string? source = null) =>
         ResultMerger.Merge(Ledger.Document, outputDirectory, mergedFile, source);
 

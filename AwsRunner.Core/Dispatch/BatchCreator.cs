@@ -46,11 +46,16 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
             progress?.Report(new NodeProgress(index, JobState.Launching));
         }
 
+        // The nodes an earlier run launched: adopted, they may hold a job at work, so this run never terminates them.
+        // Each is said to be adopted once, in place of launching and booting.
+        var adopted = round.Rows.Select(i => ledger.Document.Rows[i].Current.Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var index in round.Rows.Where(i => ledger.Document.Rows[i].Current.Node is not null).Order())
+        {
+            progress?.Report(new NodeProgress(index, JobState.Booting) { Adopted = true });
+        }
+
         var maxLifetime = TimeSpan.FromHours(round.Settings.MaxHours);
         var launched = await LaunchAsync(round, claimed, maxLifetime, cancellationToken).ConfigureAwait(false);
-        // The nodes an earlier run launched: adopted, they may hold a job at work, so this run never terminates them.
-        var adopted = round.Rows.Select(i => ledger.Document.Rows[i].Current.Node).OfType<string>()
-            .Except(launched.Select(n => n.InstanceId), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
         var installSource = new InstallSource(
             await connection.Results.CreateDownloadUrlAsync(round.Bucket, ResultKeys.Bundle(round.Settings.BundleSha256), UrlValidity(round), cancellationToken).ConfigureAwait(false),
             round.Settings.BundleSha256,

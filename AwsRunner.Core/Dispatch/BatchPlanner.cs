@@ -6,6 +6,14 @@ namespace AwsRunner.Core.Dispatch;
 /// <summary>Checks everything a dispatch needs before anything is created; the first problem ends it.</summary>
 internal static class BatchPlanner
 {
+    /// <summary>The plan, checked against the cloud too: its upload URLs' lifetime and the instance types it offers.</summary>
+    public static async Task<BatchPlan> PlanAsync(DispatchOptions options, CloudConnection connection, string home, CancellationToken cancellationToken)
+    {
+        var plan = Plan(options, connection.Kind, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false), home);
+        await CheckInstanceTypesAsync(plan.Jobs, connection, cancellationToken).ConfigureAwait(false);
+        return plan;
+    }
+
     public static BatchPlan Plan(DispatchOptions options, string cloud, UploadUrlLimit urls, string home)
     {
         BatchName.Validate(options.Name);
@@ -34,6 +42,30 @@ internal static class BatchPlanner
         };
     }
 
+    /// <summary>
+    /// A type the cloud does not offer (t3.mirco) would launch nothing, or fail half way: it is the job file's to fix,
+    /// named at its first row, with the type it most likely meant. The cloud is asked once for the batch's types.
+    /// </summary>
+    private static async Task CheckInstanceTypesAsync(JobFile jobs, CloudConnection connection, CancellationToken cancellationToken)
+    {
+        var unknown = await connection.Cloud.FindUnknownInstanceTypesAsync(
+            jobs.Rows.Select(r => r.InstanceType).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
+        if (unknown.Count == 0)
+        {
+            return;
+        }
+
+        var row = jobs.Rows.First(r => unknown.ContainsKey(r.InstanceType));
+        var where = connection.Kind == "local"
+            ? "is not an EC2 instance type (the local cloud takes EC2's names)"
+            : $"is not an instance type EC2 offers in {connection.Region ?? "this region"}";
+        var others = unknown.Keys.Where(t => t != row.InstanceType).Order(StringComparer.Ordinal).ToList();
+        throw JobFileReader.Fail(jobs.Path, row.Line, jobs.Columns[JobFileReader.InstanceTypeColumn], JobFileReader.InstanceTypeColumn,
+            $"\"{row.InstanceType}\" {where}"
+            + (unknown[row.InstanceType] is { } meant ? $"; did you mean {meant}?" : "")
+            + (others.Count == 0 ? "" : $" (nor are {string.Join(", ", others)})"));
+    }
+
     private static void CheckNumbers(DispatchOptions options)
     {
         if (options.MaxHours is { } maxHours && (!(maxHours > 0) || double.IsInfinity(maxHours)))
@@ -53,7 +85,7 @@ internal static class BatchPlanner
 
         if (options.Parallel < 1)
         {
-            throw new InvalidInputException("Parallel", $"--parallel {options.Parallel}: must be at least 1");
+            throw new InvalidInputException("Parallel", $"--nodes-at-once {options.Parallel}: must be at least 1");
         }
 
         if (options.HeartbeatInterval < TimeSpan.FromSeconds(1))
@@ -126,6 +158,13 @@ internal static class BatchPlanner
     /// </summary>
     private static (int Files, long Bytes) MeasureCode(string folder, long limit, string? home)
     {
+        if (File.Exists(folder))
+        {
+            var parent = Path.GetDirectoryName(folder);
+            throw new InvalidInputException("Code",
+                $"{folder}: a file, and --code takes a folder: the one every node gets as ~/code, the jobs' working directory (this file's is --code {(string.IsNullOrEmpty(parent) ? "." : parent)})");
+        }
+
         if (!Directory.Exists(folder))
         {
             throw new InvalidInputException("Code", $"{folder}: code folder not found");

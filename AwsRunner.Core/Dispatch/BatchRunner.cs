@@ -39,7 +39,7 @@ public sealed class BatchRunner
     /// <returns>The plan.</returns>
     /// <exception cref="InvalidInputException">Something the user gave is wrong, or the nodes would outlive their upload URLs.</exception>
     public async Task<BatchPlan> PlanAsync(DispatchOptions options, CancellationToken cancellationToken = default) =>
-        BatchPlanner.Plan(options, connection.Kind, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false), home);
+        await BatchPlanner.PlanAsync(options, connection, home, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Plans, then creates the nodes and/or starts the jobs, as the options ask (at least one of

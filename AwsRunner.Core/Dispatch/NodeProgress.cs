@@ -4,4 +4,11 @@ namespace AwsRunner.Core.Dispatch;
 /// <param name="Index">The job.</param>
 /// <param name="State">Its new state.</param>
 /// <param name="Detail">More for a person, such as an exit code and log tail; null when there is nothing to add.</param>
-public sealed record NodeProgress(int Index, JobState State, string? Detail = null);
+public sealed record NodeProgress(int Index, JobState State, string? Detail = null)
+{
+    /// <summary>
+    /// The node was up already, from an earlier run of the batch, and this run took it over instead of launching one:
+    /// reported once, in place of launching and booting.
+    /// </summary>
+    public bool Adopted { get; init; }
+}

@@ -1,6 +1,5 @@
 using System.Globalization;
 using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace AwsRunner.Core.Jobs;
 
@@ -12,36 +11,36 @@ internal sealed class JobFileReader(string path)
 
     public JobFile Read(TextReader text)
     {
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        var options = new CsvReaderOptions
         {
-            IgnoreBlankLines = true,
-            DetectDelimiter = false,
-            BadDataFound = bad => throw Fail(bad.Context.Parser?.RawRow ?? 0, $"malformed CSV near \"{Shorten(bad.RawRecord)}\" (a quote inside an unquoted field?)"),
+            // The header is read as a record of its own, so that its line and width are checked as every row's are.
+            HasHeader = false,
+            Separator = ',',
+            SkipEmptyLines = true,
+            TrackLineNumbers = true,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            // A stray quote would be read as text: a job file with one is refused, with the line it is on (this
+            // handler sees the record; a Throw setting would not show it).
+            OnMalformedRecord = bad => throw Fail((int)Math.Max(bad.LineNumber, 1), $"malformed CSV near \"{Shorten(bad.RawRecord)}\" (a quote inside an unquoted field?)"),
+            DetectSeparatorHint = false,
         };
-        using var parser = new CsvParser(text, config);
-
-        if (!parser.Read())
+        using var reader = CsvReader.Create(text, options, leaveOpen: true);
+        if (!reader.Read())
         {
             throw Fail(1, "the file is empty; it needs a header row naming instance_type and command");
         }
 
-        var headerLine = StartLine(parser);
-        var header = ReadHeader(parser.Record!, headerLine);
+        var headerLine = (int)reader.LineNumber;
+        var header = ReadHeader(reader.Current.ToArray(), headerLine);
         var rows = new List<JobRow>();
-        while (parser.Read())
+        while (reader.Read())
         {
-            rows.Add(ReadRow(header, parser.Record!, StartLine(parser), rows.Count));
+            rows.Add(ReadRow(header, reader.Current.ToArray(), (int)reader.LineNumber, rows.Count));
         }
 
         return rows.Count == 0
             ? throw Fail(headerLine + 1, "the file has a header but no jobs")
             : new JobFile(path, header.Variables.Select(v => v.Name).ToList(), rows, headerLine, header.Columns);
-    }
-
-    private static int StartLine(CsvParser parser)
-    {
-        var raw = parser.RawRecord.TrimEnd('\r', '\n');
-        return parser.RawRow - raw.Count(c => c == '\n');
     }
 
     private Header ReadHeader(string[] names, int line)

@@ -18,6 +18,7 @@ public sealed class BadInputTests
     public void TearDown() => batch.Dispose();
 
     [TestCase("project/bad.csv", "instance_type,command\nc5.large,true\nm5,true\n", "awsrunner: project/bad.csv:3: column 1 (instance_type): instance type \"m5\" is not of the form family.size (e.g. c5.large)", TestName = "Dispatch_BadInstanceType_NamesFileLineAndColumn")]
+    [TestCase("project/bad.csv", "instance_type,command\nt3.micro,true\nt3.mirco,true\n", "awsrunner: project/bad.csv:3: column 1 (instance_type): \"t3.mirco\" is not an EC2 instance type (the local cloud takes EC2's names); did you mean t3.micro?", TestName = "Dispatch_MistypedInstanceType_IsRefusedWithTheMeantOne")]
     [TestCase("project/bad.csv", "instance_type,command,seed\nc5.large,true\n", "awsrunner: project/bad.csv:2: column 3: the row has 2 fields but the header has 3", TestName = "Dispatch_ShortRow_NamesFileLineAndColumn")]
     [TestCase("project/bad.csv", "instance_type,command,seed,PATH\nc5.large,true,1,/opt/bin\n", "awsrunner: project/bad.csv:1: column 4 (PATH): PATH belongs to the node's shell", TestName = "Dispatch_ColumnNamedPath_IsRefusedWithItsColumn")]
     [TestCase("project/bad.csv", "", "awsrunner: project/bad.csv:1: the file is empty; it needs a header row naming instance_type and command", TestName = "Dispatch_EmptyJobFile_SaysSo")]
@@ -34,6 +35,7 @@ public sealed class BadInputTests
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/missing.csv", "--create" }, "awsrunner: project/missing.csv: job file not found", TestName = "Dispatch_MissingJobFile_IsRefused")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--install", "nope.sh" }, "awsrunner: nope.sh: install script not found", TestName = "Dispatch_MissingInstallScript_IsRefused")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--code", "nowhere" }, "awsrunner: nowhere: code folder not found", TestName = "Dispatch_MissingCodeFolder_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--code", "project/jobs.csv" }, "awsrunner: project/jobs.csv: a file, and --code takes a folder: the one every node gets as ~/code, the jobs' working directory (this file's is --code project)", TestName = "Dispatch_CodeNamingAFile_SaysItTakesAFolder")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--max-hours", "0" }, "awsrunner: --max-hours 0: must be a positive number of hours (the dead man's switch)", TestName = "Dispatch_ZeroMaxHours_IsRefused")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--max-hours", "-2" }, "awsrunner: --max-hours -2: must be a positive number of hours (the dead man's switch)", TestName = "Dispatch_NegativeMaxHours_IsRefused")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--wait" }, "awsrunner: --wait needs --dispatch (to follow a batch already started, use: awsrunner status NAME)", TestName = "Dispatch_WaitWithoutDispatch_IsRefused")]
@@ -49,6 +51,15 @@ public sealed class BadInputTests
         var run = await batch.RunAsync([.. arguments, .. arguments.Contains("--cloud") ? Array.Empty<string>() : ["--cloud", "local"]]);
 
         AssertRefused(run, message);
+    }
+
+    [Test]
+    public async Task Fetch_UnknownBatch_IsRefusedAndMakesNoOutdir()
+    {
+        var run = await batch.RunAsync("fetch", "no-such-batch", "out", "--cloud", "local");
+
+        AssertRefused(run, "awsrunner: no batch \"no-such-batch\" in ");
+        Assert.That(Directory.Exists(batch.Path("out")), Is.False, "OUTDIR is made only for a batch that exists");
     }
 
     [Test]

@@ -26,7 +26,7 @@ public sealed class FetchMergeTests
 
         var fetched = await batch.RunAsync("fetch", "sweep", "out", "--merge", "merged.csv");
 
-        Assert.That(fetched.ExitCode, Is.Zero, fetched.ToString());
+        Assert.That(fetched.ExitCode, Is.EqualTo(1), "a table without job 2's results is not a whole one: " + fetched);
         Assert.That(fetched.Output, Does.Contain("Merged 4 rows from 2 jobs into " + batch.Path("merged.csv")));
         Assert.That(fetched.Error, Does.Contain("job 0002 left out of the merge: its header (step,cost) differs from the first job's (step,loss)"));
         Assert.That(File.ReadAllText(batch.Path("merged.csv")).ReplaceLineEndings("\n"), Is.EqualTo(
@@ -49,5 +49,26 @@ public sealed class FetchMergeTests
         Assert.That(fetched.Error, Does.Contain("job 0000 left out of the merge: it wrote several CSV files (output/x.csv, output/y.csv); choose one with --merge-source"));
         Assert.That(chosen.Output, Does.Contain("Merged 0 rows from 1 jobs"));
         Assert.That(File.ReadAllText(batch.Path("merged.csv")).ReplaceLineEndings("\n"), Is.EqualTo("batch,job,instance_type,command,b\n"));
+    }
+
+    [Test]
+    public async Task FetchMerge_JsonResults_MergeAndAnUnreadableOneIsOneLineAndExit1()
+    {
+        batch.Write("project/jobs.csv",
+            "instance_type,command,seed\n" +
+            "t3.micro,\"mkdir -p output; printf '{\"\"seed\"\": %s, \"\"pi\"\": 3.14}' $seed > output/result.json\",1\n" +
+            "t3.micro,\"mkdir -p output; echo 'not: json' > output/result.json\",2\n");
+        var run = await batch.RunAsync("dispatch", "local", "jsonsweep", "project/jobs.csv", "--cloud", "local", "--create", "--dispatch", "--wait");
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+
+        var fetched = await batch.RunAsync("fetch", "jsonsweep", "out", "--merge", "merged.csv", "--merge-source", "output/result.json");
+
+        Assert.That(fetched.ExitCode, Is.EqualTo(1), fetched.ToString());
+        Assert.That(fetched.Output, Does.Contain("Merged 1 rows from 1 jobs into " + batch.Path("merged.csv")));
+        Assert.That(fetched.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
+        {
+            "awsrunner: job 0001 left out of the merge: output/result.json:1: not JSON ('not: json ' is an invalid JSON literal. Expected the literal 'null')",
+        }));
+        Assert.That(File.ReadAllText(batch.Path("merged.csv")), Is.EqualTo("batch,job,instance_type,command,seed,pi\njsonsweep,0,t3.micro,\"mkdir -p output; printf '{\"\"seed\"\": %s, \"\"pi\"\": 3.14}' $seed > output/result.json\",1,3.14\n"));
     }
 }

@@ -46,9 +46,36 @@ public sealed class InterruptionTests
         var resumed = await batch.RunAsync([.. command, "--wait"]);
 
         Assert.That(resumed.ExitCode, Is.Zero, resumed.ToString());
+        foreach (var job in new[] { "0000", "0001", "0002" })
+        {
+            Assert.That(resumed.Output, Does.Contain($"  job {job}  adopted\n").And.Not.Contain($"  job {job}  launching").And.Not.Contain($"  job {job}  booting"),
+                "a node the first run launched is adopted, not launched or booted again: " + resumed);
+        }
+
         Assert.That(InstanceIds(nodes), Is.EqualTo(launched), "the re-run adopts the three nodes instead of launching twins");
         await batch.RunAsync("fetch", "halted", "out");
         Assert.That(Enumerable.Range(0, 3).Select(i => File.ReadAllText(batch.Path("out", $"{i:D4}", "job.log"))), Is.EqualTo(new[] { "1\n", "2\n", "3\n" }));
+    }
+
+    [Test]
+    public async Task CtrlC_DuringWaitOnATerminal_SaysSoBelowTheBoardsLastFrame()
+    {
+        batch.Write("slow/jobs.csv", $"instance_type,command\nt3.micro,\"touch '{batch.Path("started")}'; sleep 60\"\n");
+        using var process = batch.Cli.StartOnTerminal("dispatch", "local", "ctrlc", "slow/jobs.csv", "--cloud", "local", "--create", "--dispatch", "--wait");
+        await Eventually.WaitAsync(() => File.Exists(batch.Path("started")), started => started, TimeSpan.FromSeconds(60), "the job to start");
+        // A few redraws of the board while the job runs.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        await process.StandardInput.WriteAsync("\u0003");
+        await process.StandardInput.FlushAsync();
+        var run = await AwsRunnerCli.FinishAsync(process, TimeSpan.FromSeconds(60), "dispatch");
+
+        const string Message = "awsrunner: stopped waiting; the jobs go on. Follow them with: awsrunner status ctrlc";
+        Assert.That(run.ExitCode, Is.EqualTo(130), run.ToString());
+        Assert.That(run.Output, Does.Contain("slowest: 0000 running"), "the live board was drawn: " + run);
+        Assert.That(run.Output.LastIndexOf(Message, StringComparison.Ordinal), Is.GreaterThan(run.Output.LastIndexOf("slowest: 0000 running", StringComparison.Ordinal)),
+            "the message comes after the board's last frame, which would draw over it otherwise: " + run);
+        await batch.RunAsync("down", "ctrlc", "--yes");
     }
 
     private static List<string> InstanceIds(string nodes) =>

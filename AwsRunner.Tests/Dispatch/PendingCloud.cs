@@ -14,6 +14,9 @@ internal sealed class PendingCloud(ICloud inner) : ICloud
 
     private int describes;
 
+    public Task<IReadOnlyDictionary<string, string?>> FindUnknownInstanceTypesAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken) =>
+        inner.FindUnknownInstanceTypesAsync(instanceTypes, cancellationToken);
+
     public async Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref describes);

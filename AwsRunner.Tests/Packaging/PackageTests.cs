@@ -94,6 +94,33 @@ public sealed partial class PackageTests
         Assert.That(Directory.Exists(Path.Combine(example, "home", ".local-cloud", "buckets", "squares")), Is.False, "the example tears down its batch");
     }
 
+    [Test]
+    public async Task ReadmeFirstScreen_OneCommand_InstallsAwsrunnerAsADotnetTool()
+    {
+        var readme = File.ReadAllText(Repository.File("README.md"));
+        var firstScreen = readme[..readme.IndexOf("## What it looks like", StringComparison.Ordinal)];
+        var command = firstScreen.Split('\n').Single(l => l.Contains("dotnet tool update --global AwsRunner.Cli", StringComparison.Ordinal));
+        // A home of its own, so that the global tool lands there; the packages it restores from stay the machine's.
+        var home = PackedFeed.Folder.Combine("readme-home");
+        Directory.CreateDirectory(home);
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = home,
+            ["DOTNET_CLI_HOME"] = home,
+            ["NUGET_PACKAGES"] = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+        };
+
+        // As the README says it, but with its packages in a folder of the test's rather than the repository's artifacts/.
+        var install = await DotnetCommand.RunFileAsync("bash", Repository.Root, environment, "-c", command.Replace(" artifacts", " " + PackedFeed.Folder.Combine("readme-artifacts"), StringComparison.Ordinal));
+        var awsrunner = Path.Combine(home, ".dotnet", "tools", "awsrunner");
+        var version = await DotnetCommand.RunFileAsync(awsrunner, home, environment, "--version");
+        var help = await DotnetCommand.RunFileAsync(awsrunner, home, environment, "--help");
+
+        Assert.That(install.ExitCode, Is.Zero, install.ToString());
+        Assert.That(version.Output, Does.StartWith("awsrunner 0.1.0-dev."), version.ToString());
+        Assert.That(help.Output, Does.Contain("  dispatch  "));
+    }
+
     private static string ReadmeExample()
     {
         var readme = File.ReadAllText(Repository.File("README.md"));

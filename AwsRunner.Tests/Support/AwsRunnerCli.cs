@@ -43,6 +43,12 @@ internal sealed class AwsRunnerCli(string home, string workingDirectory)
         return await FinishAsync(process, TimeSpan.FromMinutes(3), arguments);
     }
 
+    /// <summary>
+    /// Starts the command on a terminal of its own, as <see cref="RunOnTerminalAsync"/> does, and returns at once: what
+    /// the test writes to its standard input is typed at the terminal (Ctrl-C, "\u0003", interrupts it).
+    /// </summary>
+    public Process StartOnTerminal(params string[] arguments) => Start(arguments, keepInput: true, terminal: true);
+
     /// <summary>Starts the command and returns at once, for tests that signal it or read it while it runs.</summary>
     public Process Start(params string[] arguments) => Start(arguments, keepInput: false);
 

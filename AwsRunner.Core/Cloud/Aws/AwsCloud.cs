@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Amazon.Runtime;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 using Microsoft.Extensions.Logging;
 
@@ -98,6 +99,24 @@ internal sealed partial class AwsCloud(
             ? vcpus
             : throw boundary.InstanceTypeProblem($"EC2 does not know the instance types {string.Join(", ", unknown)}");
     }
+
+    public Task<IReadOnlyDictionary<string, string?>> FindUnknownInstanceTypesAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"look up the instance types {string.Join(", ", instanceTypes.Distinct())}", async token =>
+        {
+            IReadOnlyCollection<string> unknown;
+            try
+            {
+                var offered = await ec2.DescribeVcpusAsync(instanceTypes, token).ConfigureAwait(false);
+                unknown = instanceTypes.Where(t => !offered.ContainsKey(t)).ToList();
+            }
+            catch (AmazonServiceException e) when (e.ErrorCode == "InvalidInstanceType" && Ec2InstanceTypeNames.NamedIn(e.Message) is { Count: > 0 } named)
+            {
+                // EC2 refuses the whole call, naming the types it does not know.
+                unknown = named;
+            }
+
+            return Ec2InstanceTypeNames.WithSuggestions(unknown);
+        }, cancellationToken);
 
     public Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken) =>
         boundary.RunAsync($"describe the instances of batch {batch}", async token =>

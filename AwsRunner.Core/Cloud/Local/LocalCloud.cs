@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using AwsRunner.Core.Cloud.Aws;
 using Microsoft.Extensions.Logging;
 
 namespace AwsRunner.Core.Cloud.Local;
@@ -64,6 +65,10 @@ internal sealed partial class LocalCloud(LocalPaths paths, int maxParallel, Time
     // Every local node runs on this machine, whatever its instance type says.
     public Task<IReadOnlyDictionary<string, int>> GetVcpusAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, int>>(instanceTypes.Distinct(StringComparer.Ordinal).ToDictionary(t => t, _ => Environment.ProcessorCount, StringComparer.Ordinal));
+
+    // The local cloud takes EC2's names, so that a job file that runs here runs on AWS too, typos and all refused.
+    public Task<IReadOnlyDictionary<string, string?>> FindUnknownInstanceTypesAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken) =>
+        Task.FromResult(Ec2InstanceTypeNames.WithSuggestions(instanceTypes.Where(t => !Ec2InstanceTypeNames.Names.Contains(t))));
 
     public async Task<IReadOnlyList<NodeInstance>> DescribeAsync(string batch, CancellationToken cancellationToken)
     {

@@ -5,15 +5,25 @@ internal static class LocalCopy
 {
     private const int ChunkSize = 1 << 20;
 
-    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> when that is a folder that exists, else as it.</summary>
+    /// <summary>
+    /// Copies <paramref name="source"/> into <paramref name="destination"/> when that is a folder that exists, else as
+    /// it; with <paramref name="makeFolders"/>, first makes the destination's parent (or the destination, when it ends
+    /// with a slash), as <c>rsync --mkpath</c> does.
+    /// </summary>
     /// <returns>A task that completes when every file is copied.</returns>
     /// <exception cref="CloudException">The source does not exist, or the destination's folder does not.</exception>
-    public static async Task CopyAsync(string source, string destination, string attempting, IProgress<CopyProgress>? progress, CancellationToken cancellationToken)
+    public static async Task CopyAsync(
+        string source, string destination, string attempting, IProgress<CopyProgress>? progress, CancellationToken cancellationToken, bool makeFolders = false)
     {
         var folder = Directory.Exists(source);
         if (!folder && !File.Exists(source))
         {
             throw new CloudException("CopyFailed", attempting, $"{source}: no such file or folder");
+        }
+
+        if (makeFolders)
+        {
+            Directory.CreateDirectory(Path.EndsInDirectorySeparator(destination) ? destination : Path.GetDirectoryName(Path.GetFullPath(destination))!);
         }
 
         var target = Directory.Exists(destination)

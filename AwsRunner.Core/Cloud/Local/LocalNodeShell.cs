@@ -20,7 +20,7 @@ internal sealed class LocalNodeShell : INodeShell
         ChildProcess.AttachAsync(Bash(node, command is null ? [] : ["-c", command]), cancellationToken);
 
     public Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
-        LocalCopy.CopyAsync(localPath, OnNode(node, remotePath), $"copy {localPath} to local node {node.InstanceId}", progress, cancellationToken);
+        LocalCopy.CopyAsync(localPath, OnNode(node, remotePath), $"copy {localPath} to local node {node.InstanceId}", progress, cancellationToken, makeFolders: true);
 
     public Task CopyFromNodeAsync(NodeInstance node, string remotePath, string localPath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
         LocalCopy.CopyAsync(OnNode(node, remotePath), localPath, $"copy {remotePath} from local node {node.InstanceId}", progress, cancellationToken);

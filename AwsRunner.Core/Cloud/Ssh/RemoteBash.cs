@@ -26,6 +26,24 @@ internal static class RemoteBash
     /// <summary>Whether the path on the node is a folder, as a command whose exit code says so (0 yes, 1 no).</summary>
     public static string IsFolder(string remotePath) => "test -d " + ShellQuote.Quote(remotePath);
 
+    /// <summary>
+    /// Makes the folders a copy to <paramref name="remotePath"/> needs, as <c>rsync --mkpath</c> does: its parent, or
+    /// the path itself when it ends with a slash (a folder to copy into). Null when there is none to make.
+    /// </summary>
+    public static string? MakeFoldersFor(string remotePath) => FoldersFor(remotePath) is { } folder ? MakeFolder(folder) : null;
+
+    /// <summary>The folder a copy to <paramref name="remotePath"/> needs: its parent, or itself when it ends with a slash.</summary>
+    public static string? FoldersFor(string remotePath)
+    {
+        if (remotePath.EndsWith('/'))
+        {
+            return remotePath.TrimEnd('/') is { Length: > 0 } folder ? folder : null;
+        }
+
+        var slash = remotePath.LastIndexOf('/');
+        return slash > 0 ? remotePath[..slash] : null;
+    }
+
     /// <summary>Makes the folder on the node, with its parents.</summary>
     public static string MakeFolder(string remotePath) => "mkdir -p -- " + ShellQuote.Quote(remotePath);
 }

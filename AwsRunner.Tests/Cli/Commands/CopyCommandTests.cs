@@ -31,11 +31,18 @@ public sealed class CopyCommandTests
 
         var putFile = await batch.RunAsync("put", "copies", "0", payload);
         var putFolder = await batch.RunAsync("put", "copies", "0", batch.Path("here", "tree"), "renamed");
+        // Into folders the job folder does not have yet, as rsync --mkpath: a file, a folder, and into a folder named with a slash.
+        var putFileDeep = await batch.RunAsync("put", "copies", "0", payload, "in/blob.bin");
+        var putFolderDeep = await batch.RunAsync("put", "copies", "0", batch.Path("here", "tree"), "more/in/dir");
+        var putIntoNew = await batch.RunAsync("put", "copies", "0", payload, "new/folder/");
         var getFolder = await batch.RunAsync("get", "copies", "0", "output", batch.Path("here", "gotten"));
 
         Assert.Multiple(() =>
         {
-            foreach (var run in new[] { putFile, putFolder, getFolder })
+            Assert.That(File.ReadAllBytes(Path.Combine(code, "in", "blob.bin")), Is.EqualTo(bytes));
+            Assert.That(File.ReadAllText(Path.Combine(code, "more", "in", "dir", "sub dir", "a €.txt")), Is.EqualTo("a\n"));
+            Assert.That(File.ReadAllBytes(Path.Combine(code, "new", "folder", "payload.bin")), Is.EqualTo(bytes));
+            foreach (var run in new[] { putFile, putFolder, putFileDeep, putFolderDeep, putIntoNew, getFolder })
             {
                 Assert.That(run.ExitCode, Is.Zero, run.ToString());
             }

@@ -48,7 +48,7 @@ public sealed class DownCommandTests
         var down = await batch.Cli.RunOnTerminalAsync("y\n", "down", "busy");
 
         Assert.That(down.ExitCode, Is.Zero, down.ToString());
-        Assert.That(down.Output, Does.Contain("terminate them? [y/N]").And.Contain("Batch busy: 1 instances terminated"));
+        Assert.That(down.Output, Does.Contain("terminate them? [y/N]").And.Contain("Batch busy: 1 local nodes powered off; their processes ended and their folders removed."));
         Assert.That(batch.LiveNodeProcesses(), Is.Empty);
     }
 
@@ -58,7 +58,8 @@ public sealed class DownCommandTests
         var down = await batch.RunAsync("down", "busy", "--yes");
 
         Assert.That(down.ExitCode, Is.Zero, down.ToString());
-        Assert.That(down.Output, Does.Contain("Batch busy: 1 instances terminated"));
+        Assert.That(down.Output, Does.Contain("Batch busy: 1 local nodes powered off; their processes ended and their folders removed."));
+        Assert.That(down.Output, Does.Not.Contain("key pair").And.Not.Contain("firewall"), "a local batch has neither");
         Assert.That(batch.LiveNodeProcesses(), Is.Empty);
     }
 

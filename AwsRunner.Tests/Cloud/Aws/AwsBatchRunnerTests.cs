@@ -43,6 +43,27 @@ public sealed class AwsBatchRunnerTests
     }
 
     [Test]
+    public async Task Create_AnInstanceTypeEc2DoesNotKnow_IsRefusedWithASuggestionBeforeAnythingIsCreated()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        var options = Options(bed, "e2e9");
+        File.WriteAllText(options.JobFile, "instance_type,command\nt3.micro,echo a\nt3.micro,echo b\nt3.mirco,echo c\nc5.large,echo d\n");
+
+        var error = Assert.ThrowsAsync<Core.InvalidInputException>(() => new BatchRunner(bed.Connection, bed.Home).DispatchAsync(options));
+
+        var actions = bed.Recorder.Requests.Select(r => r.Action).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Is.EqualTo(
+                $"{options.JobFile}:4: column 1 (instance_type): \"t3.mirco\" is not an instance type EC2 offers in us-east-1; did you mean t3.micro?"));
+            Assert.That(actions.Count(a => a == "DescribeInstanceTypes"), Is.EqualTo(1), "one call for the batch's types, not one a row");
+            Assert.That(bed.Recorder.Calls("DescribeInstanceTypes").Single().Form.Where(p => p.Key.StartsWith("InstanceType.", StringComparison.Ordinal)).Select(p => p.Value),
+                Is.EquivalentTo(new[] { "t3.micro", "t3.mirco", "c5.large" }));
+            Assert.That(actions, Has.None.StartsWith("PUT").And.None.EqualTo("RunInstances").And.None.EqualTo("CreateKeyPair").And.None.EqualTo("CreateSecurityGroup"));
+        });
+    }
+
+    [Test]
     public async Task Create_Twice_AdoptsTheInstancesOfTheFirst()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();

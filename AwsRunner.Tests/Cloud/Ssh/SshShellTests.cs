@@ -225,6 +225,27 @@ public sealed class SshShellTests(SshRoute route)
     }
 
     [Test]
+    public async Task CopyToNode_IntoFoldersThatDoNotExistYet_MakesThemAsRsyncMkpath()
+    {
+        using var local = new TempFolder();
+        var file = local.Write("blob.bin", "blob\n");
+        local.Write("tree/sub dir/b €.txt", "b\n");
+        await Shell.RunAsync(Node, "rm -rf mkpath", null, CancellationToken.None);
+
+        await Shell.CopyToNodeAsync(Node, file, "mkpath/in/blob.bin", null, CancellationToken.None);
+        await Shell.CopyToNodeAsync(Node, local.Combine("tree"), "mkpath/deeper/in/dir", null, CancellationToken.None);
+        await Shell.CopyToNodeAsync(Node, file, "mkpath/folder/", null, CancellationToken.None);
+
+        var made = Path.Combine(Shared.Server.Home, "mkpath");
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllText(Path.Combine(made, "in", "blob.bin")), Is.EqualTo("blob\n"));
+            Assert.That(File.ReadAllText(Path.Combine(made, "deeper", "in", "dir", "sub dir", "b €.txt")), Is.EqualTo("b\n"));
+            Assert.That(File.ReadAllText(Path.Combine(made, "folder", "blob.bin")), Is.EqualTo("blob\n"));
+        });
+    }
+
+    [Test]
     public async Task CopyFromNode_FileAndFolder_IntoAFolderThatExistsElseAsTheName()
     {
         await Shell.RunAsync(Node, "rm -rf got && mkdir -p 'got/tree/sub dir' && head -c 3000000 /dev/urandom > got/data.bin && echo b > 'got/tree/sub dir/b €.txt'", null, CancellationToken.None);

@@ -29,7 +29,7 @@ internal static class AwsrunnerFanOut
             "--code", setup.Code.Folder, "--install", setup.Code.Install,
             "--cloud", "aws", "--region", ToolEnvironment.Region, "--endpoint-url", context.Moto.Url.ToString(), "--ssh-cidr", "127.0.0.1/32",
             "--ssh-user", setup.Fleet.SshUser, .. openSsh ? ["--ssh-config", setup.Fleet.SshConfig] : new[] { "--ssh-proxy", setup.Fleet.SshProxy },
-            .. parallel is { } p ? new[] { "--parallel", p.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [],
+            .. parallel is { } p ? new[] { "--nodes-at-once", p.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [],
         ];
 
         setup.Fleet.ResetConnections();
@@ -51,7 +51,7 @@ internal static class AwsrunnerFanOut
 
         var (running, instances) = await watch;
         var connections = setup.Fleet.Connections;
-        var label = parallel is null ? Label(openSsh) : $"{Label(openSsh)} --parallel {parallel}";
+        var label = parallel is null ? Label(openSsh) : $"{Label(openSsh)} --nodes-at-once {parallel}";
         if (!result.Output.Contains($"{setup.Nodes} of {setup.Nodes} nodes started", StringComparison.Ordinal))
         {
             await setup.FinishAsync(label, instances, cancellationToken);

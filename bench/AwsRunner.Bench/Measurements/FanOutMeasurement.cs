@@ -49,7 +49,7 @@ internal sealed class FanOutMeasurement : IMeasurement
         }
 
         trials.AddRange(tried.Values);
-        Progress($"awsrunner --parallel {nodes}");
+        Progress($"awsrunner --nodes-at-once {nodes}");
         trials.Add(await AwsrunnerFanOut.RunAsync(setup, openSsh: false, nodes, cancellationToken));
 
         var best = tried.MinBy(t => t.Value.Wall).Key;

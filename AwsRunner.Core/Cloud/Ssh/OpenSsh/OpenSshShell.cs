@@ -57,8 +57,20 @@ internal sealed partial class OpenSshShell(
         }
     }
 
-    public Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
-        CopyAsync(node, commandLine.CopyTo(node, localPath, remotePath, quiet: progress is null), "copy a file to", cancellationToken);
+    public async Task CopyToNodeAsync(NodeInstance node, string localPath, string remotePath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken)
+    {
+        // scp makes no folder on the way; the copy does, as rsync --mkpath.
+        if (RemoteBash.MakeFoldersFor(remotePath) is { } makeFolders)
+        {
+            var made = await RunAsync(node, makeFolders, null, cancellationToken).ConfigureAwait(false);
+            if (made.ExitCode != 0)
+            {
+                throw SshFailure.Copy(node, "copy a file to", made.Error.Trim());
+            }
+        }
+
+        await CopyAsync(node, commandLine.CopyTo(node, localPath, remotePath, quiet: progress is null), "copy a file to", cancellationToken).ConfigureAwait(false);
+    }
 
     public Task CopyFromNodeAsync(NodeInstance node, string remotePath, string localPath, IProgress<CopyProgress>? progress, CancellationToken cancellationToken) =>
         CopyAsync(node, commandLine.CopyFrom(node, remotePath, localPath, quiet: progress is null), "copy a file from", cancellationToken);

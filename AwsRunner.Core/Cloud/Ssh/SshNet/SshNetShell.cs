@@ -103,6 +103,11 @@ internal sealed partial class SshNetShell : INodeShell
             throw new InvalidInputException("Path", $"{localPath}: no such file or folder");
         }
 
+        if (RemoteBash.FoldersFor(remotePath) is { } parents)
+        {
+            await MakeFolderAsync(node, parents, cancellationToken).ConfigureAwait(false);
+        }
+
         var into = await IsFolderAsync(node, remotePath, cancellationToken).ConfigureAwait(false);
         var target = into ? RemoteChild(remotePath, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(localPath)))) : remotePath;
         if (folder)
