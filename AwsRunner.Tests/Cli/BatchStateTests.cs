@@ -164,6 +164,6 @@ public sealed class BatchStateTests
         Assert.That(list.Output, Does.Match(@"intact\s+local"));
         Assert.That(list.Error.Trim(), Is.EqualTo($"awsrunner: {record}: not a batch record (it is empty); its batch is left out"));
         Assert.That(down.ExitCode, Is.Zero, down.ToString());
-        Assert.That(down.Output, Does.Contain("Batch broken: 0 instances terminated"));
+        Assert.That(down.Output, Does.Contain("Batch broken: 0 local nodes powered off"));
     }
 }

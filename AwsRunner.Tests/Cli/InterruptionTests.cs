@@ -70,7 +70,7 @@ public sealed class InterruptionTests
         await process.StandardInput.FlushAsync();
         var run = await AwsRunnerCli.FinishAsync(process, TimeSpan.FromSeconds(60), "dispatch");
 
-        const string Message = "awsrunner: stopped waiting; the jobs go on. Follow them with: awsrunner status ctrlc";
+        const string Message = "or remove it all: awsrunner down ctrlc";
         Assert.That(run.ExitCode, Is.EqualTo(130), run.ToString());
         Assert.That(run.Output, Does.Contain("slowest: 0000 running"), "the live board was drawn: " + run);
         Assert.That(run.Output.LastIndexOf(Message, StringComparison.Ordinal), Is.GreaterThan(run.Output.LastIndexOf("slowest: 0000 running", StringComparison.Ordinal)),
