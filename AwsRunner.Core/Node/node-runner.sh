@@ -32,25 +32,91 @@ set_state() {
     log "state $1"
 }
 
-json_str() {
-    local s
-    s=$(printf '%s' "$1" | tr -d '\000-\010\013\014\016-\037')
-    s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}; s=${s//$'\t'/\\t}
-    printf '"%s"' "$s"
+# Reads at most $1 bytes on stdin and writes them as one JSON string, valid whatever the bytes: UTF-8 stays as it is
+# and is cut only between characters (a character cut off at the end is left out), quotes, backslashes and control
+# characters are escaped, and a byte that is not UTF-8 becomes \u00XX. Line ends at the end are left out. A job's
+# progress bar of "█" or a file name in Latin-1 must never make a document the laptop reads unreadable.
+json_text() {
+    local -a b=()
+    local out="" x c d n i=0 k need lo hi ok
+    read -r -d '' -a b < <(head -c "$1" | od -An -v -tx1)
+    n=${#b[@]}
+    while [ "$n" -gt 0 ] && [[ ${b[n-1]} == 0[ad] ]]; do n=$((n - 1)); done
+    while [ "$i" -lt "$n" ]; do
+        c=$((16#${b[i]}))
+        if [ "$c" -lt 128 ]; then
+            case $c in
+                34) out+='\"' ;;
+                92) out+='\\' ;;
+                10) out+='\n' ;;
+                13) out+='\r' ;;
+                9) out+='\t' ;;
+                *)
+                    if [ "$c" -lt 32 ] || [ "$c" -eq 127 ]; then printf -v x '\\u%04x' "$c"; else printf -v x "\\x${b[i]}"; fi
+                    out+=$x ;;
+            esac
+            i=$((i + 1))
+            continue
+        fi
+        # The lead byte says how many continuation bytes follow, and the range of the first (no overlong form, no
+        # surrogate, nothing past U+10FFFF).
+        need=0 lo=128 hi=191
+        if [ "$c" -ge 194 ] && [ "$c" -le 223 ]; then need=1
+        elif [ "$c" -eq 224 ]; then need=2 lo=160
+        elif [ "$c" -eq 237 ]; then need=2 hi=159
+        elif [ "$c" -ge 225 ] && [ "$c" -le 239 ]; then need=2
+        elif [ "$c" -eq 240 ]; then need=3 lo=144
+        elif [ "$c" -eq 244 ]; then need=3 hi=143
+        elif [ "$c" -ge 241 ] && [ "$c" -le 243 ]; then need=3
+        fi
+        ok=$need
+        for ((k = 1; ok > 0 && k <= need; k++)); do
+            if [ $((i + k)) -ge "$n" ]; then
+                # Cut off at the end: the character is left out whole.
+                i=$n
+                ok=-1
+                break
+            fi
+            d=$((16#${b[i + k]}))
+            [ "$d" -ge "$lo" ] && [ "$d" -le "$hi" ] || ok=0
+            lo=128 hi=191
+        done
+        [ "$ok" -ge 0 ] || break
+        if [ "$ok" -gt 0 ]; then
+            for ((k = 0; k <= need; k++)); do printf -v x "\\x${b[i + k]}"; out+=$x; done
+            i=$((i + need + 1))
+        else
+            printf -v x '\\u%04x' "$c"
+            out+=$x
+            i=$((i + 1))
+        fi
+    done
+    printf '"%s"' "$out"
 }
+
+# The runner's own text (a host name, a time) as a JSON string, by the same rules.
+json_str() { printf '%s' "$1" | json_text 65536; }
 
 # PUT one file to the upload URL named by $2 (an S3 presigned URL, or file:// on the local cloud), read from urls.env
 # now, so that fresh URLs from a re-run are used at once. The time limit grows with the file (5 minutes and a second
 # per MiB) so a large archive on a slow link is not cut off midway; $3, if given, caps it. Sets put_error on failure.
+# A PUT to S3 replaces the object at once; a file:// one is written beside it and renamed, so that the laptop never
+# reads half a document there either (the local bucket lists no name ending in .tmp).
 put() {
-    local file=$1 name=$2 cap=${3:-0} url size max_time
+    local file=$1 name=$2 cap=${3:-0} url size max_time target=""
     [ -f "$base/$FILE_URLS" ] && . "$base/$FILE_URLS"
     url=${!name:-}
     [ -n "$url" ] || return 0
     size=$(stat -c %s "$file" 2> /dev/null) || size=0
     max_time=$(( 300 + size / 1048576 ))
     [ "$cap" -gt 0 ] && [ "$cap" -lt "$max_time" ] && max_time=$cap
-    if put_error=$(curl -sS -f -H 'Expect:' --connect-timeout 10 --max-time "$max_time" -T "$file" "$url" 2>&1 >> "$base/upload.log"); then
+    if [[ $url == file://* ]]; then
+        target=${url#file://}
+        printf -v target '%b' "${target//%/\\x}"
+        url+=.tmp
+    fi
+    if put_error=$(curl -sS -f -H 'Expect:' --connect-timeout 10 --max-time "$max_time" -T "$file" "$url" 2>&1 >> "$base/upload.log") \
+        && { [ -z "$target" ] || put_error=$(mv -f "$target.tmp" "$target" 2>&1); }; then
         return 0
     fi
     printf '%s\n' "$put_error" >> "$base/upload.log"
@@ -58,13 +124,14 @@ put() {
 }
 
 write_heartbeat() {
-    local progress="" started="" upload_error="" limit=${AWSRUNNER_HEARTBEAT_SECONDS:-60}
-    [ -f "$base/progress" ] && progress=$(head -c 200 "$base/progress" | head -n 1)
+    local progress='""' started="" errors="" limit=${AWSRUNNER_HEARTBEAT_SECONDS:-60}
+    # The first line of the progress file, of at most 200 bytes.
+    [ -f "$base/progress" ] && progress=$(head -c 200 "$base/progress" | head -n 1 | json_text 200)
     [ -f "$base/started" ] && started=$(cat "$base/started")
-    [ -s "$base/upload_error" ] && upload_error=",\"upload_error\":$(json_str "$(head -c 500 "$base/upload_error")")"
-    [ -s "$base/poweroff_error" ] && upload_error+=",\"poweroff_error\":$(json_str "$(head -c 500 "$base/poweroff_error")")"
-    printf '{"time":"%s","state":"%s","index":%s,"started":%s,"progress":%s%s}\n' \
-        "$(now)" "$(read_state)" "${AWSRUNNER_INDEX:-0}" "$(json_str "$started")" "$(json_str "$progress")" "$upload_error" \
+    [ -s "$base/upload_error" ] && errors=",\"upload_error\":$(json_text 500 < "$base/upload_error")"
+    [ -s "$base/poweroff_error" ] && errors+=",\"poweroff_error\":$(json_text 500 < "$base/poweroff_error")"
+    printf '{"time":"%s","state":%s,"index":%s,"started":%s,"progress":%s%s}\n' \
+        "$(now)" "$(json_str "$(read_state)")" "${AWSRUNNER_INDEX:-0}" "$(json_str "$started")" "$progress" "$errors" \
         > "$base/heartbeat.json.tmp"
     mv -f "$base/heartbeat.json.tmp" "$base/heartbeat.json"
     # A beat that hangs would hold up the next: it gets one interval, and never more than 30s.
@@ -239,14 +306,15 @@ pack_results() {
 # status.json: EXIT_CODE STARTED FINISHED [STATE]; carries results_error when the archive is not whole.
 write_status() {
     local extra=""
-    [ -s "$base/results_error" ] && extra+=",\"results_error\":$(json_str "$(head -c 2000 "$base/results_error")")"
+    [ -s "$base/results_error" ] && extra+=",\"results_error\":$(json_text 2000 < "$base/results_error")"
     local state=${4:-}
     # An archive that is not whole fails the job, whatever its exit code.
     [ "$state" = done ] && [ -s "$base/results_error" ] && state=failed
     [ -n "$state" ] && extra+=",\"state\":$(json_str "$state")"
     printf '{"index":%s,"job":%s,"attempt":%s,"exit_code":%s,"started":%s,"finished":"%s","host":%s%s}\n' \
         "${AWSRUNNER_INDEX:-0}" "$(json_str "${AWSRUNNER_JOB:-}")" "${AWSRUNNER_ATTEMPT:-1}" "$1" "$(json_time "$2")" "$3" \
-        "$(json_str "$(hostname 2>/dev/null || uname -n)")" "$extra" > "$base/status.json"
+        "$(json_str "$(hostname 2>/dev/null || uname -n)")" "$extra" > "$base/status.json.tmp"
+    mv -f "$base/status.json.tmp" "$base/status.json"
 }
 
 json_time() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf null; fi; }
