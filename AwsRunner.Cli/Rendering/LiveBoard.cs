@@ -36,7 +36,8 @@ internal static class LiveBoard
     private static string Colour(JobState state) => state switch
     {
         JobState.Done => "green",
-        JobState.Failed or JobState.InstallFailed or JobState.Lost or JobState.Preempted or JobState.Hung or JobState.UploadFailed or JobState.Unreachable => "red",
+        JobState.Failed or JobState.InstallFailed or JobState.Lost or JobState.Preempted or JobState.Hung or JobState.UploadFailed or JobState.Unreachable
+            or JobState.Unreadable => "red",
         JobState.Running or JobState.Uploading => "blue",
         _ => "yellow",
     };

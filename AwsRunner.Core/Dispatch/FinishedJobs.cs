@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AwsRunner.Core.Cloud;
 
 namespace AwsRunner.Core.Dispatch;
@@ -9,7 +8,11 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 internal static class FinishedJobs
 {
-    /// <summary>The status of each job whose current attempt (as <paramref name="manifest"/> has it; the first without one) has ended.</summary>
+    /// <summary>
+    /// The status of each job whose current attempt (as <paramref name="manifest"/> has it; the first without one) has
+    /// ended, one whose status.json does not parse too (<see cref="StatusDocument.Unreadable"/>): its result is in the
+    /// bucket, and running it again would overwrite it.
+    /// </summary>
     public static async Task<IReadOnlyDictionary<int, StatusDocument>> ReadAsync(
         IResultStore results, string bucket, string batch, BatchManifest? manifest, CancellationToken cancellationToken)
     {
@@ -24,10 +27,9 @@ internal static class FinishedJobs
             if (ResultKeys.TryParseJobKey(batch, stored.Key, out var index, out var name)
                 && ResultKeys.TryParseAttempt(name, out var attempt, out var file) && file == ResultKeys.Status
                 && attempt == (manifest?.Rows.ElementAtOrDefault(index) is { } row ? RowAttempts.CurrentOf(row) : 1)
-                && await results.GetAsync(bucket, stored.Key, cancellationToken).ConfigureAwait(false) is { } bytes
-                && TryParse(bytes) is { } status)
+                && await results.GetAsync(bucket, stored.Key, cancellationToken).ConfigureAwait(false) is { } bytes)
             {
-                finished[index] = status;
+                finished[index] = StatusDocument.Read(bytes);
             }
         }
 
@@ -35,17 +37,9 @@ internal static class FinishedJobs
     }
 
     public static NodeOutcome Outcome(int index, StatusDocument status, string? instanceId) =>
-        new(index, instanceId, status.Outcome, status.ExitCode, "finished in an earlier run; its result is in the bucket", FinishedEarlier: true);
-
-    private static StatusDocument? TryParse(byte[] bytes)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<StatusDocument>(bytes, BatchManifest.Json);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+        new(index, instanceId, status.Outcome, status.ExitCode,
+            status.Unreadable
+                ? "finished in an earlier run, but its status.json cannot be read: not run again, so that nothing overwrites its result"
+                : "finished in an earlier run; its result is in the bucket",
+            FinishedEarlier: true);
 }

@@ -15,10 +15,13 @@ public static class JobStateNames
 
     /// <summary>Whether the job will not change state any more on its own.</summary>
     /// <param name="state">The state.</param>
-    /// <returns>True for done, failed, upload-failed, lost, preempted, install-failed, unreachable and deadline.</returns>
+    /// <returns>
+    /// True for done, failed, lost, preempted, install-failed, unreachable, deadline and unreadable; not for
+    /// upload-failed, whose node still holds its results and retries.
+    /// </returns>
     public static bool IsFinal(this JobState state) =>
-        state is JobState.Done or JobState.Failed or JobState.UploadFailed or JobState.Lost or JobState.Preempted
-            or JobState.InstallFailed or JobState.Unreachable or JobState.Deadline;
+        state is JobState.Done or JobState.Failed or JobState.Lost or JobState.Preempted
+            or JobState.InstallFailed or JobState.Unreachable or JobState.Deadline or JobState.Unreadable;
 
     /// <summary>Whether a word is the name of a state.</summary>
     internal static bool IsWord(string word) => Enum.GetValues<JobState>().Any(s => s.ToName() == word);

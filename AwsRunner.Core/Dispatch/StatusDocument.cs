@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
@@ -8,9 +11,32 @@ namespace AwsRunner.Core.Dispatch;
 internal sealed record StatusDocument(
     int Index, string? Job, int? ExitCode, DateTimeOffset? Started, DateTimeOffset? Finished, string? Host, string? State = null, string? ResultsError = null)
 {
+    /// <summary>
+    /// The document is in the bucket but does not parse. The runner writes it whole, in one PUT (a rename on the local
+    /// cloud), so it will not mend itself: the job ended, and its result is there to look at.
+    /// </summary>
+    [JsonIgnore]
+    public bool Unreadable { get; init; }
+
     /// <summary>Done only for exit code 0 with every result packed.</summary>
     public JobState Outcome =>
-        State is { } state ? JobStateNames.FromRunner(state)
+        Unreadable ? JobState.Unreadable
+        : State is { } state ? JobStateNames.FromRunner(state)
         : ExitCode == 0 && ResultsError is null ? JobState.Done
         : JobState.Failed;
+
+    /// <summary>The document in these bytes, or one that says they are <see cref="Unreadable"/>.</summary>
+    public static StatusDocument Read(byte[] bytes)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<StatusDocument>(bytes, BatchManifest.Json) ?? UnreadableDocument;
+        }
+        catch (JsonException)
+        {
+            return UnreadableDocument;
+        }
+    }
+
+    private static StatusDocument UnreadableDocument => new(-1, null, null, null, null, null) { Unreadable = true };
 }

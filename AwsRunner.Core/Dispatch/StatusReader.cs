@@ -45,6 +45,16 @@ internal sealed class StatusReader(CloudConnection connection, string home)
         if (files.TryGetValue(ResultKeys.Status, out var statusObject)
             && await ReadStatusAsync(manifest, row.Index, statusObject, cancellationToken).ConfigureAwait(false) is { } done)
         {
+            if (done.Unreadable)
+            {
+                return status with
+                {
+                    State = JobState.Unreadable,
+                    LastHeartbeat = files.GetValueOrDefault(ResultKeys.Heartbeat)?.LastModified,
+                    UnreadableStatus = connection.Results.Describe(manifest.Bucket, statusObject.Key),
+                };
+            }
+
             return status with
             {
                 State = done.Outcome,
@@ -74,14 +84,16 @@ internal sealed class StatusReader(CloudConnection connection, string home)
             Started = started,
             Progress = string.IsNullOrEmpty(heartbeat?.Progress) ? null : heartbeat.Progress,
             Elapsed = now - started,
+            UploadError = string.IsNullOrWhiteSpace(heartbeat?.UploadError) ? null : heartbeat.UploadError.Trim(),
+            PowerOffError = string.IsNullOrWhiteSpace(heartbeat?.PoweroffError) ? null : heartbeat.PoweroffError.Trim(),
         };
 
-        // Three missed heartbeats, and a little for a slow upload, before a silent node counts as hung.
+        // Three missed heartbeats, and a little for a slow upload, before a silent node counts as hung. A node that
+        // says upload-failed is judged the same way: it holds its results only while it is up and beating.
         var staleAfter = TimeSpan.FromSeconds(3 * manifest.HeartbeatSeconds + 10);
         return status with
         {
-            State = heartbeat?.State == "upload-failed" ? JobState.UploadFailed
-                : gone ? JobState.Lost
+            State = gone ? JobState.Lost
                 : now - (lastBeat ?? row.DispatchedAt.Value) > staleAfter ? JobState.Hung
                 : heartbeat?.State is { } state ? JobStateNames.FromRunner(state)
                 : JobState.Starting,
@@ -112,20 +124,30 @@ internal sealed class StatusReader(CloudConnection connection, string home)
         _ => JobState.Installing,
     };
 
+    /// <summary>
+    /// The job's status.json; <see cref="StatusDocument.Unreadable"/> when it is there but does not parse: the runner
+    /// writes it whole in one PUT (a rename on the local cloud), so such a document stays as it is. Null when it went
+    /// between the listing and the read.
+    /// </summary>
     private async Task<StatusDocument?> ReadStatusAsync(BatchManifest manifest, int index, StoredObject stored, CancellationToken cancellationToken)
     {
         var cache = Path.Combine(AwsRunnerHome.BatchFolder(home, manifest.Name), "cache", $"{index:D4}.{Sanitize(stored.ETag)}.status.json");
-        if (File.Exists(cache))
+        if (File.Exists(cache) && Parse<StatusDocument>(await File.ReadAllBytesAsync(cache, cancellationToken).ConfigureAwait(false)) is { } kept)
         {
-            return Parse<StatusDocument>(await File.ReadAllBytesAsync(cache, cancellationToken).ConfigureAwait(false));
+            return kept;
         }
 
         var bytes = await connection.Results.GetAsync(manifest.Bucket, stored.Key, cancellationToken).ConfigureAwait(false);
-        var document = bytes is null ? null : Parse<StatusDocument>(bytes);
-        if (document is not null)
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        var document = StatusDocument.Read(bytes);
+        if (!document.Unreadable)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
-            await File.WriteAllBytesAsync(cache, bytes!, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(cache, bytes, cancellationToken).ConfigureAwait(false);
         }
 
         return document;
@@ -144,7 +166,7 @@ internal sealed class StatusReader(CloudConnection connection, string home)
         return document;
     }
 
-    // A node may be halfway through writing an object; a document that does not parse is not there yet.
+    // A heartbeat that does not parse is as good as none: the next beat replaces it.
     private static T? Parse<T>(byte[] bytes)
         where T : class
     {
