@@ -17,6 +17,12 @@ internal static class NodeContract
         ("FILE_SECRETS", NodeVariables.SecretsFile),
     ];
 
+    // A script's line where the declarations go.
+    private const string Marker = "#@CONTRACT@";
+
+    /// <summary>A script's text with the declarations at its marker line.</summary>
+    public static string Declare(string script) => script.Replace(Marker, Prelude, StringComparison.Ordinal);
+
     /// <summary>The declarations that replace the script's marker line.</summary>
     public static string Prelude
     {

@@ -24,6 +24,10 @@ code="$(dirname "$base")/code"
 readonly deadline_upload_seconds=300
 
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+# The secrets live for the job only: every way out of it (its end, the dead man's switch, a refused start, the
+# power-off) deletes them.
+forget_secrets() { rm -f "$base/$FILE_SECRETS"; }
 log() { printf '%s %s\n' "$(now)" "$*" >> "$base/runner.log"; }
 read_state() { cat "$base/state" 2>/dev/null || echo none; }
 
@@ -395,8 +399,7 @@ cmd_run() {
     rc=$?
     finished=$(now)
     exec 9>&-
-    # The secrets lived for the job only.
-    rm -f "$base/secrets"
+    forget_secrets
     [ -z "$watch" ] || kill "$watch" 2>/dev/null
     local end=done
     [ "$rc" -eq 0 ] || end=failed
@@ -429,7 +432,7 @@ cmd_start() {
         install:none | install:install-failed | run:ready) ;;
         install:* | run:queued | run:running | run:uploading | run:done | run:failed | run:upload-failed | run:deadline | run:preempted)
             echo "$state"; return 0 ;;
-        run:*) echo "node is not ready to run (state: $state)" >&2; return 3 ;;
+        run:*) forget_secrets; echo "node is not ready to run (state: $state)" >&2; return 3 ;;
         *) echo "unknown step: $step" >&2; return 2 ;;
     esac
     rm -f "$base/$step.pid"
@@ -483,6 +486,7 @@ stop_session() {
 # deadline) is uploaded within deadline_upload_seconds, then the node powers off.
 cmd_deadline() {
     log "dead man's switch: time is up"
+    forget_secrets
     if [ -s "$base/run.pid" ] && [[ "$(read_state)" =~ ^(queued|running|uploading|upload-failed)$ ]]; then
         # The run step first, so that it does not take the job's end for its own; the job has a session of its own.
         stop_session "$(cat "$base/run.pid")"
@@ -541,6 +545,7 @@ cmd_log() {
 cmd_poweroff() {
     local error
     log "power-off"
+    forget_secrets
     if [ -n "${AWSRUNNER_POWEROFF:-}" ]; then
         error=$(bash -c "$AWSRUNNER_POWEROFF" 2>&1 >/dev/null) && return 0
     else
