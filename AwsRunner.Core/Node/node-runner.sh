@@ -3,7 +3,7 @@
 # Needs only bash, coreutils, tar, gzip and curl. Lives in ~/awsrunner; the job's code is in ~/code.
 #   runner.sh start install|run   start a step detached and return once it has started
 #   runner.sh install | run        the steps themselves (normally started through `start`)
-#   runner.sh arm SECONDS          the dead man's switch: after SECONDS stop the job, upload what it has, power off
+#   runner.sh arm AT               the dead man's switch: at AT (epoch seconds) stop the job, upload what it has, power off
 #   runner.sh deadline             the switch's end (normally started through `arm`)
 #   runner.sh settle SECONDS       wait up to SECONDS for a started install to end
 #   runner.sh report               state, exit codes and the tail of the relevant log, for the dispatcher
@@ -19,9 +19,6 @@ code="$(dirname "$base")/code"
 # node.env: what the cloud tells every node (written at create); job.env: this node's job (at dispatch);
 # urls.env: where its objects go (at dispatch, and again by a re-run with fresh URLs), read before every upload.
 [ -f "$base/node.env" ] && . "$base/node.env"
-
-# How long the dead man's switch gives the last upload before it powers the node off.
-readonly deadline_upload_seconds=300
 
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 
@@ -448,14 +445,18 @@ cmd_start() {
     return 3
 }
 
+# The time is absolute (the cloud's launch time and the batch's max-hours) and counted on this node's clock, the one
+# the boothook's later power-off is counted on too; the laptop's clock plays no part.
 cmd_arm() {
-    local seconds=$1
+    local at=$1 seconds
     if [ -s "$base/deadman.pid" ] && kill -0 "$(cat "$base/deadman.pid")" 2>/dev/null; then
         return 0
     fi
+    seconds=$(( at - $(date +%s) ))
+    [ "$seconds" -gt 0 ] || seconds=0
     (setsid nohup bash -c 'echo $$ > "$1"; sleep "$2"; exec bash "$3" deadline' _ \
         "$base/deadman.pid" "$seconds" "$self" < /dev/null >> "$base/runner.log" 2>&1 &)
-    log "dead man's switch armed: power-off in ${seconds}s"
+    log "dead man's switch armed: the job stops in ${seconds}s, at $(date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ)"
 }
 
 # The processes of session $1, but zombies: an init that reaps nobody would keep those forever.
@@ -483,7 +484,7 @@ stop_session() {
 }
 
 # The switch fired: a job not yet done is stopped and what it has (log, partial results, a status.json that says
-# deadline) is uploaded within deadline_upload_seconds, then the node powers off.
+# deadline) is uploaded within DEADLINE_UPLOAD_SECONDS, then the node powers off.
 cmd_deadline() {
     log "dead man's switch: time is up"
     forget_secrets
@@ -497,7 +498,7 @@ cmd_deadline() {
             echo "awsrunner: the job was stopped by the dead man's switch (its node's time was up)" >> "$base/job.log"
             pack_job null "$(cat "$base/started" 2> /dev/null)" "$(now)" deadline
         fi
-        upload_results $(( $(date +%s) + deadline_upload_seconds )) || log "the last upload did not finish in time"
+        upload_results $(( $(date +%s) + $DEADLINE_UPLOAD_SECONDS )) || log "the last upload did not finish in time"
         write_heartbeat
     fi
     cmd_poweroff
@@ -564,11 +565,11 @@ case "${1:-}" in
     start) cmd_start "${2:-}" ;;
     install) cmd_install ;;
     run) cmd_run ;;
-    arm) cmd_arm "${2:?seconds}" ;;
+    arm) cmd_arm "${2:?time}" ;;
     deadline) cmd_deadline ;;
     settle) cmd_settle "${2:?seconds}" ;;
     report) cmd_report "${2:-20}" ;;
     log) cmd_log "${2:-}" ;;
     poweroff) cmd_poweroff ;;
-    *) echo "usage: runner.sh start install|run | install | run | arm SECONDS | deadline | settle SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
+    *) echo "usage: runner.sh start install|run | install | run | arm AT | deadline | settle SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
 esac

@@ -260,7 +260,7 @@ public sealed class NodeRunnerTests
         var log = Path.Combine(node.Runner, "job.log");
         await Support.Eventually.WaitAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("working", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the job's first line");
 
-        await node.RunnerAsync("arm", "1");
+        await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
@@ -343,10 +343,10 @@ public sealed class NodeRunnerTests
         node.WriteJob("sleep 300");
         await node.RunnerAsync("start", "run");
 
-        await node.RunnerAsync("arm", "1");
+        await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
 
-        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("dead man's switch armed: power-off in 1s"));
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Match("dead man's switch armed: the job stops in [01]s, at 20[0-9-]+T"));
     }
 
     [Test]
@@ -359,7 +359,7 @@ public sealed class NodeRunnerTests
         File.Delete(node.PoweredOffMark);
         var status = node.ReadObject("status.json");
 
-        await node.RunnerAsync("arm", "1");
+        await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(node.State, Is.EqualTo("done"));

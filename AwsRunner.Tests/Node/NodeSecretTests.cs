@@ -43,7 +43,7 @@ public sealed class NodeSecretTests
         await node.RunnerAsync("start", "run");
         await JobSawTheSecretAsync();
 
-        await node.RunnerAsync("arm", "1");
+        await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(node.State, Is.EqualTo("deadline"));

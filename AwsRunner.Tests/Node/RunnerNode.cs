@@ -94,6 +94,10 @@ internal sealed class RunnerNode : IDisposable
 
     public Task<ShellResult> RunnerAsync(params string[] arguments) => ShellAsync(NodeRunnerScript.Command(arguments));
 
+    /// <summary>Arms the dead man's switch as create does: at an absolute time, here this long from now.</summary>
+    public Task<ShellResult> ArmAsync(TimeSpan after) =>
+        RunnerAsync("arm", (DateTimeOffset.UtcNow + after).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Runs a command in the node's home as the dispatcher's shell would, with <paramref name="input"/> on its stdin.</summary>
     public async Task<ShellResult> ShellAsync(string command, Stream? input = null)
     {

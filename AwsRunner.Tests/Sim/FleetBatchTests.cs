@@ -218,25 +218,31 @@ public sealed class FleetBatchTests
     }
 
     [Test]
-    public async Task DeadMansSwitch_HangingJob_TerminatesTheInstanceAtMaxHours()
+    public async Task DeadMansSwitch_JobOverMaxHours_EndsDeadlineWithItsLogAndPartialResultsInTheBucket()
     {
         batch = new FleetBatch(Fleet, "fleet-deadman");
-        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,sleep 600\n");
+        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,mkdir -p output && echo partial > output/part.txt && echo working && sleep 600\n");
 
+        // 72 s. The boothook's power-off is 10 minutes later, which this fleet's 15 s minute makes 2.5 minutes: with the
+        // switches on the same minute (as before), the boothook would power the node off first, here after 30 s.
         var dispatch = await batch.DispatchAsync("--max-hours", "0.02");
         Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
         var running = await batch.StatusAsync();
         var instance = FleetBatch.InstanceOfJob(running)[0];
         Assert.That(FleetBatch.States(running), Is.EqualTo(new[] { "running" }));
 
-        await batch.WaitTerminatedAsync(JobsTimeout);
+        await batch.WaitTerminatedAsync(TimeSpan.FromSeconds(150));
         var status = await batch.StatusAsync();
+        var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
 
         Assert.Multiple(() =>
         {
-            // The user data's "shutdown -h +2" asked for it; the runner's own power-off would have asked for "now" (0).
-            Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance), "power")).Trim(), Is.EqualTo("poweroff 2"));
-            Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "lost" }));
+            // The runner's own power-off ("now", 0): the boothook's ("+12") had not come yet.
+            Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance), "power")).Trim(), Is.EqualTo("poweroff 0"));
+            Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "deadline" }));
+            Assert.That(fetch.ExitCode, Is.Zero, fetch.ToString());
+            Assert.That(File.ReadAllText(Path.Combine(batch.Output, "0000", "output", "part.txt")), Is.EqualTo("partial\n"));
+            Assert.That(File.ReadAllText(Path.Combine(batch.Output, "0000", "job.log")), Does.StartWith("working\n").And.Contain("dead man's switch"));
         });
     }
 
