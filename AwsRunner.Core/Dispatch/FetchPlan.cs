@@ -9,8 +9,8 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 internal static class FetchPlan
 {
-    // The archive first: unpacking it may bring the other two.
-    private static readonly string[] JobObjects = [ResultKeys.Results, ResultKeys.Status, ResultKeys.Log];
+    // status.json first: it says what the archive must be (its size and SHA-256).
+    private static readonly string[] JobObjects = [ResultKeys.Status, ResultKeys.Results, ResultKeys.Log];
 
     public static IReadOnlyList<IReadOnlyList<StoredObject>> Of(string batch, BatchManifest manifest, IEnumerable<StoredObject> listing)
     {

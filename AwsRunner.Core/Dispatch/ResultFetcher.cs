@@ -9,12 +9,14 @@ namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
 /// Brings finished jobs home: <c>OUT/0007/</c> gets status.json, job.log and the results unpacked. Jobs are fetched
-/// in parallel as <see cref="FetchPlan"/> lists them, each its results archive first: nodes pack status.json and
-/// job.log into it as well, so those are downloaded on their own only when the unpacked copy is not the object's
-/// content (an older node's archive, or a log that grew after packing). What an earlier fetch brought (same ETag and
-/// size, and for an archive every file it unpacked still here) is skipped, the manifest too, so a fetch with nothing
-/// new downloads nothing. What a node uploaded is trusted in nothing (<see cref="ResultArchive"/>, a size cap): a job
-/// whose upload breaks a rule is reported with what was wrong, and the other jobs are fetched all the same.
+/// in parallel as <see cref="FetchPlan"/> lists them, each its status.json first: it records the archive's size and
+/// SHA-256, which the downloaded archive must have before anything of it is unpacked (a truncated or damaged one is
+/// reported for its job, never counted as succeeded). Nodes pack job.log into the archive as well, so the log is
+/// downloaded on its own only when the unpacked copy is not the object's content (a log that grew after packing).
+/// What an earlier fetch brought (same ETag and size, and for an archive every file it unpacked still here) is
+/// skipped, the manifest too, so a fetch with nothing new downloads nothing. What a node uploaded is trusted in
+/// nothing (<see cref="ResultArchive"/>, a size cap): a job whose upload breaks a rule is reported with what was
+/// wrong, and the other jobs are fetched all the same.
 /// </summary>
 internal sealed class ResultFetcher(CloudConnection connection)
 {
@@ -23,6 +25,8 @@ internal sealed class ResultFetcher(CloudConnection connection)
     // Downloads and unpacking happen here, beside the jobs' folders and never inside one, so no name in an archive
     // can meet them; a dot cannot start a job's folder name.
     private const string WorkFolder = ".awsrunner-unpacking";
+
+    private static readonly HashSet<string> StatusOnly = new(StringComparer.Ordinal) { ResultKeys.Status };
 
     private readonly ManifestStore manifests = new(connection.Results);
 
@@ -139,6 +143,13 @@ internal sealed class ResultFetcher(CloudConnection connection)
         }
 
         CheckSize(stored.Size, maxBytes);
+        // What the node packed, from the status.json fetched before it; null from an older runner, which did not say.
+        var packed = isResults ? PackedBy(folder) : null;
+        if (packed is not null && stored.Size != packed.Bytes)
+        {
+            throw new InvalidDataException($"it holds {stored.Size} bytes, but its node packed {packed.Bytes} (status.json): the archive is not whole");
+        }
+
         DeleteFolder(work);
         Directory.CreateDirectory(work);
         Directory.CreateDirectory(folder);
@@ -147,7 +158,14 @@ internal sealed class ResultFetcher(CloudConnection connection)
         CheckSize(new FileInfo(part).Length, maxBytes);
         if (isResults)
         {
-            var unpacked = await ResultArchive.UnpackAsync(part, Path.Combine(work, "unpacked"), folder, maxBytes, cancellationToken).ConfigureAwait(false);
+            if (packed is not null)
+            {
+                await CheckPackedAsync(part, packed, cancellationToken).ConfigureAwait(false);
+            }
+
+            // An older runner packed status.json too: the object, which the archive was checked against, stays.
+            var unpacked = await ResultArchive.UnpackAsync(
+                part, Path.Combine(work, "unpacked"), folder, maxBytes, StatusOnly, cancellationToken).ConfigureAwait(false);
             // The job's other objects are fetched on their own and may replace what the archive held of them (a log
             // that grew after packing): they are theirs to check, not the archive's.
             var separate = job.Where(o => o != stored)
@@ -169,6 +187,40 @@ internal sealed class ResultFetcher(CloudConnection connection)
         }
 
         return true;
+    }
+
+    /// <summary>The archive's record in the job's status.json, fetched into its folder before it; an error when that does not parse.</summary>
+    private static PackedArchive? PackedBy(string folder)
+    {
+        var path = Path.Combine(folder, ResultKeys.Status);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var status = StatusDocument.Read(File.ReadAllBytes(path));
+        return status.Unreadable
+            ? throw new InvalidDataException("its status.json cannot be read, so the archive cannot be checked: it is not unpacked")
+            : status.Archive;
+    }
+
+    /// <summary>The downloaded archive is the one its node packed: the same size and SHA-256.</summary>
+    private static async Task CheckPackedAsync(string path, PackedArchive packed, CancellationToken cancellationToken)
+    {
+        var file = File.OpenRead(path);
+        await using (file.ConfigureAwait(false))
+        {
+            if (file.Length != packed.Bytes)
+            {
+                throw new InvalidDataException($"{file.Length} bytes came down, but its node packed {packed.Bytes} (status.json): the archive is not whole");
+            }
+
+            var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+            if (!string.Equals(sha256, packed.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"its SHA-256 is {sha256}, but its node packed {packed.Sha256} (status.json): the archive is damaged");
+            }
+        }
     }
 
     private static void CheckSize(long size, long maxBytes)
@@ -207,20 +259,13 @@ internal sealed class ResultFetcher(CloudConnection connection)
 
     // A node that could not pack every result says so in status.json: that job's results are not whole.
     private static FetchedJob Fetched(int index, StatusDocument? status, string? error) =>
-        new(index, status?.ExitCode, error ?? (status?.ResultsError is { } packing ? $"its node could not pack every result: {packing.Trim()}" : null));
+        new(index, status?.ExitCode, error
+            ?? (status?.Unreadable == true ? "its status.json cannot be read: it is in the job's folder to look at" : null)
+            ?? (status?.ResultsError is { } packing ? $"its node could not pack every result: {packing.Trim()}" : null));
 
     private static StatusDocument? ReadStatus(string output, int index)
     {
         var path = Path.Combine(output, JobIndex.Format(index), ResultKeys.Status);
-        try
-        {
-            return File.Exists(path)
-                ? JsonSerializer.Deserialize<StatusDocument>(File.ReadAllBytes(path), BatchManifest.Json)
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        return File.Exists(path) ? StatusDocument.Read(File.ReadAllBytes(path)) : null;
     }
 }

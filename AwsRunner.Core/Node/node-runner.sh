@@ -292,22 +292,33 @@ preempt() {
     kill -KILL -- "-$job" 2>/dev/null
 }
 
-# The archive carries status.json and job.log as well, so that fetch needs one download per job; it takes the
-# separate objects only where their content differs (a result of the same name comes later and wins here).
+# Packing is a step of its own. tar writes results.tar.gz.tmp; only an archive written whole is renamed into place
+# and recorded in `packed` (its size and SHA-256), and only a recorded archive is ever uploaded. A dead man's switch
+# that fires while tar writes finds no record and packs again from what exists.
 pack_results() {
-    local members=(-C "$base" job.log status.json -C "$code" --) found=0 p
+    local members=(-C "$base" job.log -C "$code" --) found=0 p
     while IFS= read -r p; do
         [ -n "$p" ] && [ -e "$code/$p" ] && members+=("$p") && found=1
     done <<< "${AWSRUNNER_RESULTS:-output}"
     # Without results, a trailing -C would only earn a warning.
-    [ $found -eq 1 ] || members=(-C "$base" job.log status.json)
-    tar -czf "$base/results.tar.gz" "${members[@]}"
+    [ $found -eq 1 ] || members=(-C "$base" job.log)
+    tar -czf "$base/results.tar.gz.tmp" "${members[@]}"
 }
 
-# status.json: EXIT_CODE STARTED FINISHED [STATE]; carries results_error when the archive is not whole.
+# An archive of job.log alone, for results that cannot go up whole; what was wrong is in results_error.
+pack_log_only() {
+    echo "awsrunner: $1: only job.log is packed" >> "$base/pack.log"
+    tar -czf "$base/results.tar.gz.tmp" -C "$base" job.log
+}
+
+# status.json: EXIT_CODE STARTED FINISHED [STATE]; the archive's size and SHA-256 as packed records them, so that fetch
+# can tell a damaged or truncated archive; results_error when the archive does not hold every result.
 write_status() {
-    local extra=""
+    local extra="" size sum
     [ -s "$base/results_error" ] && extra+=",\"results_error\":$(json_text 2000 < "$base/results_error")"
+    if read -r size sum 2> /dev/null < "$base/packed" && [ "$size" -gt 0 ]; then
+        extra+=",\"archive\":{\"bytes\":$size,\"sha256\":\"$sum\"}"
+    fi
     local state=${4:-}
     # An archive that is not whole fails the job, whatever its exit code.
     [ "$state" = done ] && [ -s "$base/results_error" ] && state=failed
@@ -320,37 +331,47 @@ write_status() {
 
 json_time() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf null; fi; }
 
-# Writes status.json and the archive (same arguments as write_status). An archive tar could not write whole (a path it
-# cannot read, a full disk) fails the job: status.json says why, and is packed again so the archive says so too.
-# An archive larger than one upload takes could never be uploaded: it is replaced by one of job.log and status.json,
-# and status.json says how large the results were.
+# The packing step (same arguments as write_status): the archive, its record, then status.json. A path tar cannot
+# read fails the job (results_error says why) but what tar could read is kept, if the archive it wrote is whole (a
+# full disk cuts it short). An archive larger than one upload takes could never be uploaded: job.log goes alone,
+# and results_error says how large the results were.
 pack_job() {
-    local size max=${AWSRUNNER_RESULTS_MAX_BYTES:-0}
-    rm -f "$base/results_error"
-    write_status "$@"
+    local size=0 sum="" whole=1 max=${AWSRUNNER_RESULTS_MAX_BYTES:-0}
+    rm -f "$base/packed" "$base/results_error" "$base/results.tar.gz" "$base/results.tar.gz.tmp"
     # tar reads job.log, so what it says goes to the log only once the archive is written.
     if ! pack_results 2> "$base/pack.log"; then
         if [ -s "$base/pack.log" ]; then cp "$base/pack.log" "$base/results_error"; else echo "tar failed" > "$base/results_error"; fi
-        write_status "$@"
-        pack_results 2> /dev/null
+        gzip -t "$base/results.tar.gz.tmp" 2> /dev/null || { pack_log_only "the archive tar wrote is not whole" || whole=0; }
     fi
-    size=$(stat -c %s "$base/results.tar.gz" 2> /dev/null) || size=0
-    if [ "$max" -gt 0 ] && [ "$size" -gt "$max" ]; then
+    size=$(stat -c %s "$base/results.tar.gz.tmp" 2> /dev/null) || size=0
+    if [ $whole -eq 1 ] && [ "$max" -gt 0 ] && [ "$size" -gt "$max" ]; then
         echo "results are $size bytes, over the limit of $max" >> "$base/results_error"
-        echo "awsrunner: results are $size bytes, over the limit of $max: only job.log and status.json are uploaded" >> "$base/pack.log"
-        write_status "$@"
-        tar -czf "$base/results.tar.gz" -C "$base" job.log status.json
+        pack_log_only "results are $size bytes, over the limit of $max" || whole=0
     fi
+    if [ $whole -eq 1 ]; then
+        size=$(stat -c %s "$base/results.tar.gz.tmp")
+        sum=$(sha256sum "$base/results.tar.gz.tmp" | cut -d ' ' -f 1)
+        mv -f "$base/results.tar.gz.tmp" "$base/results.tar.gz"
+    else
+        # Not even job.log could be packed (a full disk): status.json says so, and no archive goes up.
+        echo "no archive could be written" >> "$base/results_error"
+        rm -f "$base/results.tar.gz.tmp"
+        size=0
+    fi
+    printf '%s %s\n' "$size" "$sum" > "$base/packed.tmp" && mv -f "$base/packed.tmp" "$base/packed"
+    write_status "$@"
     cat "$base/pack.log" >> "$base/job.log"
 }
 
-# Results first, status.json last: a status.json in the bucket means everything else is there. The node keeps its
-# results until they are up, retrying with backoff (at most 5 minutes apart): the dead man's switch caps what that
-# costs. Past the grace period the state says upload-failed, so that status shows it, but the retries go on.
-# With STOP (a time in epoch seconds) it gives up then, for the switch's own last upload.
+# Results first, status.json last: a status.json in the bucket means everything else is there. Only a packed archive
+# goes up. The node keeps its results until they are up, retrying with backoff (at most 5 minutes apart): the dead
+# man's switch caps what that costs. Past the grace period the state says upload-failed, so that status shows it, but
+# the retries go on. With STOP (a time in epoch seconds) it gives up then, for the switch's own last upload.
 upload_results() {
     local stop=${1:-0} grace_end=$(( $(date +%s) + ${AWSRUNNER_UPLOAD_GRACE_SECONDS:-1800} )) delay=2 cap=0
-    local done_results=0 done_log=0
+    local done_results=0 done_log=0 size sum
+    read -r size sum 2> /dev/null < "$base/packed" || return 1
+    [ "$size" -gt 0 ] || done_results=1
     while :; do
         [ "$stop" -gt 0 ] && { cap=$(( stop - $(date +%s) )); [ $cap -gt 0 ] || return 1; }
         [ $done_results -eq 1 ] || { put "$base/results.tar.gz" AWSRUNNER_URL_RESULTS $cap && done_results=1; }
@@ -494,9 +515,15 @@ cmd_deadline() {
         [ -s "$base/job.pid" ] && stop_session "$(cat "$base/job.pid")"
         . "$base/$FILE_JOB_ENV"
         set_state deadline
-        if [ ! -f "$base/exit_code" ]; then
-            echo "awsrunner: the job was stopped by the dead man's switch (its node's time was up)" >> "$base/job.log"
-            pack_job null "$(cat "$base/started" 2> /dev/null)" "$(now)" deadline
+        # A job that was packed whole keeps its archive and status.json; otherwise (the job still ran, or tar was
+        # writing) what exists is packed now, and status.json says deadline.
+        if [ ! -f "$base/packed" ]; then
+            if [ -f "$base/exit_code" ]; then
+                echo "awsrunner: the dead man's switch fired while the results were packed: they are packed again" >> "$base/job.log"
+            else
+                echo "awsrunner: the job was stopped by the dead man's switch (its node's time was up)" >> "$base/job.log"
+            fi
+            pack_job "$(cat "$base/exit_code" 2> /dev/null || echo null)" "$(cat "$base/started" 2> /dev/null)" "$(now)" deadline
         fi
         upload_results $(( $(date +%s) + $DEADLINE_UPLOAD_SECONDS )) || log "the last upload did not finish in time"
         write_heartbeat

@@ -83,6 +83,43 @@ public sealed class ResultFetcherTests
     }
 
     [Test]
+    public async Task Fetch_ArchiveAsItsNodePackedIt_IsCheckedAndUnpacked()
+    {
+        var archive = Archive(File("output/a.txt", "a"));
+        PutJob(0, archive, packed: archive);
+
+        var result = await FetchAsync();
+
+        Assert.That(result.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 0, 1 }));
+        Assert.That(System.IO.File.ReadAllText(Path.Combine(Output, "0000", "output", "a.txt")), Is.EqualTo("a"));
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveCutShort_IsReportedForItsJobNeverAsSucceeded_TheOtherFetched()
+    {
+        // What a node cut off mid-pack uploaded: the first part of its archive, status.json recording the whole.
+        var whole = Archive(File("output/a.txt", "a"), File("output/noise.bin", Noise(200_000)));
+        PutJob(0, whole[..(whole.Length / 3)], packed: whole);
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, $"mem://sweep/sweep/jobs/0000/results.tar.gz: it holds {whole.Length / 3} bytes, but its node packed {whole.Length} (status.json): the archive is not whole");
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveDamaged_IsReportedForItsJobNeverAsSucceeded_TheOtherFetched()
+    {
+        var whole = Archive(File("output/a.txt", "a"), File("output/noise.bin", Noise(200_000)));
+        var damaged = whole.ToArray();
+        damaged[damaged.Length / 2] ^= 0x40;
+        PutJob(0, damaged, packed: whole);
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, $"its SHA-256 is {Sha256(damaged)}, but its node packed {Sha256(whole)} (status.json): the archive is damaged");
+    }
+
+    [Test]
     public async Task Fetch_JobWhoseNodeCouldNotPackEveryResult_IsReportedWithTarsMessageAndWhatWasPackedIsKept()
     {
         PutJob(0, Archive(File("output/a.txt", "a")));
@@ -173,11 +210,27 @@ public sealed class ResultFetcherTests
         });
     }
 
-    private void PutJob(int index, byte[] archive, string? log = null)
+    /// <summary>A job's objects; with <paramref name="packed"/>, its status.json records that archive as the one its node packed.</summary>
+    private void PutJob(int index, byte[] archive, string? log = null, byte[]? packed = null)
     {
         store.PutAsync(Batch, $"sweep/jobs/{index:D4}/results.tar.gz", archive, CancellationToken.None).GetAwaiter().GetResult();
         store.Put(Batch, $"sweep/jobs/{index:D4}/job.log", log ?? $"log {index}\n");
-        store.Put(Batch, $"sweep/jobs/{index:D4}/status.json", Status.Replace("\"index\":0", $"\"index\":{index}", StringComparison.Ordinal));
+        var status = Status.Replace("\"index\":0", $"\"index\":{index}", StringComparison.Ordinal);
+        if (packed is not null)
+        {
+            status = status.TrimEnd('}') + $$$""","archive":{"bytes":{{{packed.Length}}},"sha256":"{{{Sha256(packed)}}}"}}""";
+        }
+
+        store.Put(Batch, $"sweep/jobs/{index:D4}/status.json", status);
+    }
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+
+    private static string Noise(int length)
+    {
+        var noise = new byte[length];
+        new Random(11).NextBytes(noise);
+        return Encoding.Latin1.GetString(noise);
     }
 
     private static PaxTarEntry File(string name, string content) =>

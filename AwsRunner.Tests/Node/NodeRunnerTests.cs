@@ -77,7 +77,7 @@ public sealed class NodeRunnerTests
     }
 
     [Test]
-    public async Task Run_ArchiveCarriesStatusAndLogAsUploaded_SoFetchNeedsOneDownload()
+    public async Task Run_StatusRecordsTheArchivesSizeAndSha256_AndTheArchiveCarriesTheLog()
     {
         await InstallAsync();
         node.WriteJob("mkdir -p output && echo 42 > output/answer.txt && echo computing");
@@ -85,10 +85,53 @@ public sealed class NodeRunnerTests
         await node.RunnerAsync("start", "run");
         await node.WaitPoweredOffAsync();
 
-        var entries = node.ResultEntries();
-        Assert.That(entries, Does.ContainKey("status.json").WithValue(node.ReadObject("status.json")));
-        Assert.That(entries, Does.ContainKey("job.log").WithValue(node.ReadObject("job.log")));
-        Assert.That(entries, Does.ContainKey("output/answer.txt"));
+        var archive = File.ReadAllBytes(Path.Combine(node.JobObjects, "results.tar.gz"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        var packed = status.RootElement.GetProperty("archive");
+        Assert.That(packed.GetProperty("bytes").GetInt64(), Is.EqualTo(archive.Length));
+        Assert.That(packed.GetProperty("sha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(archive))));
+        Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log", "output/answer.txt" }));
+        Assert.That(node.ResultEntries()["job.log"], Is.EqualTo(node.ReadObject("job.log")));
+    }
+
+    [Test]
+    public async Task Deadline_WhileTheResultsArePacked_PacksThemAgainAndUploadsAWholeArchiveSayingDeadline()
+    {
+        // A tar that, the first time, writes half an archive and hangs there, as one would with 200 MB to pack.
+        var bin = Path.Combine(node.Bucket, "bin");
+        var packing = Path.Combine(node.Bucket, "packing");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "tar"), $$"""
+            #!/bin/bash
+            if [ "$1" = -czf ] && [ ! -e {{ShellQuote.Quote(packing)}} ]; then
+                /usr/bin/tar "$@" && truncate -s 5000 "$2" && touch {{ShellQuote.Quote(packing)}} && exec sleep 300
+            fi
+            exec /usr/bin/tar "$@"
+            """.ReplaceLineEndings("\n"));
+        File.SetUnixFileMode(Path.Combine(bin, "tar"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        node.WriteNodeEnv(new NodeEnvFile()
+            .Set("AWSRUNNER_POWEROFF", "touch " + ShellQuote.Quote(node.PoweredOffMark))
+            .Set("PATH", bin + ":" + Environment.GetEnvironmentVariable("PATH")));
+        await InstallAsync();
+        node.WriteJob("mkdir -p output && head -c 300000 /dev/urandom > output/noise.bin && echo computed");
+
+        await node.RunnerAsync("start", "run");
+        await Support.Eventually.WaitAsync(() => File.Exists(packing), TimeSpan.FromSeconds(20), "tar to be halfway");
+        await node.ArmAsync(TimeSpan.Zero);
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        var archive = File.ReadAllBytes(Path.Combine(node.JobObjects, "results.tar.gz"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.RootElement.GetProperty("state").GetString(), Is.EqualTo("deadline"), "not done: the switch cut the job's end short");
+            Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.Zero);
+            Assert.That(status.RootElement.GetProperty("archive").GetProperty("bytes").GetInt64(), Is.EqualTo(archive.Length));
+            Assert.That(status.RootElement.GetProperty("archive").GetProperty("sha256").GetString(),
+                Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(archive))));
+            Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log", "output/noise.bin" }), "the archive is whole");
+            Assert.That(node.ReadObject("job.log"), Does.StartWith("computed\n").And.Contain("fired while the results were packed"));
+        });
     }
 
     [Test]
@@ -227,7 +270,6 @@ public sealed class NodeRunnerTests
         Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Contain("output/secret.txt: Cannot open: Permission denied"));
         var entries = node.ResultEntries();
         Assert.That(entries, Does.ContainKey("output/kept.txt"));
-        Assert.That(entries["status.json"], Does.Contain("results_error"), "the archive's status.json says so too");
     }
 
     [Test]
@@ -245,7 +287,7 @@ public sealed class NodeRunnerTests
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
         Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Match(@"^results are \d{5} bytes, over the limit of 10000\n?$"));
         Assert.That(node.ReadObject("job.log"), Does.StartWith("computed\n").And.Contain("over the limit of 10000"));
-        Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log", "status.json" }));
+        Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log" }));
     }
 
     [Test]
