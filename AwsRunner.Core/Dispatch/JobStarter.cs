@@ -102,7 +102,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
     private async Task<NodeOutcome> StartOneAsync(BatchPlan plan, ManifestRow row, NodeInstance node, TimeSpan validity, CancellationToken cancellationToken)
     {
         var urls = await connection.Results.CreateUploadUrlsAsync(
-            plan.Bucket, ResultKeys.Job(plan.Name, row.Index, RowAttempts.CurrentOf(row)), validity, cancellationToken).ConfigureAwait(false);
+            plan.Bucket, ResultKeys.Job(plan.Name, row.Index, RowAttempts.CurrentOf(row)), Defaults.ResultParts, validity, cancellationToken).ConfigureAwait(false);
         using var files = NodeFilesTar.Write(
         [
             KeyValuePair.Create(NodeRunnerScript.JobEnvFile, JobEnvironment.For(plan, row, node)),

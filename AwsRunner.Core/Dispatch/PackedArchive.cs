@@ -5,4 +5,6 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 /// <param name="Bytes">Its size.</param>
 /// <param name="Sha256">Its SHA-256, lower-case hex.</param>
-internal sealed record PackedArchive(long Bytes, string Sha256);
+/// <param name="Parts">How many objects it went up as: 1, <c>results.tar.gz</c>; more, <c>results.tar.gz.part-00001</c>, ...</param>
+/// <param name="PartBytes">The size of each part but the last, when it went up in parts.</param>
+internal sealed record PackedArchive(long Bytes, string Sha256, int Parts = 1, long PartBytes = 0);

@@ -52,29 +52,29 @@ internal sealed class ResultFetcher(CloudConnection connection)
                 var work = Path.Combine(output, WorkFolder, JobIndex.Format(jobIndex));
                 try
                 {
-                    foreach (var stored in job)
+                    foreach (var pieces in Pieces(name, manifest, job))
                     {
                         try
                         {
-                            if (await FetchObjectAsync(bucket, name, manifest, stored, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
+                            if (await FetchObjectAsync(bucket, name, manifest, pieces, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
                             {
-                                Interlocked.Increment(ref downloaded);
-                                Interlocked.Add(ref bytes, stored.Size);
-                                fetched.AddOrUpdate(jobIndex, 1, (_, count) => count + 1);
-                                if (ResultKeys.TryParseJobKey(name, stored.Key, out _, out var file) && file == ResultKeys.Results)
+                                Interlocked.Add(ref downloaded, pieces.Count);
+                                Interlocked.Add(ref bytes, pieces.Sum(p => p.Size));
+                                fetched.AddOrUpdate(jobIndex, pieces.Count, (_, count) => count + pieces.Count);
+                                if (IsArchive(FetchPlan.Place(name, manifest, pieces[0]).File))
                                 {
                                     Interlocked.Increment(ref archives);
                                 }
                             }
                             else
                             {
-                                Interlocked.Increment(ref skipped);
+                                Interlocked.Add(ref skipped, pieces.Count);
                             }
                         }
                         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
                         {
                             // The first problem names the job's trouble; its other objects are still worth having (the log says why).
-                            errors.TryAdd(jobIndex, $"{connection.Results.Describe(bucket, stored.Key)}: {e.Message}");
+                            errors.TryAdd(jobIndex, $"{connection.Results.Describe(bucket, pieces[0].Key)}: {e.Message}");
                         }
                     }
                 }
@@ -121,59 +121,78 @@ internal sealed class ResultFetcher(CloudConnection connection)
         return manifest;
     }
 
+    /// <summary>
+    /// The job's objects as fetch takes them: each on its own, but the parts of an attempt's results archive together,
+    /// in order, as the one archive they join into.
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<StoredObject>> Pieces(string name, BatchManifest manifest, IReadOnlyList<StoredObject> job) =>
+        job.GroupBy(o => FetchPlan.Place(name, manifest, o) is var (_, folder, file) && ResultKeys.TryParseResultPart(file, out _) ? folder : o.Key)
+            .Select(g => (IReadOnlyList<StoredObject>)g.ToList());
+
+    private static bool IsArchive(string file) => file == ResultKeys.Results || ResultKeys.TryParseResultPart(file, out _);
+
+    /// <summary>Fetches one object, or the parts of one archive; false when what it holds is here already.</summary>
     private async Task<bool> FetchObjectAsync(
-        string bucket, string name, BatchManifest manifest, StoredObject stored, IReadOnlyList<StoredObject> job, string output, string work, FetchIndex index,
-        long maxBytes, CancellationToken cancellationToken)
+        string bucket, string name, BatchManifest manifest, IReadOnlyList<StoredObject> pieces, IReadOnlyList<StoredObject> job, string output, string work,
+        FetchIndex index, long maxBytes, CancellationToken cancellationToken)
     {
+        var stored = pieces[0];
         var (_, place, file) = FetchPlan.Place(name, manifest, stored);
         var folder = Path.Combine(output, place);
         var target = Path.Combine(folder, file);
-        var isResults = file == ResultKeys.Results;
-        if (isResults
-                ? index.HasUnpacked(stored.Key, stored.ETag, stored.Size, folder)
-                : index.Has(stored.Key, stored.ETag, stored.Size) && HasSize(target, stored.Size))
+        var isArchive = IsArchive(file);
+        // An archive in parts is known by its first part's key, and by every part's ETag and their sizes.
+        var etag = string.Join(',', pieces.Select(p => p.ETag));
+        var size = pieces.Sum(p => p.Size);
+        if (isArchive
+                ? index.HasUnpacked(stored.Key, etag, size, folder)
+                : index.Has(stored.Key, etag, size) && HasSize(target, size))
         {
             return false;
         }
 
-        if (!isResults && await HoldsContentAsync(target, stored, cancellationToken).ConfigureAwait(false))
+        if (!isArchive && await HoldsContentAsync(target, stored, cancellationToken).ConfigureAwait(false))
         {
-            index.Add(stored.Key, stored.ETag, stored.Size);
+            index.Add(stored.Key, etag, size);
             return false;
         }
 
-        CheckSize(stored.Size, maxBytes);
+        CheckSize(size, maxBytes);
         // What the node packed, from the status.json fetched before it; null from an older runner, which did not say.
-        var packed = isResults ? PackedBy(folder) : null;
-        if (packed is not null && stored.Size != packed.Bytes)
+        var packed = isArchive ? PackedBy(folder) : null;
+        if (packed is not null)
         {
-            throw new InvalidDataException($"it holds {stored.Size} bytes, but its node packed {packed.Bytes} (status.json): the archive is not whole");
+            CheckListed(pieces, packed);
+        }
+        else if (pieces.Count > 1 || file != ResultKeys.Results && isArchive)
+        {
+            throw new InvalidDataException("its parts cannot be joined: status.json does not say how its node packed them");
         }
 
         DeleteFolder(work);
         Directory.CreateDirectory(work);
         Directory.CreateDirectory(folder);
-        var part = Path.Combine(work, file);
-        await connection.Results.DownloadAsync(bucket, stored.Key, part, cancellationToken).ConfigureAwait(false);
-        CheckSize(new FileInfo(part).Length, maxBytes);
-        if (isResults)
+        var downloaded = Path.Combine(work, isArchive ? ResultKeys.Results : file);
+        await DownloadAsync(bucket, pieces, downloaded, work, cancellationToken).ConfigureAwait(false);
+        CheckSize(new FileInfo(downloaded).Length, maxBytes);
+        if (isArchive)
         {
             if (packed is not null)
             {
-                await CheckPackedAsync(part, packed, cancellationToken).ConfigureAwait(false);
+                await CheckPackedAsync(downloaded, packed, cancellationToken).ConfigureAwait(false);
             }
 
             // An older runner packed status.json too: the object, which the archive was checked against, stays.
             var unpacked = await ResultArchive.UnpackAsync(
-                part, Path.Combine(work, "unpacked"), folder, maxBytes, StatusOnly, cancellationToken).ConfigureAwait(false);
+                downloaded, Path.Combine(work, "unpacked"), folder, maxBytes, StatusOnly, cancellationToken).ConfigureAwait(false);
             // The job's other objects are fetched on their own and may replace what the archive held of them (a log
             // that grew after packing): they are theirs to check, not the archive's.
-            var separate = job.Where(o => o != stored)
+            var separate = job.Except(pieces)
                 .Select(o => FetchPlan.Place(name, manifest, o))
                 .Where(o => o.Folder == place)
                 .Select(o => o.File)
                 .ToHashSet(StringComparer.Ordinal);
-            index.Add(stored.Key, stored.ETag, stored.Size, unpacked.Where(f => !separate.Contains(f.Key)).ToDictionary(StringComparer.Ordinal));
+            index.Add(stored.Key, etag, size, unpacked.Where(f => !separate.Contains(f.Key)).ToDictionary(StringComparer.Ordinal));
         }
         else
         {
@@ -182,11 +201,60 @@ internal sealed class ResultFetcher(CloudConnection connection)
                 throw new InvalidDataException($"{target} is a folder (remove it, then fetch again)");
             }
 
-            File.Move(part, target, overwrite: true);
-            index.Add(stored.Key, stored.ETag, stored.Size);
+            File.Move(downloaded, target, overwrite: true);
+            index.Add(stored.Key, etag, size);
         }
 
         return true;
+    }
+
+    /// <summary>Downloads an object, or the parts of an archive one after the other, joined into one file.</summary>
+    private async Task DownloadAsync(string bucket, IReadOnlyList<StoredObject> pieces, string path, string work, CancellationToken cancellationToken)
+    {
+        if (pieces.Count == 1)
+        {
+            await connection.Results.DownloadAsync(bucket, pieces[0].Key, path, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var part = Path.Combine(work, "part");
+        var joined = File.Create(path);
+        await using (joined.ConfigureAwait(false))
+        {
+            foreach (var piece in pieces)
+            {
+                await connection.Results.DownloadAsync(bucket, piece.Key, part, cancellationToken).ConfigureAwait(false);
+                var source = File.OpenRead(part);
+                await using (source.ConfigureAwait(false))
+                {
+                    await source.CopyToAsync(joined, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        File.Delete(part);
+    }
+
+    /// <summary>The bucket lists what the node packed: the one archive, or every part, each of the part size but the last.</summary>
+    private static void CheckListed(IReadOnlyList<StoredObject> pieces, PackedArchive packed)
+    {
+        var parts = pieces.Select(p => ResultKeys.TryParseResultPart(p.Key[(p.Key.LastIndexOf('/') + 1)..], out var n) ? n : 0).ToList();
+        if (packed.Parts > 1 && !parts.SequenceEqual(Enumerable.Range(1, packed.Parts)))
+        {
+            throw new InvalidDataException(
+                $"{pieces.Count} of the {packed.Parts} parts its node packed are in the bucket: the archive is not whole");
+        }
+
+        if (packed.Parts > 1 && pieces.SkipLast(1).Any(p => p.Size != packed.PartBytes))
+        {
+            throw new InvalidDataException($"a part is not of its node's part size, {packed.PartBytes} bytes: the archive is not whole");
+        }
+
+        var size = pieces.Sum(p => p.Size);
+        if (size != packed.Bytes)
+        {
+            throw new InvalidDataException($"it holds {size} bytes, but its node packed {packed.Bytes} (status.json): the archive is not whole");
+        }
     }
 
     /// <summary>The archive's record in the job's status.json, fetched into its folder before it; an error when that does not parse.</summary>

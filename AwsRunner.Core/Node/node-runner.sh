@@ -311,13 +311,13 @@ pack_log_only() {
     tar -czf "$base/results.tar.gz.tmp" -C "$base" job.log
 }
 
-# status.json: EXIT_CODE STARTED FINISHED [STATE]; the archive's size and SHA-256 as packed records them, so that fetch
-# can tell a damaged or truncated archive; results_error when the archive does not hold every result.
+# status.json: EXIT_CODE STARTED FINISHED [STATE]; the archive's size, SHA-256 and parts as packed records them, so
+# that fetch can tell a damaged, truncated or incomplete archive; results_error when it does not hold every result.
 write_status() {
-    local extra="" size sum
+    local extra="" size sum parts
     [ -s "$base/results_error" ] && extra+=",\"results_error\":$(json_text 2000 < "$base/results_error")"
-    if read -r size sum 2> /dev/null < "$base/packed" && [ "$size" -gt 0 ]; then
-        extra+=",\"archive\":{\"bytes\":$size,\"sha256\":\"$sum\"}"
+    if read -r size sum parts 2> /dev/null < "$base/packed" && [ "$size" -gt 0 ]; then
+        extra+=",\"archive\":{\"bytes\":$size,\"sha256\":\"$sum\",\"parts\":$parts,\"part_bytes\":$(part_bytes)}"
     fi
     local state=${4:-}
     # An archive that is not whole fails the job, whatever its exit code.
@@ -331,12 +331,15 @@ write_status() {
 
 json_time() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf null; fi; }
 
-# The packing step (same arguments as write_status): the archive, its record, then status.json. A path tar cannot
-# read fails the job (results_error says why) but what tar could read is kept, if the archive it wrote is whole (a
-# full disk cuts it short). An archive larger than one upload takes could never be uploaded: job.log goes alone,
-# and results_error says how large the results were.
+# An archive larger than one part goes up in parts of this size, each a plain object of its own.
+part_bytes() { echo "${AWSRUNNER_RESULTS_PART_BYTES:-5368709120}"; }
+
+# The packing step (same arguments as write_status): the archive, its record (size, SHA-256, parts), then
+# status.json. A path tar cannot read fails the job (results_error says why) but what tar could read is kept, if the
+# archive it wrote is whole (a full disk cuts it short). An archive larger than the parts the node has URLs for could
+# never go up: job.log goes alone, and results_error says how large the results were.
 pack_job() {
-    local size=0 sum="" whole=1 max=${AWSRUNNER_RESULTS_MAX_BYTES:-0}
+    local size=0 sum="" parts=0 whole=1 max=$(( $(part_bytes) * ${AWSRUNNER_RESULTS_PARTS:-1} ))
     rm -f "$base/packed" "$base/results_error" "$base/results.tar.gz" "$base/results.tar.gz.tmp"
     # tar reads job.log, so what it says goes to the log only once the archive is written.
     if ! pack_results 2> "$base/pack.log"; then
@@ -344,21 +347,23 @@ pack_job() {
         gzip -t "$base/results.tar.gz.tmp" 2> /dev/null || { pack_log_only "the archive tar wrote is not whole" || whole=0; }
     fi
     size=$(stat -c %s "$base/results.tar.gz.tmp" 2> /dev/null) || size=0
-    if [ $whole -eq 1 ] && [ "$max" -gt 0 ] && [ "$size" -gt "$max" ]; then
-        echo "results are $size bytes, over the limit of $max" >> "$base/results_error"
+    if [ $whole -eq 1 ] && [ "$size" -gt "$max" ]; then
+        echo "results are $size bytes, over the limit of $max (${AWSRUNNER_RESULTS_PARTS:-1} parts of $(part_bytes))" >> "$base/results_error"
         pack_log_only "results are $size bytes, over the limit of $max" || whole=0
     fi
     if [ $whole -eq 1 ]; then
         size=$(stat -c %s "$base/results.tar.gz.tmp")
         sum=$(sha256sum "$base/results.tar.gz.tmp" | cut -d ' ' -f 1)
+        parts=$(( (size + $(part_bytes) - 1) / $(part_bytes) ))
         mv -f "$base/results.tar.gz.tmp" "$base/results.tar.gz"
     else
         # Not even job.log could be packed (a full disk): status.json says so, and no archive goes up.
         echo "no archive could be written" >> "$base/results_error"
         rm -f "$base/results.tar.gz.tmp"
-        size=0
+        size=0 sum=-
     fi
-    printf '%s %s\n' "$size" "$sum" > "$base/packed.tmp" && mv -f "$base/packed.tmp" "$base/packed"
+    rm -rf "$base/parts.up"
+    printf '%s %s %s\n' "$size" "$sum" "$parts" > "$base/packed.tmp" && mv -f "$base/packed.tmp" "$base/packed"
     write_status "$@"
     cat "$base/pack.log" >> "$base/job.log"
 }
@@ -369,12 +374,18 @@ pack_job() {
 # the retries go on. With STOP (a time in epoch seconds) it gives up then, for the switch's own last upload.
 upload_results() {
     local stop=${1:-0} grace_end=$(( $(date +%s) + ${AWSRUNNER_UPLOAD_GRACE_SECONDS:-1800} )) delay=2 cap=0
-    local done_results=0 done_log=0 size sum
-    read -r size sum 2> /dev/null < "$base/packed" || return 1
+    local done_results=0 done_log=0 size sum parts
+    read -r size sum parts 2> /dev/null < "$base/packed" || return 1
     [ "$size" -gt 0 ] || done_results=1
     while :; do
         [ "$stop" -gt 0 ] && { cap=$(( stop - $(date +%s) )); [ $cap -gt 0 ] || return 1; }
-        [ $done_results -eq 1 ] || { put "$base/results.tar.gz" AWSRUNNER_URL_RESULTS $cap && done_results=1; }
+        if [ $done_results -eq 0 ]; then
+            if [ "$parts" -le 1 ]; then
+                put "$base/results.tar.gz" AWSRUNNER_URL_RESULTS $cap && done_results=1
+            else
+                upload_parts "$parts" $cap && done_results=1
+            fi
+        fi
         [ $done_log -eq 1 ] || { put "$base/job.log" AWSRUNNER_URL_LOG $cap && done_log=1; }
         if [ $done_results -eq 1 ] && [ $done_log -eq 1 ] && put "$base/status.json" AWSRUNNER_URL_STATUS $cap; then
             rm -f "$base/upload_error"
@@ -388,6 +399,24 @@ upload_results() {
         sleep "$delay"
         delay=$(( delay * 2 > 300 ? 300 : delay * 2 ))
     done
+}
+
+# The archive's parts, each cut from it just before its PUT (one part on the disk at a time, beside the archive) and
+# marked in parts.up once the bucket has it, so that a retry, or the switch's last upload, sends only the rest.
+upload_parts() {
+    local parts=$1 cap=$2 part name
+    mkdir -p "$base/parts.up"
+    . "$base/$FILE_URLS"
+    for ((part = 1; part <= parts; part++)); do
+        [ -e "$base/parts.up/$part" ] && continue
+        name=AWSRUNNER_URL_RESULTS_PART_$part
+        # put takes a missing URL for an object not wanted; a part is always wanted.
+        [ -n "${!name:-}" ] || { put_error="urls.env has no URL for part $part"; return 1; }
+        tail -c +$(( (part - 1) * $(part_bytes) + 1 )) "$base/results.tar.gz" | head -c "$(part_bytes)" > "$base/results.part" \
+            && put "$base/results.part" "$name" "$cap" || { rm -f "$base/results.part"; return 1; }
+        : > "$base/parts.up/$part"
+    done
+    rm -f "$base/results.part"
 }
 
 cmd_run() {

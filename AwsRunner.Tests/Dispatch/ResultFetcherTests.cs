@@ -120,6 +120,41 @@ public sealed class ResultFetcherTests
     }
 
     [Test]
+    public async Task Fetch_ArchiveInParts_IsJoinedCheckedAndUnpacked_ASecondFetchDownloadsNothing()
+    {
+        var noise = Noise(150_000);
+        var archive = Archive(File("job.log", "log 0\n"), File("output/noise.bin", noise));
+        PutParts(0, archive, partBytes: 50_000);
+
+        var first = await FetchAsync();
+        var second = await FetchAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.NotFetched.Select(j => j.Error), Is.Empty);
+            Assert.That(first.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 0, 1 }));
+            Assert.That(System.IO.File.ReadAllBytes(Path.Combine(Output, "0000", "output", "noise.bin")), Is.EqualTo(Encoding.Latin1.GetBytes(noise)));
+            Assert.That(first.ArchivesDownloaded, Is.EqualTo(2), "the parts are one archive");
+            Assert.That(second.Downloaded, Is.Zero);
+            Assert.That(Directory.EnumerateFileSystemEntries(Path.Combine(Output, "0000")).Select(Path.GetFileName),
+                Has.None.StartsWith("results.tar.gz"), "the parts are joined aside, never left in the job's folder");
+        });
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveInPartsOneMissing_IsReportedForItsJobNeverAsSucceeded()
+    {
+        var archive = Archive(File("output/noise.bin", Noise(150_000)));
+        PutParts(0, archive, partBytes: 50_000);
+        await store.DeleteAsync(Batch, "sweep/jobs/0000/results.tar.gz.part-00002", CancellationToken.None);
+
+        var result = await FetchAsync();
+
+        var parts = (archive.Length + 49_999) / 50_000;
+        AssertOnlyJob0Refused(result, $"{parts - 1} of the {parts} parts its node packed are in the bucket: the archive is not whole");
+    }
+
+    [Test]
     public async Task Fetch_JobWhoseNodeCouldNotPackEveryResult_IsReportedWithTarsMessageAndWhatWasPackedIsKept()
     {
         PutJob(0, Archive(File("output/a.txt", "a")));
@@ -222,6 +257,20 @@ public sealed class ResultFetcherTests
         }
 
         store.Put(Batch, $"sweep/jobs/{index:D4}/status.json", status);
+    }
+
+    /// <summary>A job whose archive went up in parts of <paramref name="partBytes"/>, as a node does with an archive larger than that.</summary>
+    private void PutParts(int index, byte[] archive, int partBytes)
+    {
+        var parts = archive.Chunk(partBytes).ToList();
+        for (var part = 1; part <= parts.Count; part++)
+        {
+            store.PutAsync(Batch, $"sweep/jobs/{index:D4}/results.tar.gz.part-{part:D5}", parts[part - 1], CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        store.Put(Batch, $"sweep/jobs/{index:D4}/job.log", $"log {index}\n");
+        store.Put(Batch, $"sweep/jobs/{index:D4}/status.json",
+            $$$"""{"index":{{{index}}},"exit_code":0,"archive":{"bytes":{{{archive.Length}}},"sha256":"{{{Sha256(archive)}}}","parts":{{{parts.Count}}},"part_bytes":{{{partBytes}}}}}""");
     }
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));

@@ -278,16 +278,70 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob(
             "mkdir -p output && head -c 20000 /dev/urandom > output/noise.bin && echo computed",
-            settings: env => env.Set("AWSRUNNER_RESULTS_MAX_BYTES", "10000"));
+            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "5000").Set("AWSRUNNER_RESULTS_PARTS", "2"));
 
         await node.RunnerAsync("start", "run");
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(node.State, Is.EqualTo("failed"));
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
-        Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Match(@"^results are \d{5} bytes, over the limit of 10000\n?$"));
+        Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Match(@"^results are \d{5} bytes, over the limit of 10000 \(2 parts of 5000\)\n?$"));
         Assert.That(node.ReadObject("job.log"), Does.StartWith("computed\n").And.Contain("over the limit of 10000"));
         Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log" }));
+    }
+
+    [Test]
+    public async Task Run_ResultsLargerThanOnePart_GoUpInPartsThatJoinIntoTheArchiveStatusRecords()
+    {
+        await InstallAsync();
+        node.WriteJob(
+            "mkdir -p output && head -c 350000 /dev/urandom > output/noise.bin",
+            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "100000").Set("AWSRUNNER_RESULTS_PARTS", "20"));
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        var parts = Directory.GetFiles(node.JobObjects, "results.tar.gz.part-*").Order(StringComparer.Ordinal).ToList();
+        var joined = parts.SelectMany(File.ReadAllBytes).ToArray();
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        var archive = status.RootElement.GetProperty("archive");
+        Assert.Multiple(() =>
+        {
+            Assert.That(node.State, Is.EqualTo("done"));
+            Assert.That(parts.Select(Path.GetFileName), Is.EqualTo(new[] { "results.tar.gz.part-00001", "results.tar.gz.part-00002", "results.tar.gz.part-00003", "results.tar.gz.part-00004" }));
+            Assert.That(parts.SkipLast(1).Select(p => new FileInfo(p).Length), Is.All.EqualTo(100_000));
+            Assert.That(File.Exists(Path.Combine(node.JobObjects, "results.tar.gz")), Is.False, "the archive goes up as its parts only");
+            Assert.That(archive.GetProperty("parts").GetInt32(), Is.EqualTo(4));
+            Assert.That(archive.GetProperty("part_bytes").GetInt64(), Is.EqualTo(100_000));
+            Assert.That(archive.GetProperty("bytes").GetInt64(), Is.EqualTo(joined.Length));
+            Assert.That(archive.GetProperty("sha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(joined))));
+            Assert.That(RunnerNode.ArchiveEntries(joined), Does.ContainKey("output/noise.bin"), "the parts join into the archive");
+            Assert.That(Directory.GetFiles(node.Runner, "results.part*"), Is.Empty, "a part is cut from the archive only for its upload");
+        });
+    }
+
+    [Test]
+    public async Task Run_PartsUploadFailingForAWhile_AreRetriedAndStatusComesLast()
+    {
+        await InstallAsync();
+        var later = Path.Combine(node.Bucket, "jobs", "later");
+        node.WriteJob(
+            "mkdir -p output && head -c 250000 /dev/urandom > output/noise.bin",
+            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "100000").Set("AWSRUNNER_RESULTS_PARTS", "20"),
+            objects: later);
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitForStateAsync("uploading");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Directory.CreateDirectory(later);
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        var joined = Directory.GetFiles(later, "results.tar.gz.part-*").Order(StringComparer.Ordinal).SelectMany(File.ReadAllBytes).ToArray();
+        using var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(later, "status.json")));
+        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(status.RootElement.GetProperty("archive").GetProperty("sha256").GetString(),
+            Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(joined))));
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("upload failed, retrying"));
     }
 
     [Test]

@@ -218,6 +218,39 @@ public sealed class FleetBatchTests
     }
 
     [Test]
+    public async Task Results13MB_GoUpIn5MiBPartsWhileNothingOfAwsrunnerRuns_FetchJoinsThemByteForByte_DownDeletesThem()
+    {
+        batch = new FleetBatch(Fleet, "fleet-parts");
+        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,mkdir -p output && head -c 13000000 /dev/urandom > output/data.bin\n");
+
+        var dispatch = await batch.DispatchAsync("--result-part-size", "5M");
+        Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
+        // The dispatch has returned: the node packs, uploads its parts through its presigned URLs and powers off alone.
+        var instanceOfJob = FleetBatch.InstanceOfJob(await batch.StatusAsync());
+        await batch.WaitTerminatedAsync(JobsTimeout);
+        var keys = await KeysAsync(batch.Name);
+        var open = await Fleet.S3.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = batch.Name });
+
+        var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
+        var intact = batch.CountIntactResults(instanceOfJob, "data.bin");
+        var down = await batch.RunAsync("down", batch.Name, "--delete-results", "--yes");
+        var left = await KeysAsync(batch.Name);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(keys.Where(k => k.Contains("results.tar.gz", StringComparison.Ordinal)), Is.EqualTo(new[]
+            {
+                "fleet-parts/jobs/0000/results.tar.gz.part-00001", "fleet-parts/jobs/0000/results.tar.gz.part-00002", "fleet-parts/jobs/0000/results.tar.gz.part-00003",
+            }));
+            Assert.That(open.MultipartUploads ?? [], Is.Empty, "no multipart upload is ever started");
+            Assert.That(fetch.ExitCode, Is.Zero, fetch.ToString());
+            Assert.That(intact, Is.EqualTo(1), "13 MB fetched byte for byte");
+            Assert.That(down.ExitCode, Is.Zero, down.ToString());
+            Assert.That(left, Is.Empty, "down --delete-results leaves no part behind");
+        });
+    }
+
+    [Test]
     public async Task DeadMansSwitch_JobOverMaxHours_EndsDeadlineWithItsLogAndPartialResultsInTheBucket()
     {
         batch = new FleetBatch(Fleet, "fleet-deadman");
@@ -401,5 +434,19 @@ public sealed class FleetBatchTests
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
         return File.ReadAllText(folder.Combine("output", "said.txt"), Encoding.UTF8);
+    }
+
+    /// <summary>The batch's objects in its bucket, in key order; none when the bucket is gone.</summary>
+    private static async Task<IReadOnlyList<string>> KeysAsync(string name)
+    {
+        try
+        {
+            var listed = await Fleet.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = name, Prefix = name + "/" });
+            return (listed.S3Objects ?? []).Select(o => o.Key).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
     }
 }
