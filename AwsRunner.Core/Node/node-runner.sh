@@ -293,7 +293,7 @@ preempt() {
 }
 
 # Packing is a step of its own. tar writes results.tar.gz.tmp; only an archive written whole is renamed into place
-# and recorded in `packed` (its size and SHA-256), and only a recorded archive is ever uploaded. A dead man's switch
+# and recorded in `packed` (its size, SHA-256 and parts), and only a recorded archive is ever uploaded. A dead man's switch
 # that fires while tar writes finds no record and packs again from what exists.
 pack_results() {
     local members=(-C "$base" job.log -C "$code" --) found=0 p
@@ -412,8 +412,12 @@ upload_parts() {
         name=AWSRUNNER_URL_RESULTS_PART_$part
         # put takes a missing URL for an object not wanted; a part is always wanted.
         [ -n "${!name:-}" ] || { put_error="urls.env has no URL for part $part"; return 1; }
-        tail -c +$(( (part - 1) * $(part_bytes) + 1 )) "$base/results.tar.gz" | head -c "$(part_bytes)" > "$base/results.part" \
-            && put "$base/results.part" "$name" "$cap" || { rm -f "$base/results.part"; return 1; }
+        if ! tail -c +$(( (part - 1) * $(part_bytes) + 1 )) "$base/results.tar.gz" 2> "$base/part.log" | head -c "$(part_bytes)" > "$base/results.part" 2>> "$base/part.log"; then
+            put_error="part $part could not be cut from the archive: $(cat "$base/part.log")"
+            rm -f "$base/results.part"
+            return 1
+        fi
+        put "$base/results.part" "$name" "$cap" || { rm -f "$base/results.part"; return 1; }
         : > "$base/parts.up/$part"
     done
     rm -f "$base/results.part"

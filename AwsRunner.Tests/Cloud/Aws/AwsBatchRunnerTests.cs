@@ -94,7 +94,7 @@ public sealed class AwsBatchRunnerTests
     }
 
     [Test]
-    public async Task Fetch_ArchiveCarriesStatusAndLog_DownloadsOnlyTheArchive_AndNothingOnTheNextFetch()
+    public async Task Fetch_StatusThenTheArchiveCarryingTheLog_TwoDownloads_AndNothingOnTheNextFetch()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
@@ -110,10 +110,11 @@ public sealed class AwsBatchRunnerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That((first.Downloaded, first.Skipped), Is.EqualTo((1, 2)));
-            Assert.That((first.ArchivesDownloaded, first.DownloadedJobs.Single().ObjectsDownloaded), Is.EqualTo((1, 1)), "one archive, and nothing else, for the job");
+            Assert.That((first.Downloaded, first.Skipped), Is.EqualTo((2, 1)));
+            Assert.That((first.ArchivesDownloaded, first.DownloadedJobs.Single().ObjectsDownloaded), Is.EqualTo((1, 2)),
+                "status.json, which the archive is checked against, then the archive with the log in it");
             Assert.That(second.AlreadyHere.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
-            Assert.That(firstReads, Has.Count.EqualTo(2).And.Some.Contains("manifest.json").And.Some.Contains("results.tar.gz"));
+            Assert.That(firstReads, Has.Count.EqualTo(3).And.Some.Contains("manifest.json").And.Some.Contains("status.json").And.Some.Contains("results.tar.gz"));
             Assert.That((second.Downloaded, second.Skipped), Is.EqualTo((0, 3)));
             Assert.That(ObjectReads(bed, "e2e6"), Is.Empty, "a fetch with nothing new reads no object, the manifest neither");
             Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\n"));
@@ -135,7 +136,7 @@ public sealed class AwsBatchRunnerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That((fetched.Downloaded, fetched.Skipped), Is.EqualTo((2, 1)));
+            Assert.That((fetched.Downloaded, fetched.Skipped), Is.EqualTo((3, 0)));
             Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\ntar: output/x: socket ignored\n"));
         });
     }
