@@ -102,9 +102,10 @@ json_str() { printf '%s' "$1" | json_text 65536; }
 # now, so that fresh URLs from a re-run are used at once. The time limit grows with the file (5 minutes and a second
 # per MiB) so a large archive on a slow link is not cut off midway; $3, if given, caps it. Sets put_error on failure.
 # A PUT to S3 replaces the object at once; a file:// one is written beside it and renamed, so that the laptop never
-# reads half a document there either (the local bucket lists no name ending in .tmp).
+# reads half a document there either (the local bucket lists no name ending in .tmp). The name aside is this
+# process's own: the heartbeat loop and the run step may put the same object at once.
 put() {
-    local file=$1 name=$2 cap=${3:-0} url size max_time target=""
+    local file=$1 name=$2 cap=${3:-0} url size max_time target="" aside=""
     [ -f "$base/$FILE_URLS" ] && . "$base/$FILE_URLS"
     url=${!name:-}
     [ -n "$url" ] || return 0
@@ -114,10 +115,11 @@ put() {
     if [[ $url == file://* ]]; then
         target=${url#file://}
         printf -v target '%b' "${target//%/\\x}"
-        url+=.tmp
+        aside=".$BASHPID.tmp"
+        url+=$aside
     fi
     if put_error=$(curl -sS -f -H 'Expect:' --connect-timeout 10 --max-time "$max_time" -T "$file" "$url" 2>&1 >> "$base/upload.log") \
-        && { [ -z "$target" ] || put_error=$(mv -f "$target.tmp" "$target" 2>&1); }; then
+        && { [ -z "$target" ] || put_error=$(mv -f "$target$aside" "$target" 2>&1); }; then
         return 0
     fi
     printf '%s\n' "$put_error" >> "$base/upload.log"
@@ -133,8 +135,9 @@ write_heartbeat() {
     [ -s "$base/poweroff_error" ] && errors+=",\"poweroff_error\":$(json_text 500 < "$base/poweroff_error")"
     printf '{"time":"%s","state":%s,"index":%s,"started":%s,"progress":%s%s}\n' \
         "$(now)" "$(json_str "$(read_state)")" "${AWSRUNNER_INDEX:-0}" "$(json_str "$started")" "$progress" "$errors" \
-        > "$base/heartbeat.json.tmp"
-    mv -f "$base/heartbeat.json.tmp" "$base/heartbeat.json"
+        > "$base/heartbeat.json.$BASHPID"
+    # Aside under this process's name: the run step and its heartbeat loop may both be writing one.
+    mv -f "$base/heartbeat.json.$BASHPID" "$base/heartbeat.json"
     # A beat that hangs would hold up the next: it gets one interval, and never more than 30s.
     [ "$limit" -gt 30 ] && limit=30
     put "$base/heartbeat.json" AWSRUNNER_URL_HEARTBEAT "$limit" || log "heartbeat upload failed"

@@ -74,8 +74,8 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
     {
         try
         {
-            // Read to the end rather than to the length seen at open: curl may be rewriting the object (it is not
-            // an atomic PUT as on S3), and a reader then gets what is there; a half-written JSON does not parse.
+            // Read to the end rather than to the length seen at open. A node writes an object beside it and renames
+            // it into place, as atomic as a PUT on S3; a runner older than that rewrote it in place.
             var file = File.OpenRead(Describe(bucket, key));
             await using (file.ConfigureAwait(false))
             {
