@@ -19,7 +19,7 @@ public static class Defaults
     /// The size of each part a job's results archive is uploaded in when it is larger than that (5 GiB, the most S3
     /// takes in one PUT): the archive goes up as one object up to this size, as several objects of this size beyond.
     /// </summary>
-    public const long ResultPartSize = 5L << 30;
+    public const long ResultPartSize = Cloud.JobUploadUrls.MaxObjectBytes;
 
     /// <summary>The smallest part size: S3's smallest multipart part (5 MiB), so that the parts could be joined in S3 as well.</summary>
     public const long MinResultPartSize = 5L << 20;
