@@ -15,6 +15,23 @@ public static class Defaults
     /// <summary>The largest code folder uploaded, in bytes (1 GiB).</summary>
     public const long MaxUploadBytes = 1L << 30;
 
+    /// <summary>
+    /// The size of each part a job's results archive is uploaded in when it is larger than that (5 GiB, the most S3
+    /// takes in one PUT): the archive goes up as one object up to this size, as several objects of this size beyond.
+    /// </summary>
+    public const long ResultPartSize = Cloud.JobUploadUrls.MaxObjectBytes;
+
+    /// <summary>The smallest part size: S3's smallest multipart part (5 MiB), so that the parts could be joined in S3 as well.</summary>
+    public const long MinResultPartSize = 5L << 20;
+
+    /// <summary>
+    /// How many parts a job's results archive can go up in: each node gets this many part URLs, so results of up to
+    /// this many parts are uploaded (100 GiB at the default part size, twice fetch's default cap). Every URL is signed
+    /// and sent to every node whether it is used or not: about 1.2 KB of <c>urls.env</c> (with a session token) and
+    /// 0.12 ms of signing each, so these add some 24 KB and 2.4 ms a node.
+    /// </summary>
+    public const int ResultParts = 20;
+
     /// <summary>The path, relative to the code folder, that makes up a job's results.</summary>
     public const string ResultPath = "output";
 

@@ -81,6 +81,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         HeartbeatInterval = CliValues.Duration(verb.Heartbeat, "--heartbeat"),
         Parallel = NodesAtOnce(verb),
         MaxUploadBytes = CliValues.Size(verb.MaxUpload, "--max-upload") ?? Defaults.MaxUploadBytes,
+        ResultPartSize = CliValues.Size(verb.ResultPartSize, "--result-part-size") ?? Defaults.ResultPartSize,
         KeepFailed = verb.KeepFailed,
         Secrets = verb.Secret?.Select(JobSecret.Parse).ToList() ?? [],
         BootTimeout = CliValues.Duration(verb.BootTimeout, "--boot-timeout") ?? Defaults.BootTimeout,

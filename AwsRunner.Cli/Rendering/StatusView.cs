@@ -37,6 +37,9 @@ internal static class StatusView
             elapsed_seconds = j.Elapsed?.TotalSeconds is { } s ? Math.Round(s, 1) : (double?)null,
             progress = j.Progress,
             spot_refused = j.SpotRefusal,
+            upload_error = j.UploadError,
+            poweroff_error = j.PowerOffError,
+            unreadable_status = j.UnreadableStatus,
             attempt = j.Attempt,
             earlier_attempts = j.EarlierAttempts.Select(a => new
             {
@@ -87,6 +90,11 @@ internal static class StatusView
             yield return AttemptsLine(job);
         }
 
+        foreach (var line in status.Jobs.SelectMany(ProblemLines))
+        {
+            yield return line;
+        }
+
         foreach (var line in OverstayLines(status.Overstaying, index => status.Jobs.ElementAtOrDefault(index)?.State.ToName() ?? "finished"))
         {
             yield return line;
@@ -108,10 +116,32 @@ internal static class StatusView
         }
     }
 
+    /// <summary>What a node said went wrong (an upload it retries, a power-off that failed), and a status.json that cannot be read.</summary>
+    public static IEnumerable<string> ProblemLines(JobStatus job)
+    {
+        var index = JobIndex.Format(job.Index);
+        if (job.UploadError is { } upload)
+        {
+            yield return $"{index}: upload failing, the node keeps its results and retries: {FirstLine(upload)}";
+        }
+
+        if (job.PowerOffError is { } powerOff)
+        {
+            yield return $"{index}: power-off failed (its instance is terminated 10 minutes after its result): {FirstLine(powerOff)}";
+        }
+
+        if (job.UnreadableStatus is { } unreadable)
+        {
+            yield return $"{index}: its status.json cannot be read ({unreadable}); the job is not run again, so that nothing overwrites its result";
+        }
+    }
+
     /// <summary>A retried job's attempts: <c>0007: attempt 2; attempt 1 preempted</c>.</summary>
     public static string AttemptsLine(JobStatus job) =>
         $"{JobIndex.Format(job.Index)}: attempt {job.Attempt}; " + string.Join("; ", job.EarlierAttempts.Select(a =>
             $"attempt {a.Attempt} {a.State.ToName()}" + (a.State == JobState.Failed && a.ExitCode is { } code ? $" (exit {code})" : "")));
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     /// <summary>Which jobs run on demand because spot was refused, and why; null when none does.</summary>
     public static string? OnDemandLine(IEnumerable<(int Index, string? SpotRefusal)> jobs)

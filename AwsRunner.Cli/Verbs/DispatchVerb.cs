@@ -52,6 +52,9 @@ internal sealed class DispatchVerb : CommonOptions, IVerbHelp
     [Option("max-upload", HelpText = nameof(OptionHelp.MaxUpload), ResourceType = typeof(OptionHelp))]
     public string? MaxUpload { get; set; }
 
+    [Option("result-part-size", HelpText = nameof(OptionHelp.ResultPartSize), ResourceType = typeof(OptionHelp))]
+    public string? ResultPartSize { get; set; }
+
     [Option("keep-failed", HelpText = "Keep nodes whose INSTALL.sh failed, to look at them (they are terminated otherwise).")]
     public bool KeepFailed { get; set; }
 

@@ -38,13 +38,14 @@ public interface IResultStore
     /// <returns>True when it exists.</returns>
     Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken);
 
-    /// <summary>Upload URLs for one job's objects, valid for the given time.</summary>
+    /// <summary>Upload URLs for one job's objects, valid for the given time, with URLs for the parts of a large results archive.</summary>
     /// <param name="bucket">The bucket.</param>
     /// <param name="keyPrefix">The job's prefix, such as <c>NAME/jobs/0007/</c>.</param>
+    /// <param name="resultParts">How many part URLs (<see cref="JobUploadUrls.ResultParts"/>) to sign.</param>
     /// <param name="validity">How long the URLs must work.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The URLs.</returns>
-    Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken);
+    Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken);
 
     /// <summary>One URL a node PUTs one object to, valid for the given time; it carries its own authority.</summary>
     /// <param name="bucket">The bucket.</param>

@@ -9,4 +9,7 @@ public sealed record JobUploadUrls(Uri Heartbeat, Uri Status, Uri Log, Uri Resul
 {
     /// <summary>The most one URL takes, in bytes: S3's limit for a single PUT (5 GiB). The local cloud keeps it too.</summary>
     public const long MaxObjectBytes = 5L << 30;
+
+    /// <summary>For the parts of a results archive larger than one part, in order: <c>results.tar.gz.part-00001</c>, ...</summary>
+    public IReadOnlyList<Uri> ResultParts { get; init; } = [];
 }

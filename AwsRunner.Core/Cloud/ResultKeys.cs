@@ -17,6 +17,22 @@ internal static class ResultKeys
     public const string Results = "results.tar.gz";
     public const string InstallLog = "install.log";
 
+    // A results archive of several parts: results.tar.gz.part-00001, ... (five digits sort as numbers up to 99999).
+    private const string PartPrefix = Results + ".part-";
+
+    /// <summary>Part <paramref name="part"/> (from 1) of a results archive uploaded in parts.</summary>
+    public static string ResultPart(int part) => PartPrefix + part.ToString("D5", CultureInfo.InvariantCulture);
+
+    /// <summary>Whether a job's file name is a part of its results archive, and which.</summary>
+    public static bool TryParseResultPart(string file, out int part)
+    {
+        part = 0;
+        return file.StartsWith(PartPrefix, StringComparison.Ordinal)
+            && file.Length == PartPrefix.Length + 5
+            && int.TryParse(file.AsSpan(PartPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out part)
+            && part >= 1;
+    }
+
     public const string Bundles = "_awsrunner/bundles/";
 
     /// <summary>Where the marks of every batch's bundles are.</summary>

@@ -210,8 +210,9 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
             .Set("AWSRUNNER_BUNDLE_SHA256", install.Sha256)
             .Set("AWSRUNNER_URL_INSTALL_LOG", installLog.AbsoluteUri);
 
-        var remaining = maxLifetime - (time.GetUtcNow() - node.LaunchTime);
-        var armSeconds = Math.Max(60, (long)remaining.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        // An absolute time, from the cloud's launch time, that the node counts down on its own clock: this machine's
+        // clock plays no part, so a slow one cannot push the switch past the boothook's power-off.
+        var armAt = NodeDeadline.SwitchAt(node.LaunchTime, maxLifetime.TotalHours).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         // Waiting for INSTALL.sh as long as one poll interval, in the command that started it, saves every node with a
         // short one a poll round: a command to each node that, on a fleet of many, costs more than the wait.
         var settleSeconds = Math.Max(1, (long)Math.Ceiling(round.Options.PollInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -221,7 +222,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
             $"cat > {NodeRunnerScript.Path}.tmp",
             $"mv -f {NodeRunnerScript.Path}.tmp {NodeRunnerScript.Path}",
             $"printf %s {ShellQuote.Quote(settings.ToString())} > {NodeRunnerScript.Folder}/node.env",
-            NodeRunnerScript.Command("arm", armSeconds),
+            NodeRunnerScript.Command("arm", armAt),
             NodeRunnerScript.Command("start", "install"),
             NodeRunnerScript.Command("settle", settleSeconds),
             NodeRunnerScript.Command("report", ReportLines));

@@ -61,6 +61,19 @@ public sealed record DispatchOptions
     /// <summary>How long a node retries a failed results upload before its state says upload-failed (it keeps retrying).</summary>
     public TimeSpan UploadGrace { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// The size of the parts a job's results archive is uploaded in when it is larger than this, in bytes:
+    /// <see cref="Defaults.MinResultPartSize"/> (5 MiB) to <see cref="Defaults.ResultPartSize"/> (5 GiB, the default,
+    /// the most one PUT takes). A node can upload <see cref="Defaults.ResultParts"/> parts, 100 GiB at the default.
+    /// </summary>
+    public long ResultPartSize
+    {
+        get;
+        init => field = value is >= Defaults.MinResultPartSize and <= Defaults.ResultPartSize ? value
+            : throw new InvalidInputException("ResultPartSize",
+                $"--result-part-size {BatchPlanner.Bytes(value)}: must be {BatchPlanner.Bytes(Defaults.MinResultPartSize)} to {BatchPlanner.Bytes(Defaults.ResultPartSize)} (S3's sizes for one part and one PUT)");
+    } = Defaults.ResultPartSize;
+
     /// <summary>The largest code folder awsrunner uploads, in bytes.</summary>
     public long MaxUploadBytes { get; init; } = Defaults.MaxUploadBytes;
 

@@ -10,8 +10,8 @@ namespace AwsRunner.Core.Dispatch;
 /// </summary>
 internal static class FetchPlan
 {
-    // The archive first: unpacking it may bring the other two.
-    private static readonly string[] JobObjects = [ResultKeys.Results, ResultKeys.Status, ResultKeys.Log];
+    // status.json first: it says what the archive must be (its size, SHA-256 and parts).
+    private static readonly string[] JobObjects = [ResultKeys.Status, ResultKeys.Results, ResultKeys.Log];
 
     public static IReadOnlyList<IReadOnlyList<StoredObject>> Of(string batch, LedgerDocument ledger, IEnumerable<StoredObject> listing)
     {
@@ -29,11 +29,17 @@ internal static class FetchPlan
             .Select(r => (IReadOnlyList<StoredObject>)Enumerable.Range(1, r.Current)
                 .Select(attempt => AttemptObjects(r.Job, attempt))
                 .Reverse()
-                .SelectMany(files => JobObjects.Where(files.ContainsKey).Select(file => files[file]))
+                .SelectMany(Ordered)
                 .ToList())
             .OrderByDescending(job => job.Sum(o => o.Size))
             .ToList();
     }
+
+    /// <summary>An attempt's objects in the order fetch takes them; an archive that went up in parts, its parts in order where the archive goes.</summary>
+    private static IEnumerable<StoredObject> Ordered(Dictionary<string, StoredObject> files) =>
+        JobObjects.SelectMany(name => name == ResultKeys.Results
+            ? files.Where(f => f.Key == name || ResultKeys.TryParseResultPart(f.Key, out _)).OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Value)
+            : files.TryGetValue(name, out var stored) ? [stored] : []);
 
     /// <summary>
     /// Where an object of the plan goes: its job, its folder within the output folder (<c>0007</c>, or

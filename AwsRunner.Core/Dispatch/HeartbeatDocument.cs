@@ -1,4 +1,5 @@
 namespace AwsRunner.Core.Dispatch;
 
-/// <summary>A node's <c>heartbeat.json</c>, as the runner writes it.</summary>
-internal sealed record HeartbeatDocument(DateTimeOffset? Time, string? State, int Index, string? Started, string? Progress);
+/// <summary>A node's <c>heartbeat.json</c>, as the runner writes it; the errors only when an upload or the power-off failed.</summary>
+internal sealed record HeartbeatDocument(
+    DateTimeOffset? Time, string? State, int Index, string? Started, string? Progress, string? UploadError = null, string? PoweroffError = null);

@@ -26,20 +26,32 @@ internal static class JobEnvironment
             .Set("AWSRUNNER_HEARTBEAT_SECONDS", round.Settings.HeartbeatSeconds.ToString(CultureInfo.InvariantCulture))
             .Set("AWSRUNNER_TIMEOUT_SECONDS", options.JobTimeout is { } timeout ? Seconds(timeout) : "0")
             .Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", Seconds(options.UploadGrace))
-            .Set("AWSRUNNER_RESULTS_MAX_BYTES", JobUploadUrls.MaxObjectBytes.ToString(CultureInfo.InvariantCulture))
+            .Set("AWSRUNNER_RESULTS_PART_BYTES", options.ResultPartSize.ToString(CultureInfo.InvariantCulture))
+            .Set("AWSRUNNER_RESULTS_PARTS", Defaults.ResultParts.ToString(CultureInfo.InvariantCulture))
             .ToString();
     }
 
     /// <summary>The row's variables, which the runner reads into the job's environment only.</summary>
     public static string Variables(LedgerRow row) => NodeVariables.Format(row.Variables);
 
-    /// <summary>The upload URLs, in a file of their own so that a re-run can replace them without touching the job.</summary>
-    public static string UrlsFor(JobUploadUrls urls) => new NodeEnvFile()
-        .Set("AWSRUNNER_URL_HEARTBEAT", urls.Heartbeat.AbsoluteUri)
-        .Set("AWSRUNNER_URL_STATUS", urls.Status.AbsoluteUri)
-        .Set("AWSRUNNER_URL_LOG", urls.Log.AbsoluteUri)
-        .Set("AWSRUNNER_URL_RESULTS", urls.Results.AbsoluteUri)
-        .ToString();
+    /// <summary>
+    /// The upload URLs, in a file of their own so that a re-run can replace them without touching the job; part N's
+    /// is <c>AWSRUNNER_URL_RESULTS_PART_N</c>.
+    /// </summary>
+    public static string UrlsFor(JobUploadUrls urls)
+    {
+        var env = new NodeEnvFile()
+            .Set("AWSRUNNER_URL_HEARTBEAT", urls.Heartbeat.AbsoluteUri)
+            .Set("AWSRUNNER_URL_STATUS", urls.Status.AbsoluteUri)
+            .Set("AWSRUNNER_URL_LOG", urls.Log.AbsoluteUri)
+            .Set("AWSRUNNER_URL_RESULTS", urls.Results.AbsoluteUri);
+        for (var part = 1; part <= urls.ResultParts.Count; part++)
+        {
+            env.Set("AWSRUNNER_URL_RESULTS_PART_" + part.ToString(CultureInfo.InvariantCulture), urls.ResultParts[part - 1].AbsoluteUri);
+        }
+
+        return env.ToString();
+    }
 
     private static string Seconds(TimeSpan time) =>
         Math.Max(1, (long)Math.Ceiling(time.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

@@ -103,7 +103,7 @@ internal sealed partial class JobStarter(CloudConnection connection, TimeProvide
         var attempt = row.Current.Number;
         attempts[row.Index] = attempt;
         var urls = await connection.Results.CreateUploadUrlsAsync(
-            round.Bucket, ResultKeys.Job(round.Name, row.Index, attempt), UrlValidity(round, node), cancellationToken).ConfigureAwait(false);
+            round.Bucket, ResultKeys.Job(round.Name, row.Index, attempt), Defaults.ResultParts, UrlValidity(round, node), cancellationToken).ConfigureAwait(false);
         using var files = NodeFilesTar.Write(
         [
             KeyValuePair.Create(NodeRunnerScript.JobEnvFile, JobEnvironment.For(round, row, node)),

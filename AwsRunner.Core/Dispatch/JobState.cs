@@ -42,7 +42,10 @@ public enum JobState
     /// <summary>Finished with a non-zero exit code, results uploaded.</summary>
     Failed,
 
-    /// <summary>The results upload has failed for longer than its grace period; the node keeps them and keeps trying.</summary>
+    /// <summary>
+    /// The results upload has failed for longer than its grace period; the node keeps them and keeps trying (until
+    /// its dead man's switch), so the job may still end done.
+    /// </summary>
     UploadFailed,
 
     /// <summary>The instance runs but its heartbeat stopped.</summary>
@@ -59,4 +62,10 @@ public enum JobState
 
     /// <summary>The batch was taken down (<c>awsrunner down</c>) before the job ended.</summary>
     TakenDown,
+
+    /// <summary>
+    /// The job's status.json is in the bucket but cannot be read: the job ended, its result is there to look at, and
+    /// it is never run again (which would overwrite it).
+    /// </summary>
+    Unreadable,
 }

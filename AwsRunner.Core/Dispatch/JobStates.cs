@@ -29,6 +29,8 @@ public static class JobStates
         [JobState.Lost] = new("lost", Final: true, Started: false, RetryRule.Always, JobProblem.Cloud, Outcome: false, Runner: false),
         [JobState.Deadline] = new("deadline", Final: true, Started: true, RetryRule.Never, JobProblem.Job, Outcome: true, Runner: true),
         [JobState.Preempted] = new("preempted", Final: true, Started: true, RetryRule.Always, JobProblem.Cloud, Outcome: true, Runner: true),
+        // Its status.json is in the bucket but does not parse: ended, and never run again over its result.
+        [JobState.Unreadable] = new("unreadable", Final: true, Started: true, RetryRule.Never, JobProblem.Cloud, Outcome: true, Runner: false),
         [JobState.TakenDown] = new("taken-down", Final: true, Started: false, RetryRule.Never, JobProblem.Cloud, Outcome: false, Runner: false),
     };
 

@@ -35,4 +35,13 @@ public sealed record JobStatus(
 {
     /// <summary>How the row's earlier attempts ended, first first; empty when it was never retried.</summary>
     public IReadOnlyList<JobAttempt> EarlierAttempts { get; init; } = EarlierAttempts ?? [];
+
+    /// <summary>Why the node's last upload failed, as its heartbeat says while it retries; null when none failed.</summary>
+    public string? UploadError { get; init; }
+
+    /// <summary>Why the node's power-off failed, as its heartbeat says; null when it did not fail.</summary>
+    public string? PowerOffError { get; init; }
+
+    /// <summary>Where the status.json is that could not be read (<see cref="JobState.Unreadable"/>), as the store names it; null otherwise.</summary>
+    public string? UnreadableStatus { get; init; }
 }

@@ -20,12 +20,20 @@ internal static class ResultArchive
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
-    /// <summary>Unpacks <paramref name="archive"/> into <paramref name="folder"/> through the empty <paramref name="staging"/> folder.</summary>
+    /// <summary>
+    /// Unpacks <paramref name="archive"/> into <paramref name="folder"/> through the empty <paramref name="staging"/>
+    /// folder; a file at a path of <paramref name="leave"/> is not unpacked (the job's own object is authoritative).
+    /// </summary>
     /// <returns>The files it brought, relative to <paramref name="folder"/>, and their sizes.</returns>
     public static async Task<IReadOnlyDictionary<string, long>> UnpackAsync(
-        string archive, string staging, string folder, long maxBytes, CancellationToken cancellationToken)
+        string archive, string staging, string folder, long maxBytes, IReadOnlySet<string> leave, CancellationToken cancellationToken)
     {
         var (files, folders) = await ExtractAsync(archive, staging, maxBytes, cancellationToken).ConfigureAwait(false);
+        foreach (var relative in leave)
+        {
+            files.Remove(relative);
+        }
+
         foreach (var relative in folders)
         {
             EnsureFolder(folder, relative);

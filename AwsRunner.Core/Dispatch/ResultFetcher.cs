@@ -10,12 +10,14 @@ namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
 /// Brings finished jobs home: <c>OUT/0007/</c> gets status.json, job.log and the results unpacked. Jobs are fetched
-/// in parallel as <see cref="FetchPlan"/> lists them, each its results archive first: nodes pack status.json and
-/// job.log into it as well, so those are downloaded on their own only when the unpacked copy is not the object's
-/// content (an older node's archive, or a log that grew after packing). What an earlier fetch brought (same ETag and
-/// size, and for an archive every file it unpacked still here) is skipped, so a fetch with nothing
-/// new downloads nothing. What a node uploaded is trusted in nothing (<see cref="ResultArchive"/>, a size cap): a job
-/// whose upload breaks a rule is reported with what was wrong, and the other jobs are fetched all the same.
+/// in parallel as <see cref="FetchPlan"/> lists them, each its status.json first: it records the archive's size and
+/// SHA-256, which the downloaded archive must have before anything of it is unpacked (a truncated or damaged one is
+/// reported for its job, never counted as succeeded). Nodes pack job.log into the archive as well, so the log is
+/// downloaded on its own only when the unpacked copy is not the object's content (a log that grew after packing).
+/// What an earlier fetch brought (same ETag and size, and for an archive every file it unpacked still here) is
+/// skipped, so a fetch with nothing new downloads nothing. What a node uploaded is trusted in
+/// nothing (<see cref="ResultArchive"/>, a size cap): a job whose upload breaks a rule is reported with what was
+/// wrong, and the other jobs are fetched all the same.
 /// </summary>
 internal sealed class ResultFetcher(CloudConnection connection)
 {
@@ -25,14 +27,16 @@ internal sealed class ResultFetcher(CloudConnection connection)
     // can meet them; a dot cannot start a job's folder name.
     private const string WorkFolder = ".awsrunner-unpacking";
 
+    private static readonly HashSet<string> StatusOnly = new(StringComparer.Ordinal) { ResultKeys.Status };
+
     public async Task<FetchResult> FetchAsync(BatchLedger ledger, string output, FetchOptions options, CancellationToken cancellationToken)
     {
-        var (name, bucket, document) = (ledger.Name, ledger.Bucket, ledger.Document);
+        var (name, bucket, manifest) = (ledger.Name, ledger.Bucket, ledger.Document);
         // The whole batch in one listing.
         var listing = await connection.Results.ListAsync(bucket, ResultKeys.Jobs(name), cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(output);
         var index = FetchIndex.Load(output);
-        var finished = FetchPlan.Of(name, document, listing);
+        var finished = FetchPlan.Of(name, manifest, listing);
 
         int downloaded = 0, skipped = 0;
         long bytes = 0;
@@ -43,33 +47,33 @@ internal sealed class ResultFetcher(CloudConnection connection)
         {
             await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (job, token) =>
             {
-                var jobIndex = FetchPlan.Place(name, document, job[0]).Job;
+                var jobIndex = FetchPlan.Place(name, manifest, job[0]).Job;
                 var work = Path.Combine(output, WorkFolder, JobIndex.Format(jobIndex));
                 try
                 {
-                    foreach (var stored in job)
+                    foreach (var pieces in Pieces(name, manifest, job))
                     {
                         try
                         {
-                            if (await FetchObjectAsync(bucket, name, document, stored, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
+                            if (await FetchObjectAsync(bucket, name, manifest, pieces, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
                             {
-                                Interlocked.Increment(ref downloaded);
-                                Interlocked.Add(ref bytes, stored.Size);
-                                fetched.AddOrUpdate(jobIndex, 1, (_, count) => count + 1);
-                                if (ResultKeys.TryParseJobKey(name, stored.Key, out _, out var file) && file == ResultKeys.Results)
+                                Interlocked.Add(ref downloaded, pieces.Count);
+                                Interlocked.Add(ref bytes, pieces.Sum(p => p.Size));
+                                fetched.AddOrUpdate(jobIndex, pieces.Count, (_, count) => count + pieces.Count);
+                                if (IsArchive(FetchPlan.Place(name, manifest, pieces[0]).File))
                                 {
                                     Interlocked.Increment(ref archives);
                                 }
                             }
                             else
                             {
-                                Interlocked.Increment(ref skipped);
+                                Interlocked.Add(ref skipped, pieces.Count);
                             }
                         }
                         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
                         {
                             // The first problem names the job's trouble; its other objects are still worth having (the log says why).
-                            errors.TryAdd(jobIndex, $"{connection.Results.Describe(bucket, stored.Key)}: {e.Message}");
+                            errors.TryAdd(jobIndex, $"{connection.Results.Describe(bucket, pieces[0].Key)}: {e.Message}");
                         }
                     }
                 }
@@ -85,7 +89,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
             DeleteFolder(Path.Combine(output, WorkFolder));
         }
 
-        var jobs = document.Rows
+        var jobs = manifest.Rows
             .Select(r => Fetched(r.Index, ReadStatus(output, r.Index), errors.GetValueOrDefault(r.Index)) with
             {
                 ObjectsDownloaded = fetched.GetValueOrDefault(r.Index),
@@ -94,45 +98,78 @@ internal sealed class ResultFetcher(CloudConnection connection)
         return new FetchResult(Path.GetFullPath(output), jobs, downloaded, skipped, bytes) { ArchivesDownloaded = archives };
     }
 
+    /// <summary>
+    /// The job's objects as fetch takes them: each on its own, but the parts of an attempt's results archive together,
+    /// in order, as the one archive they join into.
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<StoredObject>> Pieces(string name, LedgerDocument manifest, IReadOnlyList<StoredObject> job) =>
+        job.GroupBy(o => FetchPlan.Place(name, manifest, o) is var (_, folder, file) && ResultKeys.TryParseResultPart(file, out _) ? folder : o.Key)
+            .Select(g => (IReadOnlyList<StoredObject>)g.ToList());
+
+    private static bool IsArchive(string file) => file == ResultKeys.Results || ResultKeys.TryParseResultPart(file, out _);
+
+    /// <summary>Fetches one object, or the parts of one archive; false when what it holds is here already.</summary>
     private async Task<bool> FetchObjectAsync(
-        string bucket, string name, LedgerDocument document, StoredObject stored, IReadOnlyList<StoredObject> job, string output, string work, FetchIndex index,
-        long maxBytes, CancellationToken cancellationToken)
+        string bucket, string name, LedgerDocument manifest, IReadOnlyList<StoredObject> pieces, IReadOnlyList<StoredObject> job, string output, string work,
+        FetchIndex index, long maxBytes, CancellationToken cancellationToken)
     {
-        var (_, place, file) = FetchPlan.Place(name, document, stored);
+        var stored = pieces[0];
+        var (_, place, file) = FetchPlan.Place(name, manifest, stored);
         var folder = Path.Combine(output, place);
         var target = Path.Combine(folder, file);
-        var isResults = file == ResultKeys.Results;
-        if (isResults
-                ? index.HasUnpacked(stored.Key, stored.ETag, stored.Size, folder)
-                : index.Has(stored.Key, stored.ETag, stored.Size) && HasSize(target, stored.Size))
+        var isArchive = IsArchive(file);
+        // An archive in parts is known by its first part's key, and by every part's ETag and their sizes.
+        var etag = string.Join(',', pieces.Select(p => p.ETag));
+        var size = pieces.Sum(p => p.Size);
+        if (isArchive
+                ? index.HasUnpacked(stored.Key, etag, size, folder)
+                : index.Has(stored.Key, etag, size) && HasSize(target, size))
         {
             return false;
         }
 
-        if (!isResults && await HoldsContentAsync(target, stored, cancellationToken).ConfigureAwait(false))
+        if (!isArchive && await HoldsContentAsync(target, stored, cancellationToken).ConfigureAwait(false))
         {
-            index.Add(stored.Key, stored.ETag, stored.Size);
+            index.Add(stored.Key, etag, size);
             return false;
         }
 
-        CheckSize(stored.Size, maxBytes);
+        CheckSize(size, maxBytes);
+        // What the node packed, from the status.json fetched before it; null from an older runner, which did not say.
+        var packed = isArchive ? PackedBy(folder) : null;
+        if (packed is not null)
+        {
+            CheckListed(pieces, packed);
+        }
+        else if (pieces.Count > 1 || file != ResultKeys.Results && isArchive)
+        {
+            throw new InvalidDataException("its parts cannot be joined: status.json does not say how its node packed them");
+        }
+
         DeleteFolder(work);
         Directory.CreateDirectory(work);
         Directory.CreateDirectory(folder);
-        var part = Path.Combine(work, file);
-        await connection.Results.DownloadAsync(bucket, stored.Key, part, cancellationToken).ConfigureAwait(false);
-        CheckSize(new FileInfo(part).Length, maxBytes);
-        if (isResults)
+        var downloaded = Path.Combine(work, isArchive ? ResultKeys.Results : file);
+        await DownloadAsync(bucket, pieces, downloaded, work, cancellationToken).ConfigureAwait(false);
+        CheckSize(new FileInfo(downloaded).Length, maxBytes);
+        if (isArchive)
         {
-            var unpacked = await ResultArchive.UnpackAsync(part, Path.Combine(work, "unpacked"), folder, maxBytes, cancellationToken).ConfigureAwait(false);
+            if (packed is not null)
+            {
+                await CheckPackedAsync(downloaded, packed, cancellationToken).ConfigureAwait(false);
+            }
+
+            // An older runner packed status.json too: the object, which the archive was checked against, stays.
+            var unpacked = await ResultArchive.UnpackAsync(
+                downloaded, Path.Combine(work, "unpacked"), folder, maxBytes, StatusOnly, cancellationToken).ConfigureAwait(false);
             // The job's other objects are fetched on their own and may replace what the archive held of them (a log
             // that grew after packing): they are theirs to check, not the archive's.
-            var separate = job.Where(o => o != stored)
-                .Select(o => FetchPlan.Place(name, document, o))
+            var separate = job.Except(pieces)
+                .Select(o => FetchPlan.Place(name, manifest, o))
                 .Where(o => o.Folder == place)
                 .Select(o => o.File)
                 .ToHashSet(StringComparer.Ordinal);
-            index.Add(stored.Key, stored.ETag, stored.Size, unpacked.Where(f => !separate.Contains(f.Key)).ToDictionary(StringComparer.Ordinal));
+            index.Add(stored.Key, etag, size, unpacked.Where(f => !separate.Contains(f.Key)).ToDictionary(StringComparer.Ordinal));
         }
         else
         {
@@ -141,11 +178,94 @@ internal sealed class ResultFetcher(CloudConnection connection)
                 throw new InvalidDataException($"{target} is a folder (remove it, then fetch again)");
             }
 
-            File.Move(part, target, overwrite: true);
-            index.Add(stored.Key, stored.ETag, stored.Size);
+            File.Move(downloaded, target, overwrite: true);
+            index.Add(stored.Key, etag, size);
         }
 
         return true;
+    }
+
+    /// <summary>Downloads an object, or the parts of an archive one after the other, joined into one file.</summary>
+    private async Task DownloadAsync(string bucket, IReadOnlyList<StoredObject> pieces, string path, string work, CancellationToken cancellationToken)
+    {
+        if (pieces.Count == 1)
+        {
+            await connection.Results.DownloadAsync(bucket, pieces[0].Key, path, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var part = Path.Combine(work, "part");
+        var joined = File.Create(path);
+        await using (joined.ConfigureAwait(false))
+        {
+            foreach (var piece in pieces)
+            {
+                await connection.Results.DownloadAsync(bucket, piece.Key, part, cancellationToken).ConfigureAwait(false);
+                var source = File.OpenRead(part);
+                await using (source.ConfigureAwait(false))
+                {
+                    await source.CopyToAsync(joined, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        File.Delete(part);
+    }
+
+    /// <summary>The bucket lists what the node packed: the one archive, or every part, each of the part size but the last.</summary>
+    private static void CheckListed(IReadOnlyList<StoredObject> pieces, PackedArchive packed)
+    {
+        var parts = pieces.Select(p => ResultKeys.TryParseResultPart(p.Key[(p.Key.LastIndexOf('/') + 1)..], out var n) ? n : 0).ToList();
+        if (packed.Parts > 1 && !parts.SequenceEqual(Enumerable.Range(1, packed.Parts)))
+        {
+            throw new InvalidDataException(
+                $"{pieces.Count} of the {packed.Parts} parts its node packed are in the bucket: the archive is not whole");
+        }
+
+        if (packed.Parts > 1 && pieces.SkipLast(1).Any(p => p.Size != packed.PartBytes))
+        {
+            throw new InvalidDataException($"a part is not of its node's part size, {packed.PartBytes} bytes: the archive is not whole");
+        }
+
+        var size = pieces.Sum(p => p.Size);
+        if (size != packed.Bytes)
+        {
+            throw new InvalidDataException($"it holds {size} bytes, but its node packed {packed.Bytes} (status.json): the archive is not whole");
+        }
+    }
+
+    /// <summary>The archive's record in the job's status.json, fetched into its folder before it; an error when that does not parse.</summary>
+    private static PackedArchive? PackedBy(string folder)
+    {
+        var path = Path.Combine(folder, ResultKeys.Status);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var status = StatusDocument.Read(File.ReadAllBytes(path));
+        return status.Unreadable
+            ? throw new InvalidDataException("its status.json cannot be read, so the archive cannot be checked: it is not unpacked")
+            : status.Archive;
+    }
+
+    /// <summary>The downloaded archive is the one its node packed: the same size and SHA-256.</summary>
+    private static async Task CheckPackedAsync(string path, PackedArchive packed, CancellationToken cancellationToken)
+    {
+        var file = File.OpenRead(path);
+        await using (file.ConfigureAwait(false))
+        {
+            if (file.Length != packed.Bytes)
+            {
+                throw new InvalidDataException($"{file.Length} bytes came down, but its node packed {packed.Bytes} (status.json): the archive is not whole");
+            }
+
+            var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+            if (!string.Equals(sha256, packed.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidDataException($"its SHA-256 is {sha256}, but its node packed {packed.Sha256} (status.json): the archive is damaged");
+            }
+        }
     }
 
     private static void CheckSize(long size, long maxBytes)
@@ -184,20 +304,13 @@ internal sealed class ResultFetcher(CloudConnection connection)
 
     // A node that could not pack every result says so in status.json: that job's results are not whole.
     private static FetchedJob Fetched(int index, StatusDocument? status, string? error) =>
-        new(index, status?.ExitCode, error ?? (status?.ResultsError is { } packing ? $"its node could not pack every result: {packing.Trim()}" : null));
+        new(index, status?.ExitCode, error
+            ?? (status?.Unreadable == true ? "its status.json cannot be read: it is in the job's folder to look at" : null)
+            ?? (status?.ResultsError is { } packing ? $"its node could not pack every result: {packing.Trim()}" : null));
 
     private static StatusDocument? ReadStatus(string output, int index)
     {
         var path = Path.Combine(output, JobIndex.Format(index), ResultKeys.Status);
-        try
-        {
-            return File.Exists(path)
-                ? JsonSerializer.Deserialize<StatusDocument>(File.ReadAllBytes(path), LedgerDocument.Json)
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        return File.Exists(path) ? StatusDocument.Read(File.ReadAllBytes(path)) : null;
     }
 }

@@ -60,6 +60,16 @@ internal sealed class StatusReader(CloudConnection connection, string home)
         if (files.TryGetValue(ResultKeys.Status, out var statusObject)
             && await ReadStatusAsync(ledger, row.Index, statusObject, cancellationToken).ConfigureAwait(false) is { } done)
         {
+            if (done.Unreadable)
+            {
+                return status with
+                {
+                    State = JobState.Unreadable,
+                    LastHeartbeat = files.GetValueOrDefault(ResultKeys.Heartbeat)?.LastModified,
+                    UnreadableStatus = connection.Results.Describe(ledger.Bucket, statusObject.Key),
+                };
+            }
+
             return status with
             {
                 State = done.Outcome,
@@ -96,13 +106,15 @@ internal sealed class StatusReader(CloudConnection connection, string home)
             Started = started,
             Progress = string.IsNullOrEmpty(heartbeat?.Progress) ? null : heartbeat.Progress,
             Elapsed = now - started,
+            UploadError = string.IsNullOrWhiteSpace(heartbeat?.UploadError) ? null : heartbeat.UploadError.Trim(),
+            PowerOffError = string.IsNullOrWhiteSpace(heartbeat?.PoweroffError) ? null : heartbeat.PoweroffError.Trim(),
         };
 
+        // A node that says upload-failed is judged as any other: it holds its results only while it is up and beating.
         var said = heartbeat?.State is { } word ? JobStates.FromRunner(word) : JobState.Starting;
         return status with
         {
-            State = said == JobState.UploadFailed ? JobState.UploadFailed
-                : gone ? JobState.Lost
+            State = gone ? JobState.Lost
                 : now - (lastBeat ?? attempt.DispatchedAt.Value) > Heartbeats.HungAfter(ledger.Document.Settings.HeartbeatSeconds) ? JobState.Hung
                 : said,
         };
@@ -135,12 +147,19 @@ internal sealed class StatusReader(CloudConnection connection, string home)
         }
 
         var bytes = await connection.Results.GetAsync(ledger.Bucket, stored.Key, cancellationToken).ConfigureAwait(false);
-        var document = bytes is null ? null : Parse<StatusDocument>(bytes);
-        if (document is not null)
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        // A status.json that does not parse stays so (the runner writes it whole, in one PUT or a rename): it is not
+        // kept here, and says Unreadable.
+        var document = StatusDocument.Read(bytes);
+        if (!document.Unreadable)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
             var temporary = cache + "." + Environment.ProcessId + ".tmp";
-            await File.WriteAllBytesAsync(temporary, bytes!, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
             File.Move(temporary, cache, overwrite: true);
         }
 
@@ -160,7 +179,7 @@ internal sealed class StatusReader(CloudConnection connection, string home)
         return document;
     }
 
-    // A node may be halfway through writing an object; a document that does not parse is not there yet.
+    // A heartbeat that does not parse is as good as none: the next beat replaces it.
     private static T? Parse<T>(byte[] bytes)
         where T : class
     {

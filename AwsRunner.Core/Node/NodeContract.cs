@@ -3,7 +3,7 @@ using System.Text;
 namespace AwsRunner.Core.Node;
 
 /// <summary>
-/// The names the node runner and awsrunner share, declared once here and handed to the script as read-only shell
+/// The names (and the one time limit) the node runner and awsrunner share, declared once here and handed to the script as read-only shell
 /// variables at the top of its text, so that renaming one is one change on both sides.
 /// </summary>
 internal static class NodeContract
@@ -21,7 +21,14 @@ internal static class NodeContract
         ("FILE_URLS", NodeRunnerScript.UrlsEnvFile),
         ("FILE_VARS", NodeVariables.VariablesFile),
         ("FILE_SECRETS", NodeVariables.SecretsFile),
+        ("DEADLINE_UPLOAD_SECONDS", ((long)Dispatch.NodeDeadline.LastUpload.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];
+
+    // A script's line where the declarations go.
+    private const string Marker = "#@CONTRACT@";
+
+    /// <summary>A script's text with the declarations at its marker line.</summary>
+    public static string Declare(string script) => script.Replace(Marker, Prelude, StringComparison.Ordinal);
 
     /// <summary>The declarations that replace the script's marker line.</summary>
     public static string Prelude

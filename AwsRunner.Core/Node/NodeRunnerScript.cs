@@ -18,12 +18,9 @@ internal static class NodeRunnerScript
     /// <summary>The upload URLs, in the runner's folder; rewritten by a re-run of the dispatch, read at each upload.</summary>
     public const string UrlsEnvFile = "urls.env";
 
-    // The script's names for what both sides know (file names, state words) come from here, so that each is
+    // The script's names for what both sides know (file names, state words) come from NodeContract, so that each is
     // spelled once: the script holds a marker line where they are declared.
-    private const string ContractMarker = "#@CONTRACT@";
-
-    private static readonly Lazy<string> Text = new(() => EmbeddedText.Read("AwsRunner.Core.Node.node-runner.sh")
-        .Replace(ContractMarker, NodeContract.Prelude, StringComparison.Ordinal));
+    private static readonly Lazy<string> Text = new(() => NodeContract.Declare(EmbeddedText.Read("AwsRunner.Core.Node.node-runner.sh")));
 
     /// <summary>The script's text.</summary>
     public static string Content => Text.Value;

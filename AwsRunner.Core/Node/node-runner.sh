@@ -3,7 +3,7 @@
 # Needs only bash, coreutils, tar, gzip and curl. Lives in ~/awsrunner; the job's code is in ~/code.
 #   runner.sh start install|run   start a step detached and return once it has started
 #   runner.sh install | run        the steps themselves (normally started through `start`)
-#   runner.sh arm SECONDS          the dead man's switch: after SECONDS stop the job, upload what it has, power off
+#   runner.sh arm AT               the dead man's switch: at AT (epoch seconds) stop the job, upload what it has, power off
 #   runner.sh deadline             the switch's end (normally started through `arm`)
 #   runner.sh settle SECONDS       wait up to SECONDS for a started install to end
 #   runner.sh report               state, exit codes and the tail of the relevant log, for the dispatcher
@@ -20,10 +20,11 @@ code="$(dirname "$base")/code"
 # urls.env: where its objects go (at dispatch, and again by a re-run with fresh URLs), read before every upload.
 [ -f "$base/node.env" ] && . "$base/node.env"
 
-# How long the dead man's switch gives the last upload before it powers the node off.
-readonly deadline_upload_seconds=300
-
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+# The secrets live for the job only: every way out of it (its end, the dead man's switch, a refused start, the
+# power-off) deletes them.
+forget_secrets() { rm -f "$base/$FILE_SECRETS"; }
 log() { printf '%s %s\n' "$(now)" "$*" >> "$base/runner.log"; }
 read_state() { cat "$base/state" 2>/dev/null || echo none; }
 
@@ -32,25 +33,93 @@ set_state() {
     log "state $1"
 }
 
-json_str() {
-    local s
-    s=$(printf '%s' "$1" | tr -d '\000-\010\013\014\016-\037')
-    s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}; s=${s//$'\t'/\\t}
-    printf '"%s"' "$s"
+# Reads at most $1 bytes on stdin and writes them as one JSON string, valid whatever the bytes: UTF-8 stays as it is
+# and is cut only between characters (a character cut off at the end is left out), quotes, backslashes and control
+# characters are escaped, and a byte that is not UTF-8 becomes \u00XX. Line ends at the end are left out. A job's
+# progress bar of "█" or a file name in Latin-1 must never make a document the laptop reads unreadable.
+json_text() {
+    local -a b=()
+    local out="" x c d n i=0 k need lo hi ok
+    read -r -d '' -a b < <(head -c "$1" | od -An -v -tx1)
+    n=${#b[@]}
+    while [ "$n" -gt 0 ] && [[ ${b[n-1]} == 0[ad] ]]; do n=$((n - 1)); done
+    while [ "$i" -lt "$n" ]; do
+        c=$((16#${b[i]}))
+        if [ "$c" -lt 128 ]; then
+            case $c in
+                34) out+='\"' ;;
+                92) out+='\\' ;;
+                10) out+='\n' ;;
+                13) out+='\r' ;;
+                9) out+='\t' ;;
+                *)
+                    if [ "$c" -lt 32 ] || [ "$c" -eq 127 ]; then printf -v x '\\u%04x' "$c"; else printf -v x "\\x${b[i]}"; fi
+                    out+=$x ;;
+            esac
+            i=$((i + 1))
+            continue
+        fi
+        # The lead byte says how many continuation bytes follow, and the range of the first (no overlong form, no
+        # surrogate, nothing past U+10FFFF).
+        need=0 lo=128 hi=191
+        if [ "$c" -ge 194 ] && [ "$c" -le 223 ]; then need=1
+        elif [ "$c" -eq 224 ]; then need=2 lo=160
+        elif [ "$c" -eq 237 ]; then need=2 hi=159
+        elif [ "$c" -ge 225 ] && [ "$c" -le 239 ]; then need=2
+        elif [ "$c" -eq 240 ]; then need=3 lo=144
+        elif [ "$c" -eq 244 ]; then need=3 hi=143
+        elif [ "$c" -ge 241 ] && [ "$c" -le 243 ]; then need=3
+        fi
+        ok=$need
+        for ((k = 1; ok > 0 && k <= need; k++)); do
+            if [ $((i + k)) -ge "$n" ]; then
+                # Cut off at the end: the character is left out whole.
+                i=$n
+                ok=-1
+                break
+            fi
+            d=$((16#${b[i + k]}))
+            [ "$d" -ge "$lo" ] && [ "$d" -le "$hi" ] || ok=0
+            lo=128 hi=191
+        done
+        [ "$ok" -ge 0 ] || break
+        if [ "$ok" -gt 0 ]; then
+            for ((k = 0; k <= need; k++)); do printf -v x "\\x${b[i + k]}"; out+=$x; done
+            i=$((i + need + 1))
+        else
+            printf -v x '\\u%04x' "$c"
+            out+=$x
+            i=$((i + 1))
+        fi
+    done
+    printf '"%s"' "$out"
 }
+
+# The runner's own text (a host name, a time) as a JSON string, by the same rules.
+json_str() { printf '%s' "$1" | json_text 65536; }
 
 # PUT one file to the upload URL named by $2 (an S3 presigned URL, or file:// on the local cloud), read from urls.env
 # now, so that fresh URLs from a re-run are used at once. The time limit grows with the file (5 minutes and a second
 # per MiB) so a large archive on a slow link is not cut off midway; $3, if given, caps it. Sets put_error on failure.
+# A PUT to S3 replaces the object at once; a file:// one is written beside it and renamed, so that the laptop never
+# reads half a document there either (the local bucket lists no name ending in .tmp). The name aside is this
+# process's own: the heartbeat loop and the run step may put the same object at once.
 put() {
-    local file=$1 name=$2 cap=${3:-0} url size max_time
+    local file=$1 name=$2 cap=${3:-0} url size max_time target="" aside=""
     [ -f "$base/$FILE_URLS" ] && . "$base/$FILE_URLS"
     url=${!name:-}
     [ -n "$url" ] || return 0
     size=$(stat -c %s "$file" 2> /dev/null) || size=0
     max_time=$(( 300 + size / 1048576 ))
     [ "$cap" -gt 0 ] && [ "$cap" -lt "$max_time" ] && max_time=$cap
-    if put_error=$(curl -sS -f -H 'Expect:' --connect-timeout 10 --max-time "$max_time" -T "$file" "$url" 2>&1 >> "$base/upload.log"); then
+    if [[ $url == file://* ]]; then
+        target=${url#file://}
+        printf -v target '%b' "${target//%/\\x}"
+        aside=".$BASHPID.tmp"
+        url+=$aside
+    fi
+    if put_error=$(curl -sS -f -H 'Expect:' --connect-timeout 10 --max-time "$max_time" -T "$file" "$url" 2>&1 >> "$base/upload.log") \
+        && { [ -z "$target" ] || put_error=$(mv -f "$target$aside" "$target" 2>&1); }; then
         return 0
     fi
     printf '%s\n' "$put_error" >> "$base/upload.log"
@@ -58,15 +127,17 @@ put() {
 }
 
 write_heartbeat() {
-    local progress="" started="" upload_error="" limit=${AWSRUNNER_HEARTBEAT_SECONDS:-60}
-    [ -f "$base/progress" ] && progress=$(head -c 200 "$base/progress" | head -n 1)
+    local progress='""' started="" errors="" limit=${AWSRUNNER_HEARTBEAT_SECONDS:-60}
+    # The first line of the progress file, of at most 200 bytes.
+    [ -f "$base/progress" ] && progress=$(head -c 200 "$base/progress" | head -n 1 | json_text 200)
     [ -f "$base/started" ] && started=$(cat "$base/started")
-    [ -s "$base/upload_error" ] && upload_error=",\"upload_error\":$(json_str "$(head -c 500 "$base/upload_error")")"
-    [ -s "$base/poweroff_error" ] && upload_error+=",\"poweroff_error\":$(json_str "$(head -c 500 "$base/poweroff_error")")"
-    printf '{"time":"%s","state":"%s","index":%s,"started":%s,"progress":%s%s}\n' \
-        "$(now)" "$(read_state)" "${AWSRUNNER_INDEX:-0}" "$(json_str "$started")" "$(json_str "$progress")" "$upload_error" \
-        > "$base/heartbeat.json.tmp"
-    mv -f "$base/heartbeat.json.tmp" "$base/heartbeat.json"
+    [ -s "$base/upload_error" ] && errors=",\"upload_error\":$(json_text 500 < "$base/upload_error")"
+    [ -s "$base/poweroff_error" ] && errors+=",\"poweroff_error\":$(json_text 500 < "$base/poweroff_error")"
+    printf '{"time":"%s","state":%s,"index":%s,"started":%s,"progress":%s%s}\n' \
+        "$(now)" "$(json_str "$(read_state)")" "${AWSRUNNER_INDEX:-0}" "$(json_str "$started")" "$progress" "$errors" \
+        > "$base/heartbeat.json.$BASHPID"
+    # Aside under this process's name: the run step and its heartbeat loop may both be writing one.
+    mv -f "$base/heartbeat.json.$BASHPID" "$base/heartbeat.json"
     # A beat that hangs would hold up the next: it gets one interval, and never more than 30s.
     [ "$limit" -gt 30 ] && limit=30
     put "$base/heartbeat.json" AWSRUNNER_URL_HEARTBEAT "$limit" || log "heartbeat upload failed"
@@ -224,67 +295,100 @@ preempt() {
     kill -KILL -- "-$job" 2>/dev/null
 }
 
-# The archive carries status.json and job.log as well, so that fetch needs one download per job; it takes the
-# separate objects only where their content differs (a result of the same name comes later and wins here).
+# Packing is a step of its own. tar writes results.tar.gz.tmp; only an archive written whole is renamed into place
+# and recorded in `packed` (its size, SHA-256 and parts), and only a recorded archive is ever uploaded. A dead man's switch
+# that fires while tar writes finds no record and packs again from what exists.
 pack_results() {
-    local members=(-C "$base" job.log status.json -C "$code" --) found=0 p
+    local members=(-C "$base" job.log -C "$code" --) found=0 p
     while IFS= read -r p; do
         [ -n "$p" ] && [ -e "$code/$p" ] && members+=("$p") && found=1
     done <<< "${AWSRUNNER_RESULTS:-output}"
     # Without results, a trailing -C would only earn a warning.
-    [ $found -eq 1 ] || members=(-C "$base" job.log status.json)
-    tar -czf "$base/results.tar.gz" "${members[@]}"
+    [ $found -eq 1 ] || members=(-C "$base" job.log)
+    tar -czf "$base/results.tar.gz.tmp" "${members[@]}"
 }
 
-# status.json: EXIT_CODE STARTED FINISHED [STATE]; carries results_error when the archive is not whole.
+# An archive of job.log alone, for results that cannot go up whole; what was wrong is in results_error.
+pack_log_only() {
+    echo "awsrunner: $1: only job.log is packed" >> "$base/pack.log"
+    tar -czf "$base/results.tar.gz.tmp" -C "$base" job.log
+}
+
+# status.json: EXIT_CODE STARTED FINISHED [STATE]; the archive's size, SHA-256 and parts as packed records them, so
+# that fetch can tell a damaged, truncated or incomplete archive; results_error when it does not hold every result.
 write_status() {
-    local extra=""
-    [ -s "$base/results_error" ] && extra+=",\"results_error\":$(json_str "$(head -c 2000 "$base/results_error")")"
+    local extra="" size sum parts
+    [ -s "$base/results_error" ] && extra+=",\"results_error\":$(json_text 2000 < "$base/results_error")"
+    if read -r size sum parts 2> /dev/null < "$base/packed" && [ "$size" -gt 0 ]; then
+        extra+=",\"archive\":{\"bytes\":$size,\"sha256\":\"$sum\",\"parts\":$parts,\"part_bytes\":$(part_bytes)}"
+    fi
     local state=${4:-}
     # An archive that is not whole fails the job, whatever its exit code.
     [ "$state" = done ] && [ -s "$base/results_error" ] && state=failed
     [ -n "$state" ] && extra+=",\"state\":$(json_str "$state")"
     printf '{"index":%s,"job":%s,"attempt":%s,"exit_code":%s,"started":%s,"finished":"%s","host":%s%s}\n' \
         "${AWSRUNNER_INDEX:-0}" "$(json_str "${AWSRUNNER_JOB:-}")" "${AWSRUNNER_ATTEMPT:-1}" "$1" "$(json_time "$2")" "$3" \
-        "$(json_str "$(hostname 2>/dev/null || uname -n)")" "$extra" > "$base/status.json"
+        "$(json_str "$(hostname 2>/dev/null || uname -n)")" "$extra" > "$base/status.json.tmp"
+    mv -f "$base/status.json.tmp" "$base/status.json"
 }
 
 json_time() { if [ -n "$1" ]; then printf '"%s"' "$1"; else printf null; fi; }
 
-# Writes status.json and the archive (same arguments as write_status). An archive tar could not write whole (a path it
-# cannot read, a full disk) fails the job: status.json says why, and is packed again so the archive says so too.
-# An archive larger than one upload takes could never be uploaded: it is replaced by one of job.log and status.json,
-# and status.json says how large the results were.
+# An archive larger than one part goes up in parts of this size, each a plain object of its own.
+part_bytes() { echo "${AWSRUNNER_RESULTS_PART_BYTES:-5368709120}"; }
+
+# The packing step (same arguments as write_status): the archive, its record (size, SHA-256, parts), then
+# status.json. A path tar cannot read fails the job (results_error says why) but what tar could read is kept, if the
+# archive it wrote is whole (a full disk cuts it short). An archive larger than the parts the node has URLs for could
+# never go up: job.log goes alone, and results_error says how large the results were.
 pack_job() {
-    local size max=${AWSRUNNER_RESULTS_MAX_BYTES:-0}
-    rm -f "$base/results_error"
-    write_status "$@"
+    local size=0 sum="" parts=0 whole=1 max=$(( $(part_bytes) * ${AWSRUNNER_RESULTS_PARTS:-1} ))
+    rm -f "$base/packed" "$base/results_error" "$base/results.tar.gz" "$base/results.tar.gz.tmp"
     # tar reads job.log, so what it says goes to the log only once the archive is written.
     if ! pack_results 2> "$base/pack.log"; then
         if [ -s "$base/pack.log" ]; then cp "$base/pack.log" "$base/results_error"; else echo "tar failed" > "$base/results_error"; fi
-        write_status "$@"
-        pack_results 2> /dev/null
+        gzip -t "$base/results.tar.gz.tmp" 2> /dev/null || { pack_log_only "the archive tar wrote is not whole" || whole=0; }
     fi
-    size=$(stat -c %s "$base/results.tar.gz" 2> /dev/null) || size=0
-    if [ "$max" -gt 0 ] && [ "$size" -gt "$max" ]; then
-        echo "results are $size bytes, over the limit of $max" >> "$base/results_error"
-        echo "awsrunner: results are $size bytes, over the limit of $max: only job.log and status.json are uploaded" >> "$base/pack.log"
-        write_status "$@"
-        tar -czf "$base/results.tar.gz" -C "$base" job.log status.json
+    size=$(stat -c %s "$base/results.tar.gz.tmp" 2> /dev/null) || size=0
+    if [ $whole -eq 1 ] && [ "$size" -gt "$max" ]; then
+        echo "results are $size bytes, over the limit of $max (${AWSRUNNER_RESULTS_PARTS:-1} parts of $(part_bytes))" >> "$base/results_error"
+        pack_log_only "results are $size bytes, over the limit of $max" || whole=0
     fi
+    if [ $whole -eq 1 ]; then
+        size=$(stat -c %s "$base/results.tar.gz.tmp")
+        sum=$(sha256sum "$base/results.tar.gz.tmp" | cut -d ' ' -f 1)
+        parts=$(( (size + $(part_bytes) - 1) / $(part_bytes) ))
+        mv -f "$base/results.tar.gz.tmp" "$base/results.tar.gz"
+    else
+        # Not even job.log could be packed (a full disk): status.json says so, and no archive goes up.
+        echo "no archive could be written" >> "$base/results_error"
+        rm -f "$base/results.tar.gz.tmp"
+        size=0 sum=-
+    fi
+    rm -rf "$base/parts.up"
+    printf '%s %s %s\n' "$size" "$sum" "$parts" > "$base/packed.tmp" && mv -f "$base/packed.tmp" "$base/packed"
+    write_status "$@"
     cat "$base/pack.log" >> "$base/job.log"
 }
 
-# Results first, status.json last: a status.json in the bucket means everything else is there. The node keeps its
-# results until they are up, retrying with backoff (at most 5 minutes apart): the dead man's switch caps what that
-# costs. Past the grace period the state says upload-failed, so that status shows it, but the retries go on.
-# With STOP (a time in epoch seconds) it gives up then, for the switch's own last upload.
+# Results first, status.json last: a status.json in the bucket means everything else is there. Only a packed archive
+# goes up. The node keeps its results until they are up, retrying with backoff (at most 5 minutes apart): the dead
+# man's switch caps what that costs. Past the grace period the state says upload-failed, so that status shows it, but
+# the retries go on. With STOP (a time in epoch seconds) it gives up then, for the switch's own last upload.
 upload_results() {
     local stop=${1:-0} grace_end=$(( $(date +%s) + ${AWSRUNNER_UPLOAD_GRACE_SECONDS:-1800} )) delay=2 cap=0
-    local done_results=0 done_log=0
+    local done_results=0 done_log=0 size sum parts
+    read -r size sum parts 2> /dev/null < "$base/packed" || return 1
+    [ "$size" -gt 0 ] || done_results=1
     while :; do
         [ "$stop" -gt 0 ] && { cap=$(( stop - $(date +%s) )); [ $cap -gt 0 ] || return 1; }
-        [ $done_results -eq 1 ] || { put "$base/results.tar.gz" AWSRUNNER_URL_RESULTS $cap && done_results=1; }
+        if [ $done_results -eq 0 ]; then
+            if [ "$parts" -le 1 ]; then
+                put "$base/results.tar.gz" AWSRUNNER_URL_RESULTS $cap && done_results=1
+            else
+                upload_parts "$parts" $cap && done_results=1
+            fi
+        fi
         [ $done_log -eq 1 ] || { put "$base/job.log" AWSRUNNER_URL_LOG $cap && done_log=1; }
         if [ $done_results -eq 1 ] && [ $done_log -eq 1 ] && put "$base/status.json" AWSRUNNER_URL_STATUS $cap; then
             rm -f "$base/upload_error"
@@ -298,6 +402,28 @@ upload_results() {
         sleep "$delay"
         delay=$(( delay * 2 > 300 ? 300 : delay * 2 ))
     done
+}
+
+# The archive's parts, each cut from it just before its PUT (one part on the disk at a time, beside the archive) and
+# marked in parts.up once the bucket has it, so that a retry, or the switch's last upload, sends only the rest.
+upload_parts() {
+    local parts=$1 cap=$2 part name
+    mkdir -p "$base/parts.up"
+    . "$base/$FILE_URLS"
+    for ((part = 1; part <= parts; part++)); do
+        [ -e "$base/parts.up/$part" ] && continue
+        name=AWSRUNNER_URL_RESULTS_PART_$part
+        # put takes a missing URL for an object not wanted; a part is always wanted.
+        [ -n "${!name:-}" ] || { put_error="urls.env has no URL for part $part"; return 1; }
+        if ! tail -c +$(( (part - 1) * $(part_bytes) + 1 )) "$base/results.tar.gz" 2> "$base/part.log" | head -c "$(part_bytes)" > "$base/results.part" 2>> "$base/part.log"; then
+            put_error="part $part could not be cut from the archive: $(cat "$base/part.log")"
+            rm -f "$base/results.part"
+            return 1
+        fi
+        put "$base/results.part" "$name" "$cap" || { rm -f "$base/results.part"; return 1; }
+        : > "$base/parts.up/$part"
+    done
+    rm -f "$base/results.part"
 }
 
 cmd_run() {
@@ -327,8 +453,7 @@ cmd_run() {
     rc=$?
     finished=$(now)
     exec 9>&-
-    # The secrets lived for the job only.
-    rm -f "$base/secrets"
+    forget_secrets
     [ -z "$watch" ] || kill "$watch" 2>/dev/null
     local end=done
     [ "$rc" -eq 0 ] || end=failed
@@ -365,7 +490,7 @@ cmd_start() {
         install:none | install:install-failed | run:ready) ;;
         install:* | run:queued | run:running | run:uploading | run:done | run:failed | run:upload-failed | run:deadline | run:preempted)
             echo "$state"; return 0 ;;
-        run:*) echo "node is not ready to run (state: $state)" >&2; return 3 ;;
+        run:*) forget_secrets; echo "node is not ready to run (state: $state)" >&2; return 3 ;;
         *) echo "unknown step: $step" >&2; return 2 ;;
     esac
     rm -f "$base/$step.pid"
@@ -381,14 +506,18 @@ cmd_start() {
     return 3
 }
 
+# The time is absolute (the cloud's launch time and the batch's max-hours) and counted on this node's clock, the one
+# the boothook's later power-off is counted on too; the laptop's clock plays no part.
 cmd_arm() {
-    local seconds=$1
+    local at=$1 seconds
     if [ -s "$base/deadman.pid" ] && kill -0 "$(cat "$base/deadman.pid")" 2>/dev/null; then
         return 0
     fi
+    seconds=$(( at - $(date +%s) ))
+    [ "$seconds" -gt 0 ] || seconds=0
     (setsid nohup bash -c 'echo $$ > "$1"; sleep "$2"; exec bash "$3" deadline' _ \
         "$base/deadman.pid" "$seconds" "$self" < /dev/null >> "$base/runner.log" 2>&1 &)
-    log "dead man's switch armed: power-off in ${seconds}s"
+    log "dead man's switch armed: the job stops in ${seconds}s, at $(date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ)"
 }
 
 # The processes of session $1, but zombies: an init that reaps nobody would keep those forever.
@@ -416,20 +545,27 @@ stop_session() {
 }
 
 # The switch fired: a job not yet done is stopped and what it has (log, partial results, a status.json that says
-# deadline) is uploaded within deadline_upload_seconds, then the node powers off.
+# deadline) is uploaded within DEADLINE_UPLOAD_SECONDS, then the node powers off.
 cmd_deadline() {
     log "dead man's switch: time is up"
+    forget_secrets
     if [ -s "$base/run.pid" ] && [[ "$(read_state)" =~ ^(queued|running|uploading|upload-failed)$ ]]; then
         # The run step first, so that it does not take the job's end for its own; the job has a session of its own.
         stop_session "$(cat "$base/run.pid")"
         [ -s "$base/job.pid" ] && stop_session "$(cat "$base/job.pid")"
         . "$base/$FILE_JOB_ENV"
         set_state deadline
-        if [ ! -f "$base/exit_code" ]; then
-            echo "awsrunner: the job was stopped by the dead man's switch (its node's time was up)" >> "$base/job.log"
-            pack_job null "$(cat "$base/started" 2> /dev/null)" "$(now)" deadline
+        # A job that was packed whole keeps its archive and status.json; otherwise (the job still ran, or tar was
+        # writing) what exists is packed now, and status.json says deadline.
+        if [ ! -f "$base/packed" ]; then
+            if [ -f "$base/exit_code" ]; then
+                echo "awsrunner: the dead man's switch fired while the results were packed: they are packed again" >> "$base/job.log"
+            else
+                echo "awsrunner: the job was stopped by the dead man's switch (its node's time was up)" >> "$base/job.log"
+            fi
+            pack_job "$(cat "$base/exit_code" 2> /dev/null || echo null)" "$(cat "$base/started" 2> /dev/null)" "$(now)" deadline
         fi
-        upload_results $(( $(date +%s) + deadline_upload_seconds )) || log "the last upload did not finish in time"
+        upload_results $(( $(date +%s) + $DEADLINE_UPLOAD_SECONDS )) || log "the last upload did not finish in time"
         write_heartbeat
     fi
     cmd_poweroff
@@ -477,6 +613,7 @@ cmd_log() {
 cmd_poweroff() {
     local error
     log "power-off"
+    forget_secrets
     if [ -n "${AWSRUNNER_POWEROFF:-}" ]; then
         error=$(bash -c "$AWSRUNNER_POWEROFF" 2>&1 >/dev/null) && return 0
     else
@@ -495,11 +632,11 @@ case "${1:-}" in
     start) cmd_start "${2:-}" ;;
     install) cmd_install ;;
     run) cmd_run ;;
-    arm) cmd_arm "${2:?seconds}" ;;
+    arm) cmd_arm "${2:?time}" ;;
     deadline) cmd_deadline ;;
     settle) cmd_settle "${2:?seconds}" ;;
     report) cmd_report "${2:-20}" ;;
     log) cmd_log "${2:-}" ;;
     poweroff) cmd_poweroff ;;
-    *) echo "usage: runner.sh start install|run | install | run | arm SECONDS | deadline | settle SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
+    *) echo "usage: runner.sh start install|run | install | run | arm AT | deadline | settle SECONDS | report [LINES] | log [follow] | poweroff" >&2; exit 2 ;;
 esac

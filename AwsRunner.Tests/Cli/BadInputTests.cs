@@ -45,6 +45,7 @@ public sealed class BadInputTests
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--secret", "AWSRUNNER_TEST_UNSET_SECRET" }, "awsrunner: --secret AWSRUNNER_TEST_UNSET_SECRET: names starting with AWSRUNNER_ are reserved for awsrunner", TestName = "Dispatch_SecretWithAReservedName_IsRefused")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--secret", "NO_SUCH_SECRET_ANYWHERE" }, "awsrunner: --secret NO_SUCH_SECRET_ANYWHERE: NO_SUCH_SECRET_ANYWHERE is not set in this environment (or give --secret NO_SUCH_SECRET_ANYWHERE=FILE to read it from a file)", TestName = "Dispatch_SecretNotInTheEnvironment_IsRefused")]
     [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--secret", "TOKEN=missing.txt" }, "awsrunner: --secret TOKEN=missing.txt: missing.txt: file not found", TestName = "Dispatch_SecretFromAMissingFile_IsRefused")]
+    [TestCase(new[] { "dispatch", "local", "bad-input", "project/jobs.csv", "--create", "--result-part-size", "1M" }, "awsrunner: --result-part-size 1 MiB: must be 5 MiB to 5 GiB (S3's sizes for one part and one PUT)", TestName = "Dispatch_ResultPartSizeBelowS3sSmallestPart_IsRefused")]
     [TestCase(new[] { "status", "no-such-batch", "--cloud", "local" }, "awsrunner: no batch \"no-such-batch\" in ", TestName = "Status_UnknownBatch_IsRefused")]
     public async Task Command_BadInput_OneLineExit2AndNothingCreated(string[] arguments, string message)
     {

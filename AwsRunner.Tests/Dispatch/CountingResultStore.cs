@@ -38,8 +38,8 @@ internal sealed class CountingResultStore(IResultStore inner) : IResultStore
 
     public Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken) => inner.ServerNowAsync(bucket, cancellationToken);
 
-    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken) =>
-        inner.CreateUploadUrlsAsync(bucket, keyPrefix, validity, cancellationToken);
+    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken) =>
+        inner.CreateUploadUrlsAsync(bucket, keyPrefix, resultParts, validity, cancellationToken);
 
     public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
         inner.CreateUploadUrlAsync(bucket, key, validity, cancellationToken);

@@ -20,7 +20,7 @@ public sealed class FetchPlanAttemptTests
 
         Assert.That(plan.Single().Select(o => o.Key[(Batch.Length + 11)..]), Is.EqualTo(new[]
         {
-            "attempt-2/results.tar.gz", "attempt-2/status.json", "attempt-2/job.log", "results.tar.gz", "status.json", "job.log",
+            "attempt-2/status.json", "attempt-2/results.tar.gz", "attempt-2/job.log", "status.json", "results.tar.gz", "job.log",
         }));
     }
 

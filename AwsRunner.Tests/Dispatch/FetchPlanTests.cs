@@ -10,7 +10,7 @@ public sealed class FetchPlanTests
     private const string Batch = "sweep";
 
     [Test]
-    public void Of_FinishedJobsOnly_EachItsArchiveFirst()
+    public void Of_FinishedJobsOnly_EachItsStatusFirstThatTheArchiveIsCheckedAgainst()
     {
         var plan = FetchPlan.Of(Batch, Manifest(3), [
             Stored(0, "status.json", 10), Stored(0, "job.log", 10), Stored(0, "heartbeat.json", 10), Stored(0, "results.tar.gz", 10),
@@ -20,7 +20,7 @@ public sealed class FetchPlanTests
 
         Assert.That(plan.Select(job => job.Select(o => o.Key)), Is.EqualTo(new[]
         {
-            new[] { "sweep/jobs/0000/results.tar.gz", "sweep/jobs/0000/status.json", "sweep/jobs/0000/job.log" },
+            new[] { "sweep/jobs/0000/status.json", "sweep/jobs/0000/results.tar.gz", "sweep/jobs/0000/job.log" },
             new[] { "sweep/jobs/0002/status.json", "sweep/jobs/0002/job.log" },
         }));
     }

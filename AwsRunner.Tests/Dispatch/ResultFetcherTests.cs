@@ -85,6 +85,78 @@ public sealed class ResultFetcherTests
     }
 
     [Test]
+    public async Task Fetch_ArchiveAsItsNodePackedIt_IsCheckedAndUnpacked()
+    {
+        var archive = Archive(File("output/a.txt", "a"));
+        PutJob(0, archive, packed: archive);
+
+        var result = await FetchAsync();
+
+        Assert.That(result.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 0, 1 }));
+        Assert.That(System.IO.File.ReadAllText(Path.Combine(Output, "0000", "output", "a.txt")), Is.EqualTo("a"));
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveCutShort_IsReportedForItsJobNeverAsSucceeded_TheOtherFetched()
+    {
+        // What a node cut off mid-pack uploaded: the first part of its archive, status.json recording the whole.
+        var whole = Archive(File("output/a.txt", "a"), File("output/noise.bin", Noise(200_000)));
+        PutJob(0, whole[..(whole.Length / 3)], packed: whole);
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, $"mem://sweep/sweep/jobs/0000/results.tar.gz: it holds {whole.Length / 3} bytes, but its node packed {whole.Length} (status.json): the archive is not whole");
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveDamaged_IsReportedForItsJobNeverAsSucceeded_TheOtherFetched()
+    {
+        var whole = Archive(File("output/a.txt", "a"), File("output/noise.bin", Noise(200_000)));
+        var damaged = whole.ToArray();
+        damaged[damaged.Length / 2] ^= 0x40;
+        PutJob(0, damaged, packed: whole);
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, $"its SHA-256 is {Sha256(damaged)}, but its node packed {Sha256(whole)} (status.json): the archive is damaged");
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveInParts_IsJoinedCheckedAndUnpacked_ASecondFetchDownloadsNothing()
+    {
+        var noise = Noise(150_000);
+        var archive = Archive(File("job.log", "log 0\n"), File("output/noise.bin", noise));
+        PutParts(0, archive, partBytes: 50_000);
+
+        var first = await FetchAsync();
+        var second = await FetchAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.NotFetched.Select(j => j.Error), Is.Empty);
+            Assert.That(first.Succeeded.Select(j => j.Index), Is.EqualTo(new[] { 0, 1 }));
+            Assert.That(System.IO.File.ReadAllBytes(Path.Combine(Output, "0000", "output", "noise.bin")), Is.EqualTo(Encoding.Latin1.GetBytes(noise)));
+            Assert.That(first.ArchivesDownloaded, Is.EqualTo(2), "the parts are one archive");
+            Assert.That(second.Downloaded, Is.Zero);
+            Assert.That(Directory.EnumerateFileSystemEntries(Path.Combine(Output, "0000")).Select(Path.GetFileName),
+                Has.None.StartsWith("results.tar.gz"), "the parts are joined aside, never left in the job's folder");
+        });
+    }
+
+    [Test]
+    public async Task Fetch_ArchiveInPartsOneMissing_IsReportedForItsJobNeverAsSucceeded()
+    {
+        var archive = Archive(File("output/noise.bin", Noise(150_000)));
+        PutParts(0, archive, partBytes: 50_000);
+        await store.DeleteAsync(Batch, "sweep/jobs/0000/results.tar.gz.part-00002", CancellationToken.None);
+
+        var result = await FetchAsync();
+
+        var parts = (archive.Length + 49_999) / 50_000;
+        AssertOnlyJob0Refused(result, $"{parts - 1} of the {parts} parts its node packed are in the bucket: the archive is not whole");
+    }
+
+    [Test]
     public async Task Fetch_JobWhoseNodeCouldNotPackEveryResult_IsReportedWithTarsMessageAndWhatWasPackedIsKept()
     {
         PutJob(0, Archive(File("output/a.txt", "a")));
@@ -175,11 +247,41 @@ public sealed class ResultFetcherTests
         });
     }
 
-    private void PutJob(int index, byte[] archive, string? log = null)
+    /// <summary>A job's objects; with <paramref name="packed"/>, its status.json records that archive as the one its node packed.</summary>
+    private void PutJob(int index, byte[] archive, string? log = null, byte[]? packed = null)
     {
         store.PutAsync(Batch, $"sweep/jobs/{index:D4}/results.tar.gz", archive, CancellationToken.None).GetAwaiter().GetResult();
         store.Put(Batch, $"sweep/jobs/{index:D4}/job.log", log ?? $"log {index}\n");
-        store.Put(Batch, $"sweep/jobs/{index:D4}/status.json", Status.Replace("\"index\":0", $"\"index\":{index}", StringComparison.Ordinal));
+        var status = Status.Replace("\"index\":0", $"\"index\":{index}", StringComparison.Ordinal);
+        if (packed is not null)
+        {
+            status = status.TrimEnd('}') + $$$""","archive":{"bytes":{{{packed.Length}}},"sha256":"{{{Sha256(packed)}}}"}}""";
+        }
+
+        store.Put(Batch, $"sweep/jobs/{index:D4}/status.json", status);
+    }
+
+    /// <summary>A job whose archive went up in parts of <paramref name="partBytes"/>, as a node does with an archive larger than that.</summary>
+    private void PutParts(int index, byte[] archive, int partBytes)
+    {
+        var parts = archive.Chunk(partBytes).ToList();
+        for (var part = 1; part <= parts.Count; part++)
+        {
+            store.PutAsync(Batch, $"sweep/jobs/{index:D4}/results.tar.gz.part-{part:D5}", parts[part - 1], CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        store.Put(Batch, $"sweep/jobs/{index:D4}/job.log", $"log {index}\n");
+        store.Put(Batch, $"sweep/jobs/{index:D4}/status.json",
+            $$$"""{"index":{{{index}}},"exit_code":0,"archive":{"bytes":{{{archive.Length}}},"sha256":"{{{Sha256(archive)}}}","parts":{{{parts.Count}}},"part_bytes":{{{partBytes}}}}}""");
+    }
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+
+    private static string Noise(int length)
+    {
+        var noise = new byte[length];
+        new Random(11).NextBytes(noise);
+        return Encoding.Latin1.GetString(noise);
     }
 
     private static PaxTarEntry File(string name, string content) =>

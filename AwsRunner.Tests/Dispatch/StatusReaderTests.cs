@@ -62,6 +62,64 @@ public sealed class StatusReaderTests
     }
 
     [Test]
+    public async Task Read_StatusJsonThatDoesNotParse_IsUnreadableAndFinalNamingIt_NeverLostNorDueForARetry()
+    {
+        SaveManifest(dispatched: true, rows: 2);
+        AddInstance(0, InstanceState.Terminated);
+        AddInstance(1, InstanceState.Terminated);
+        // What a runner wrote that cut a UTF-8 character in half, and a document cut short.
+        await store.PutAsync(Batch, "sweep/jobs/0000/status.json", (byte[])[.. "{\"index\":0,\"exit_code\":0,\"results_error\":\"tar: caf"u8, 0xC3, .. "\"}"u8], CancellationToken.None);
+        store.Put(Batch, "sweep/jobs/0001/status.json", """{"index":1,"exit_co""");
+
+        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.Jobs.Select(j => (j.State, j.UnreadableStatus)), Is.EqualTo(new[]
+            {
+                (JobState.Unreadable, "mem://sweep/sweep/jobs/0000/status.json"),
+                (JobState.Unreadable, "mem://sweep/sweep/jobs/0001/status.json"),
+            }));
+            Assert.That(status.Finished, Is.True);
+            Assert.That(RetryRound.Due(status, new DispatchOptions { ImageId = "ami-12345678", Name = Batch, JobFile = "jobs.csv", MaxRetries = 5 }), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Read_UploadFailedHeartbeat_IsNotFinalAndCarriesTheUploadAndPowerOffErrors()
+    {
+        SaveManifest(dispatched: true);
+        AddInstance(0, InstanceState.Running);
+        store.Put(Batch, "sweep/jobs/0000/heartbeat.json",
+            $$"""{"time":"{{time.GetUtcNow():O}}","state":"upload-failed","index":0,"started":"{{time.GetUtcNow():O}}","progress":"","upload_error":"curl: (22) The requested URL returned error: 403\n","poweroff_error":"sudo: a password is required"}""");
+
+        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.Jobs[0].State, Is.EqualTo(JobState.UploadFailed));
+            Assert.That(status.Jobs[0].UploadError, Is.EqualTo("curl: (22) The requested URL returned error: 403"));
+            Assert.That(status.Jobs[0].PowerOffError, Is.EqualTo("sudo: a password is required"));
+            Assert.That(status.Finished, Is.False, "the node still holds its results and retries");
+        });
+    }
+
+    [Test]
+    public async Task Read_UploadFailedNodeGoneOrSilent_IsLostOrHung()
+    {
+        SaveManifest(dispatched: true, rows: 2);
+        AddInstance(0, InstanceState.Terminated);
+        AddInstance(1, InstanceState.Running);
+        Heartbeat(0, "upload-failed");
+        Heartbeat(1, "upload-failed");
+
+        time.Advance(TimeSpan.FromMinutes(4));
+        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+
+        Assert.That(status.Jobs.Select(j => j.State), Is.EqualTo(new[] { JobState.Lost, JobState.Hung }));
+    }
+
+    [Test]
     public async Task Read_InstanceLaunchedOnDemandBecauseSpotWasRefused_SaysWhy()
     {
         SaveManifest(dispatched: true, rows: 2);

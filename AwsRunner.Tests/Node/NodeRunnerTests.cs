@@ -77,7 +77,7 @@ public sealed class NodeRunnerTests
     }
 
     [Test]
-    public async Task Run_ArchiveCarriesStatusAndLogAsUploaded_SoFetchNeedsOneDownload()
+    public async Task Run_StatusRecordsTheArchivesSizeAndSha256_AndTheArchiveCarriesTheLog()
     {
         await InstallAsync();
         node.WriteJob("mkdir -p output && echo 42 > output/answer.txt && echo computing");
@@ -85,10 +85,53 @@ public sealed class NodeRunnerTests
         await node.RunnerAsync("start", "run");
         await node.WaitPoweredOffAsync();
 
-        var entries = node.ResultEntries();
-        Assert.That(entries, Does.ContainKey("status.json").WithValue(node.ReadObject("status.json")));
-        Assert.That(entries, Does.ContainKey("job.log").WithValue(node.ReadObject("job.log")));
-        Assert.That(entries, Does.ContainKey("output/answer.txt"));
+        var archive = File.ReadAllBytes(Path.Combine(node.JobObjects, "results.tar.gz"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        var packed = status.RootElement.GetProperty("archive");
+        Assert.That(packed.GetProperty("bytes").GetInt64(), Is.EqualTo(archive.Length));
+        Assert.That(packed.GetProperty("sha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(archive))));
+        Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log", "output/answer.txt" }));
+        Assert.That(node.ResultEntries()["job.log"], Is.EqualTo(node.ReadObject("job.log")));
+    }
+
+    [Test]
+    public async Task Deadline_WhileTheResultsArePacked_PacksThemAgainAndUploadsAWholeArchiveSayingDeadline()
+    {
+        // A tar that, the first time, writes half an archive and hangs there, as one would with 200 MB to pack.
+        var bin = Path.Combine(node.Bucket, "bin");
+        var packing = Path.Combine(node.Bucket, "packing");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "tar"), $$"""
+            #!/bin/bash
+            if [ "$1" = -czf ] && [ ! -e {{ShellQuote.Quote(packing)}} ]; then
+                /usr/bin/tar "$@" && truncate -s 5000 "$2" && touch {{ShellQuote.Quote(packing)}} && exec sleep 300
+            fi
+            exec /usr/bin/tar "$@"
+            """.ReplaceLineEndings("\n"));
+        File.SetUnixFileMode(Path.Combine(bin, "tar"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        node.WriteNodeEnv(new NodeEnvFile()
+            .Set("AWSRUNNER_POWEROFF", "touch " + ShellQuote.Quote(node.PoweredOffMark))
+            .Set("PATH", bin + ":" + Environment.GetEnvironmentVariable("PATH")));
+        await InstallAsync();
+        node.WriteJob("mkdir -p output && head -c 300000 /dev/urandom > output/noise.bin && echo computed");
+
+        await node.RunnerAsync("start", "run");
+        await Support.Eventually.WaitAsync(() => File.Exists(packing), TimeSpan.FromSeconds(20), "tar to be halfway");
+        await node.ArmAsync(TimeSpan.Zero);
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        var archive = File.ReadAllBytes(Path.Combine(node.JobObjects, "results.tar.gz"));
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.RootElement.GetProperty("state").GetString(), Is.EqualTo("deadline"), "not done: the switch cut the job's end short");
+            Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.Zero);
+            Assert.That(status.RootElement.GetProperty("archive").GetProperty("bytes").GetInt64(), Is.EqualTo(archive.Length));
+            Assert.That(status.RootElement.GetProperty("archive").GetProperty("sha256").GetString(),
+                Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(archive))));
+            Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log", "output/noise.bin" }), "the archive is whole");
+            Assert.That(node.ReadObject("job.log"), Does.StartWith("computed\n").And.Contain("fired while the results were packed"));
+        });
     }
 
     [Test]
@@ -227,7 +270,6 @@ public sealed class NodeRunnerTests
         Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Contain("output/secret.txt: Cannot open: Permission denied"));
         var entries = node.ResultEntries();
         Assert.That(entries, Does.ContainKey("output/kept.txt"));
-        Assert.That(entries["status.json"], Does.Contain("results_error"), "the archive's status.json says so too");
     }
 
     [Test]
@@ -236,16 +278,70 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob(
             "mkdir -p output && head -c 20000 /dev/urandom > output/noise.bin && echo computed",
-            settings: env => env.Set("AWSRUNNER_RESULTS_MAX_BYTES", "10000"));
+            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "5000").Set("AWSRUNNER_RESULTS_PARTS", "2"));
 
         await node.RunnerAsync("start", "run");
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(node.State, Is.EqualTo("failed"));
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
-        Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Match(@"^results are \d{5} bytes, over the limit of 10000\n?$"));
+        Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Match(@"^results are \d{5} bytes, over the limit of 10000 \(2 parts of 5000\)\n?$"));
         Assert.That(node.ReadObject("job.log"), Does.StartWith("computed\n").And.Contain("over the limit of 10000"));
-        Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log", "status.json" }));
+        Assert.That(node.ResultEntries().Keys, Is.EquivalentTo(new[] { "job.log" }));
+    }
+
+    [Test]
+    public async Task Run_ResultsLargerThanOnePart_GoUpInPartsThatJoinIntoTheArchiveStatusRecords()
+    {
+        await InstallAsync();
+        node.WriteJob(
+            "mkdir -p output && head -c 350000 /dev/urandom > output/noise.bin",
+            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "100000").Set("AWSRUNNER_RESULTS_PARTS", "20"));
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        var parts = Directory.GetFiles(node.JobObjects, "results.tar.gz.part-*").Order(StringComparer.Ordinal).ToList();
+        var joined = parts.SelectMany(File.ReadAllBytes).ToArray();
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        var archive = status.RootElement.GetProperty("archive");
+        Assert.Multiple(() =>
+        {
+            Assert.That(node.State, Is.EqualTo("done"));
+            Assert.That(parts.Select(Path.GetFileName), Is.EqualTo(new[] { "results.tar.gz.part-00001", "results.tar.gz.part-00002", "results.tar.gz.part-00003", "results.tar.gz.part-00004" }));
+            Assert.That(parts.SkipLast(1).Select(p => new FileInfo(p).Length), Is.All.EqualTo(100_000));
+            Assert.That(File.Exists(Path.Combine(node.JobObjects, "results.tar.gz")), Is.False, "the archive goes up as its parts only");
+            Assert.That(archive.GetProperty("parts").GetInt32(), Is.EqualTo(4));
+            Assert.That(archive.GetProperty("part_bytes").GetInt64(), Is.EqualTo(100_000));
+            Assert.That(archive.GetProperty("bytes").GetInt64(), Is.EqualTo(joined.Length));
+            Assert.That(archive.GetProperty("sha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(joined))));
+            Assert.That(RunnerNode.ArchiveEntries(joined), Does.ContainKey("output/noise.bin"), "the parts join into the archive");
+            Assert.That(Directory.GetFiles(node.Runner, "results.part*"), Is.Empty, "a part is cut from the archive only for its upload");
+        });
+    }
+
+    [Test]
+    public async Task Run_PartsUploadFailingForAWhile_AreRetriedAndStatusComesLast()
+    {
+        await InstallAsync();
+        var later = Path.Combine(node.Bucket, "jobs", "later");
+        node.WriteJob(
+            "mkdir -p output && head -c 250000 /dev/urandom > output/noise.bin",
+            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "100000").Set("AWSRUNNER_RESULTS_PARTS", "20"),
+            objects: later);
+
+        await node.RunnerAsync("start", "run");
+        await node.WaitForStateAsync("uploading");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Directory.CreateDirectory(later);
+        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
+
+        var joined = Directory.GetFiles(later, "results.tar.gz.part-*").Order(StringComparer.Ordinal).SelectMany(File.ReadAllBytes).ToArray();
+        using var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(later, "status.json")));
+        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(status.RootElement.GetProperty("archive").GetProperty("sha256").GetString(),
+            Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(joined))));
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("upload failed, retrying"));
     }
 
     [Test]
@@ -260,7 +356,7 @@ public sealed class NodeRunnerTests
         var log = Path.Combine(node.Runner, "job.log");
         await Support.Eventually.WaitAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("working", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the job's first line");
 
-        await node.RunnerAsync("arm", "1");
+        await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
@@ -343,10 +439,10 @@ public sealed class NodeRunnerTests
         node.WriteJob("sleep 300");
         await node.RunnerAsync("start", "run");
 
-        await node.RunnerAsync("arm", "1");
+        await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
 
-        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("dead man's switch armed: power-off in 1s"));
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Match("dead man's switch armed: the job stops in [01]s, at 20[0-9-]+T"));
     }
 
     [Test]
@@ -359,7 +455,7 @@ public sealed class NodeRunnerTests
         File.Delete(node.PoweredOffMark);
         var status = node.ReadObject("status.json");
 
-        await node.RunnerAsync("arm", "1");
+        await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(node.State, Is.EqualTo("done"));

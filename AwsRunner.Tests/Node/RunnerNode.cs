@@ -89,10 +89,17 @@ internal sealed class RunnerNode : IDisposable
     {
         static Uri Url(string folder, string name) => new(Path.Combine(folder, name));
         return JobEnvironment.UrlsFor(new JobUploadUrls(
-            Url(heartbeats ?? objects, "heartbeat.json"), Url(objects, "status.json"), Url(objects, "job.log"), Url(objects, "results.tar.gz")));
+            Url(heartbeats ?? objects, "heartbeat.json"), Url(objects, "status.json"), Url(objects, "job.log"), Url(objects, "results.tar.gz"))
+        {
+            ResultParts = Enumerable.Range(1, Core.Defaults.ResultParts).Select(part => Url(objects, ResultKeys.ResultPart(part))).ToList(),
+        });
     }
 
     public Task<ShellResult> RunnerAsync(params string[] arguments) => ShellAsync(NodeRunnerScript.Command(arguments));
+
+    /// <summary>Arms the dead man's switch as create does: at an absolute time, here this long from now.</summary>
+    public Task<ShellResult> ArmAsync(TimeSpan after) =>
+        RunnerAsync("arm", (DateTimeOffset.UtcNow + after).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Runs a command in the node's home as the dispatcher's shell would, with <paramref name="input"/> on its stdin.</summary>
     public async Task<ShellResult> ShellAsync(string command, Stream? input = null)
@@ -127,9 +134,12 @@ internal sealed class RunnerNode : IDisposable
 
     public string ReadObject(string name) => File.ReadAllText(Path.Combine(JobObjects, name));
 
-    public IReadOnlyDictionary<string, string> ResultEntries()
+    public IReadOnlyDictionary<string, string> ResultEntries() => ArchiveEntries(File.ReadAllBytes(Path.Combine(JobObjects, "results.tar.gz")));
+
+    /// <summary>The text of each file of a results archive.</summary>
+    public static IReadOnlyDictionary<string, string> ArchiveEntries(byte[] archive)
     {
-        using var file = File.OpenRead(Path.Combine(JobObjects, "results.tar.gz"));
+        using var file = new MemoryStream(archive);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var tar = new TarReader(gzip);
         var entries = new Dictionary<string, string>();

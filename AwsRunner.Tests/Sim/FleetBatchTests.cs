@@ -218,25 +218,64 @@ public sealed class FleetBatchTests
     }
 
     [Test]
-    public async Task DeadMansSwitch_HangingJob_TerminatesTheInstanceAtMaxHours()
+    public async Task Results13MB_GoUpIn5MiBPartsWhileNothingOfAwsrunnerRuns_FetchJoinsThemByteForByte_DownDeletesThem()
+    {
+        batch = new FleetBatch(Fleet, "fleet-parts");
+        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,mkdir -p output && head -c 13000000 /dev/urandom > output/data.bin\n");
+
+        var dispatch = await batch.DispatchAsync("--result-part-size", "5M");
+        Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
+        // The dispatch has returned: the node packs, uploads its parts through its presigned URLs and powers off alone.
+        var instanceOfJob = FleetBatch.InstanceOfJob(await batch.StatusAsync());
+        await batch.WaitTerminatedAsync(JobsTimeout);
+        var keys = await KeysAsync(batch.Name);
+        var open = await Fleet.S3.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = batch.Name });
+
+        var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
+        var intact = batch.CountIntactResults(instanceOfJob, "data.bin");
+        var down = await batch.RunAsync("down", batch.Name, "--delete-results", "--yes");
+        var left = await KeysAsync(batch.Name);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(keys.Where(k => k.Contains("results.tar.gz", StringComparison.Ordinal)), Is.EqualTo(new[]
+            {
+                "fleet-parts/jobs/0000/results.tar.gz.part-00001", "fleet-parts/jobs/0000/results.tar.gz.part-00002", "fleet-parts/jobs/0000/results.tar.gz.part-00003",
+            }));
+            Assert.That(open.MultipartUploads ?? [], Is.Empty, "no multipart upload is ever started");
+            Assert.That(fetch.ExitCode, Is.Zero, fetch.ToString());
+            Assert.That(intact, Is.EqualTo(1), "13 MB fetched byte for byte");
+            Assert.That(down.ExitCode, Is.Zero, down.ToString());
+            Assert.That(left, Is.Empty, "down --delete-results leaves no part behind");
+        });
+    }
+
+    [Test]
+    public async Task DeadMansSwitch_JobOverMaxHours_EndsDeadlineWithItsLogAndPartialResultsInTheBucket()
     {
         batch = new FleetBatch(Fleet, "fleet-deadman");
-        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,sleep 600\n");
+        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,mkdir -p output && echo partial > output/part.txt && echo working && sleep 600\n");
 
+        // 72 s. The boothook's power-off is 10 minutes later, which this fleet's 15 s minute makes 2.5 minutes: with the
+        // switches on the same minute (as before), the boothook would power the node off first, here after 30 s.
         var dispatch = await batch.DispatchAsync("--max-hours", "0.02");
         Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
         var running = await batch.StatusAsync();
         var instance = FleetBatch.InstanceOfJob(running)[0];
         Assert.That(FleetBatch.States(running), Is.EqualTo(new[] { "running" }));
 
-        await batch.WaitTerminatedAsync(JobsTimeout);
+        await batch.WaitTerminatedAsync(TimeSpan.FromSeconds(150));
         var status = await batch.StatusAsync();
+        var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
 
         Assert.Multiple(() =>
         {
-            // The user data's "shutdown -h +2" asked for it; the runner's own power-off would have asked for "now" (0).
-            Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance), "power")).Trim(), Is.EqualTo("poweroff 2"));
-            Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "lost" }));
+            // The runner's own power-off ("now", 0): the boothook's ("+12") had not come yet.
+            Assert.That(File.ReadAllText(Path.Combine(Fleet.NodePath(instance), "power")).Trim(), Is.EqualTo("poweroff 0"));
+            Assert.That(FleetBatch.States(status), Is.EqualTo(new[] { "deadline" }));
+            Assert.That(fetch.ExitCode, Is.Zero, fetch.ToString());
+            Assert.That(File.ReadAllText(Path.Combine(batch.Output, "0000", "output", "part.txt")), Is.EqualTo("partial\n"));
+            Assert.That(File.ReadAllText(Path.Combine(batch.Output, "0000", "job.log")), Does.StartWith("working\n").And.Contain("dead man's switch"));
         });
     }
 
@@ -395,5 +434,19 @@ public sealed class FleetBatchTests
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
         return File.ReadAllText(folder.Combine("output", "said.txt"), Encoding.UTF8);
+    }
+
+    /// <summary>The batch's objects in its bucket, in key order; none when the bucket is gone.</summary>
+    private static async Task<IReadOnlyList<string>> KeysAsync(string name)
+    {
+        try
+        {
+            var listed = await Fleet.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = name, Prefix = name + "/" });
+            return (listed.S3Objects ?? []).Select(o => o.Key).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
     }
 }

@@ -25,11 +25,14 @@ internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
     /// <summary>How long each job's upload URLs were asked to work, by job prefix.</summary>
     public ConcurrentDictionary<string, TimeSpan> UrlValidity { get; } = new();
 
-    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken)
+    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken)
     {
         UrlValidity[keyPrefix] = validity;
         Uri Url(string name) => new($"mem://{bucket}/{keyPrefix}{name}");
-        return Task.FromResult(new JobUploadUrls(Url("heartbeat.json"), Url("status.json"), Url("job.log"), Url("results.tar.gz")));
+        return Task.FromResult(new JobUploadUrls(Url("heartbeat.json"), Url("status.json"), Url("job.log"), Url("results.tar.gz"))
+        {
+            ResultParts = Enumerable.Range(1, resultParts).Select(part => Url($"results.tar.gz.part-{part:D5}")).ToList(),
+        });
     }
 
     public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>

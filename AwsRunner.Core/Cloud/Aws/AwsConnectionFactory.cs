@@ -20,17 +20,18 @@ internal static class AwsConnectionFactory
         var retry = AwsRetry.Create(tuning, time, loggers.CreateLogger(typeof(AwsRetry).FullName!));
         var ec2 = new Ec2Client(SdkClients.Ec2(session), retry, tuning.Ec2PageSize, loggers.CreateLogger<Ec2Client>());
         var sshSource = new SshSource(options.SshCidr, session.EndpointUrl is not null, publicAddress);
+        // S3's clock, which the results' times are on; the launch fixes the boothook's power-off on it too.
+        var serverClock = new ServerClock(time);
         var cloud = new AwsCloud(
             ec2,
             boundary,
             new BatchKeyPair(ec2, home, options.KeyFile, loggers.CreateLogger<BatchKeyPair>()),
             new BatchSecurityGroup(ec2, sshSource, options.SubnetId, tuning, time, loggers.CreateLogger<BatchSecurityGroup>()),
             sshSource,
-            new BatchLauncher(ec2, options, time, loggers.CreateLogger<BatchLauncher>()),
+            new BatchLauncher(ec2, options, serverClock, loggers.CreateLogger<BatchLauncher>()),
             tuning,
             time,
             loggers.CreateLogger<AwsCloud>());
-        var serverClock = new ServerClock(time);
         var results = new S3ResultStore(
             SdkClients.S3(session, serverClock),
             serverClock,

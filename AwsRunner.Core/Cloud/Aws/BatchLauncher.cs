@@ -16,7 +16,7 @@ namespace AwsRunner.Core.Cloud.Aws;
 /// launch with the vCPUs the batch asked for, or, with <see cref="LaunchRequest.WithinQuota"/>, is made again letting
 /// EC2 launch fewer (MinCount 1), then for half as many, until EC2 grants some or even one is refused.
 /// </summary>
-internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options, TimeProvider time, ILogger<BatchLauncher> logger)
+internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options, ServerClock clock, ILogger<BatchLauncher> logger)
 {
     private static readonly HashSet<string> SpotRefusals = new(StringComparer.Ordinal)
     {
@@ -32,7 +32,9 @@ internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options
     public async Task<LaunchResult> LaunchAsync(
         LaunchRequest request, IReadOnlyList<JobRow> missing, IReadOnlyList<NodeInstance> described, string groupId, Ec2Image image, CancellationToken cancellationToken)
     {
-        var userData = DeadMansSwitch.UserData(NodeDeadline.SwitchAt(time.GetUtcNow(), request.MaxLifetime.TotalHours));
+        // On S3's clock (create has asked the bucket by now), near EC2's that the launch time and so the runner's own
+        // switch go by: this machine's clock, minutes off, would move the power-off against that switch.
+        var userData = DeadMansSwitch.UserData(NodeDeadline.PowerOffAt(clock.Now, request.MaxLifetime.TotalHours));
         var rootDevice = image.RootDeviceType is null or "ebs" ? image.RootDeviceName : null;
         if (rootDevice is null)
         {

@@ -59,15 +59,26 @@ internal sealed partial class S3ResultStore(
         boundary.RunAsync($"look for bucket {bucket}", async token =>
             await buckets.HeadAsync(bucket, token).ConfigureAwait(false) == HttpStatusCode.OK, cancellationToken);
 
-    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken) =>
+    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken) =>
         boundary.RunAsync($"sign upload URLs for {Describe(bucket, keyPrefix)}", async token =>
         {
             var owner = await SigningOwnerAsync(validity, token).ConfigureAwait(false);
+            // Plain PUTs for the parts too: a multipart upload needs credentials to start and complete (POSTs, which
+            // cannot be presigned), and one left open is billed until it is aborted.
+            var parts = new List<Uri>(resultParts);
+            for (var part = 1; part <= resultParts; part++)
+            {
+                parts.Add(await SignAsync(bucket, keyPrefix + ResultKeys.ResultPart(part), HttpVerb.PUT, owner, validity).ConfigureAwait(false));
+            }
+
             return new JobUploadUrls(
                 await SignAsync(bucket, keyPrefix + ResultKeys.Heartbeat, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
                 await SignAsync(bucket, keyPrefix + ResultKeys.Status, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
                 await SignAsync(bucket, keyPrefix + ResultKeys.Log, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
-                await SignAsync(bucket, keyPrefix + ResultKeys.Results, HttpVerb.PUT, owner, validity).ConfigureAwait(false));
+                await SignAsync(bucket, keyPrefix + ResultKeys.Results, HttpVerb.PUT, owner, validity).ConfigureAwait(false))
+            {
+                ResultParts = parts,
+            };
         }, cancellationToken);
 
     public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>

@@ -14,7 +14,8 @@ namespace AwsRunner.Core.Cloud.Local;
 internal sealed partial class LocalCloud(LocalPaths paths, int maxParallel, TimeProvider time, ILogger<LocalCloud> logger) : ICloud
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly Lazy<string> PowerOff = new(() => EmbeddedText.Read("AwsRunner.Core.Cloud.Local.local-poweroff.sh"));
+    // The names it shares with the runner (the secrets file) come from the node contract, as the runner's do.
+    private static readonly Lazy<string> PowerOff = new(() => Node.NodeContract.Declare(EmbeddedText.Read("AwsRunner.Core.Cloud.Local.local-poweroff.sh")));
 
     public Task CheckImageAsync(string imageId, CancellationToken cancellationToken) =>
         string.IsNullOrWhiteSpace(imageId)

@@ -28,13 +28,16 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
     public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) =>
         Task.FromResult(Directory.Exists(Describe(bucket, "")));
 
-    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, TimeSpan validity, CancellationToken cancellationToken)
+    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken)
     {
         // curl writes file:// uploads only into a folder that exists.
         Directory.CreateDirectory(Describe(bucket, keyPrefix));
         Uri Url(string name) => new(Describe(bucket, keyPrefix + name));
         return Task.FromResult(new JobUploadUrls(
-            Url(ResultKeys.Heartbeat), Url(ResultKeys.Status), Url(ResultKeys.Log), Url(ResultKeys.Results)));
+            Url(ResultKeys.Heartbeat), Url(ResultKeys.Status), Url(ResultKeys.Log), Url(ResultKeys.Results))
+        {
+            ResultParts = Enumerable.Range(1, resultParts).Select(part => Url(ResultKeys.ResultPart(part))).ToList(),
+        });
     }
 
     public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken)
@@ -71,8 +74,8 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
     {
         try
         {
-            // Read to the end rather than to the length seen at open: curl may be rewriting the object (it is not
-            // an atomic PUT as on S3), and a reader then gets what is there; a half-written JSON does not parse.
+            // Read to the end rather than to the length seen at open. A node writes an object beside it and renames
+            // it into place, as atomic as a PUT on S3; a runner older than that rewrote it in place.
             var file = File.OpenRead(Describe(bucket, key));
             await using (file.ConfigureAwait(false))
             {

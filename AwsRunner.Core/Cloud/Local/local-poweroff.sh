@@ -3,8 +3,11 @@
 # The runner starts each step (install, run, the dead man's switch) in a session of its own and records its pid in
 # home/awsrunner/STEP.pid; the node's processes are those steps, what they started, and their process groups.
 # Nothing else on the machine is looked at, so the cost is the node's own processes, whatever runs beside it.
+#@CONTRACT@
 node="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 printf 'terminated\n' > "$node/instance-state.tmp" && mv -f "$node/instance-state.tmp" "$node/instance-state"
+# An EC2 instance's disk goes with it; a local node's folder stays until down, so the job's secrets go now.
+[ ! -e "$node/home/awsrunner/$FILE_SECRETS" ] || rm -f "$node/home/awsrunner/$FILE_SECRETS"
 marker="AWSRUNNER_LOCAL_NODE=$node"
 
 # A recorded pid may have ended and its number gone to another program: only a process whose environment carries

@@ -16,6 +16,16 @@ public sealed class StatusViewTests
         new JobStatus(2, "t3.micro", "i-2", InstanceState.Running, JobState.Running, SpotRefusal: "InsufficientInstanceCapacity"),
     ]);
 
+    private static readonly BatchStatus Problems = new("sweep", "sweep", "aws", Now, Now,
+    [
+        new JobStatus(0, "c5.large", "i-0", InstanceState.Running, JobState.UploadFailed)
+        {
+            UploadError = "curl: (22) The requested URL returned error: 403\nmore",
+            PowerOffError = "sudo: a password is required",
+        },
+        new JobStatus(1, "c5.large", "i-1", InstanceState.Terminated, JobState.Unreadable) { UnreadableStatus = "s3://sweep/sweep/jobs/0001/status.json" },
+    ]);
+
     [Test]
     public void Lines_JobsRunOnDemandBecauseSpotWasRefused_AreMarkedAndNamed()
     {
@@ -32,6 +42,43 @@ public sealed class StatusViewTests
     [Test]
     public void Lines_NoJobOnDemand_SayNothingOfIt() =>
         Assert.That(StatusView.Lines(Status with { Jobs = [Status.Jobs[0]] }), Has.None.Contains("on demand"));
+
+    [Test]
+    public void Lines_UploadAndPowerOffErrorsAndAnUnreadableStatus_AreSaidBelowTheTable()
+    {
+        var lines = StatusView.Lines(Problems).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines.Single(l => l.StartsWith("0000 ", StringComparison.Ordinal)), Does.Contain("upload-failed"));
+            Assert.That(lines.Single(l => l.StartsWith("0001 ", StringComparison.Ordinal)), Does.Contain("unreadable"));
+            Assert.That(lines.Skip(4), Is.EqualTo(new[]
+            {
+                "0000: upload failing, the node keeps its results and retries: curl: (22) The requested URL returned error: 403",
+                "0000: power-off failed (its instance is terminated 10 minutes after its result): sudo: a password is required",
+                "0001: its status.json cannot be read (s3://sweep/sweep/jobs/0001/status.json); the job is not run again, so that nothing overwrites its result",
+            }));
+            Assert.That(StatusView.ExitCode(Problems), Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public void Json_GivesEachJobsUploadAndPowerOffErrorsAndUnreadableStatus()
+    {
+        using var document = JsonDocument.Parse(JsonOutput.Serialize(StatusView.From(Problems)));
+
+        var jobs = document.RootElement.GetProperty("jobs").EnumerateArray().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(jobs[0].GetProperty("state").GetString(), Is.EqualTo("upload-failed"));
+            Assert.That(jobs[0].GetProperty("upload_error").GetString(), Is.EqualTo("curl: (22) The requested URL returned error: 403\nmore"));
+            Assert.That(jobs[0].GetProperty("poweroff_error").GetString(), Is.EqualTo("sudo: a password is required"));
+            Assert.That(jobs[0].GetProperty("unreadable_status").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(jobs[1].GetProperty("state").GetString(), Is.EqualTo("unreadable"));
+            Assert.That(jobs[1].GetProperty("unreadable_status").GetString(), Is.EqualTo("s3://sweep/sweep/jobs/0001/status.json"));
+            Assert.That(document.RootElement.GetProperty("finished").GetBoolean(), Is.False);
+        });
+    }
 
     [Test]
     public void Json_GivesEachJobsSpotRefusal()

@@ -117,7 +117,7 @@ public sealed class AwsBatchRunnerTests
     }
 
     [Test]
-    public async Task Fetch_ArchiveCarriesStatusAndLog_DownloadsOnlyTheArchive_AndNothingOnTheNextFetch()
+    public async Task Fetch_StatusThenTheArchiveCarryingTheLog_TwoDownloads_AndNothingOnTheNextFetch()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
@@ -133,10 +133,11 @@ public sealed class AwsBatchRunnerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That((first.Downloaded, first.Skipped), Is.EqualTo((1, 2)));
-            Assert.That((first.ArchivesDownloaded, first.DownloadedJobs.Single().ObjectsDownloaded), Is.EqualTo((1, 1)), "one archive, and nothing else, for the job");
+            Assert.That((first.Downloaded, first.Skipped), Is.EqualTo((2, 1)));
+            Assert.That((first.ArchivesDownloaded, first.DownloadedJobs.Single().ObjectsDownloaded), Is.EqualTo((1, 2)),
+                "status.json, which the archive is checked against, then the archive with the log in it");
             Assert.That(second.AlreadyHere.Select(j => j.Index), Is.EqualTo(new[] { 1 }));
-            Assert.That(firstReads, Has.Count.EqualTo(2).And.Some.Contains("ledger.json").And.Some.Contains("results.tar.gz"));
+            Assert.That(firstReads, Has.Count.EqualTo(3).And.Some.Contains("ledger.json").And.Some.Contains("status.json").And.Some.Contains("results.tar.gz"));
             Assert.That((second.Downloaded, second.Skipped), Is.EqualTo((0, 3)));
             Assert.That(ObjectReads(bed, "e2e6"), Has.Count.EqualTo(1).And.All.Contains("ledger.json"), "a fetch with nothing new reads the ledger once, and nothing else");
             Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\n"));
@@ -158,7 +159,7 @@ public sealed class AwsBatchRunnerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That((fetched.Downloaded, fetched.Skipped), Is.EqualTo((2, 1)));
+            Assert.That((fetched.Downloaded, fetched.Skipped), Is.EqualTo((3, 0)));
             Assert.That(File.ReadAllText(Path.Combine(output, "0001", "job.log")), Is.EqualTo("done\ntar: output/x: socket ignored\n"));
         });
     }

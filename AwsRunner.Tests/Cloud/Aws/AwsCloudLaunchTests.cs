@@ -61,10 +61,11 @@ public sealed class AwsCloudLaunchTests
         await using var bed = await AwsTestBed.OnMotoAsync();
         await bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
 
-        var before = DateTimeOffset.UtcNow.AddMinutes(90).ToUnixTimeSeconds();
+        // After the runner's own switch at launch + max lifetime, its 5 minutes' last upload and 5 minutes for the clocks.
+        var before = DateTimeOffset.UtcNow.AddMinutes(100).ToUnixTimeSeconds();
         await bed.Cloud.LaunchAsync(AwsTestBed.Launch("sweep1", AwsTestBed.Row(0, "t3.micro")) with { MaxLifetime = TimeSpan.FromMinutes(90) },
             CancellationToken.None);
-        var after = DateTimeOffset.UtcNow.AddMinutes(90).ToUnixTimeSeconds();
+        var after = DateTimeOffset.UtcNow.AddMinutes(100).ToUnixTimeSeconds();
 
         var call = bed.Recorder.Calls("RunInstances").Single();
         var userData = Encoding.UTF8.GetString(Convert.FromBase64String(call["UserData"]));
@@ -73,12 +74,31 @@ public sealed class AwsCloudLaunchTests
         {
             Assert.That(call["InstanceInitiatedShutdownBehavior"], Is.EqualTo("terminate"));
             Assert.That(userData, Does.StartWith("#cloud-boothook\n#!/bin/sh\n"), "a boothook runs at every boot");
-            Assert.That(deadline, Is.InRange(before, after), "launch + max lifetime, fixed at launch");
+            Assert.That(deadline, Is.InRange(before, after), "launch + max lifetime + 10 minutes, fixed at launch");
             Assert.That(userData, Does.Contain("shutdown -h +$minutes"));
             Assert.That(call["KeyName"], Is.EqualTo("sweep1"));
             Assert.That(call["SecurityGroupId.1"], Does.StartWith("sg-"));
             Assert.That(call.Form.Keys, Has.None.StartWith("InstanceMarketOptions"));
         });
+    }
+
+    [Test]
+    public async Task Launch_LaptopClockTwentyMinutesSlow_FixesTheBoothooksPowerOffOnS3sClock()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync(time: new SlowClock(TimeSpan.FromMinutes(20)));
+        await bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None);
+        // Create has asked the bucket before it launches: S3's Date header has told its time.
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+
+        var before = DateTimeOffset.UtcNow.AddMinutes(100).ToUnixTimeSeconds();
+        await bed.Cloud.LaunchAsync(AwsTestBed.Launch("sweep1", AwsTestBed.Row(0, "t3.micro")) with { MaxLifetime = TimeSpan.FromMinutes(90) },
+            CancellationToken.None);
+        var after = DateTimeOffset.UtcNow.AddMinutes(100).ToUnixTimeSeconds();
+
+        var userData = Encoding.UTF8.GetString(Convert.FromBase64String(bed.Recorder.Calls("RunInstances").Single()["UserData"]));
+        var deadline = long.Parse(System.Text.RegularExpressions.Regex.Match(userData, "deadline=([0-9]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        // A second either way: S3's Date header has whole seconds.
+        Assert.That(deadline, Is.InRange(before - 1, after + 1), "S3's now + max lifetime + 10 minutes, not this machine's slow clock");
     }
 
     [Test]
@@ -404,4 +424,9 @@ public sealed class AwsCloudLaunchTests
 
     private static void JobRow0To2(out Core.Jobs.JobRow[] rows) =>
         rows = [AwsTestBed.Row(0, "t3.micro"), AwsTestBed.Row(1, "t3.micro"), AwsTestBed.Row(2, "t3.micro")];
+
+    private sealed class SlowClock(TimeSpan behind) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() - behind;
+    }
 }

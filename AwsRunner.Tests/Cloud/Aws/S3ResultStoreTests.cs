@@ -233,7 +233,7 @@ public sealed class S3ResultStoreTests
         var file = Path.Combine(bed.Home, "job.log");
         await File.WriteAllTextAsync(file, "hello from the node\n");
 
-        var urls = await bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0007/", TimeSpan.FromHours(30), CancellationToken.None);
+        var urls = await bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0007/", 2, TimeSpan.FromHours(30), CancellationToken.None);
         using var curl = Process.Start(new ProcessStartInfo("curl", ["-sS", "-f", "-T", file, urls.Log.ToString()]) { RedirectStandardError = true })!;
         await curl.WaitForExitAsync();
 
@@ -253,12 +253,38 @@ public sealed class S3ResultStoreTests
     }
 
     [Test]
+    public async Task UploadUrls_ForTheResultsParts_ArePlainPresignedPutsOfKeysOfTheirOwn_AndNoMultipartUploadIsOpened()
+    {
+        await using var bed = await AwsTestBed.OnMotoAsync();
+        await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
+        var file = Path.Combine(bed.Home, "part");
+        await File.WriteAllTextAsync(file, "the second part\n");
+
+        var urls = await bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0007/", 3, TimeSpan.FromHours(30), CancellationToken.None);
+        using var curl = Process.Start(new ProcessStartInfo("curl", ["-sS", "-f", "-T", file, urls.ResultParts[1].ToString()]) { RedirectStandardError = true })!;
+        await curl.WaitForExitAsync();
+
+        var uploaded = await bed.Results.GetAsync("sweep1", "sweep1/jobs/0007/results.tar.gz.part-00002", CancellationToken.None);
+        var open = await bed.S3.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = "sweep1" });
+        Assert.Multiple(() =>
+        {
+            Assert.That(curl.ExitCode, Is.EqualTo(0), curl.StandardError.ReadToEnd());
+            Assert.That(Encoding.UTF8.GetString(uploaded!), Is.EqualTo("the second part\n"));
+            Assert.That(urls.ResultParts.Select(u => u.AbsolutePath[(u.AbsolutePath.LastIndexOf('/') + 1)..]),
+                Is.EqualTo(new[] { "results.tar.gz.part-00001", "results.tar.gz.part-00002", "results.tar.gz.part-00003" }));
+            Assert.That(urls.ResultParts, Has.All.Property("Query").Contains($"x-amz-expected-bucket-owner={AwsTestBed.Account}").And.All.Property("Query").Not.Contains("uploadId"));
+            Assert.That(string.Join(" ", urls.ResultParts), Does.Not.Contain(AwsTestBed.Secret));
+            Assert.That(open.MultipartUploads ?? [], Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task UploadUrls_LongerThanSevenDays_AreRefused()
     {
         await using var bed = AwsTestBed.Canned();
 
         Assert.ThrowsAsync<InvalidInputException>(() =>
-            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", TimeSpan.FromDays(8), CancellationToken.None));
+            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", 2, TimeSpan.FromDays(8), CancellationToken.None));
     }
 
     [Test]
@@ -267,7 +293,7 @@ public sealed class S3ResultStoreTests
         await using var bed = AwsTestBed.Canned(credentials: new Amazon.Runtime.SessionAWSCredentials("ASIATESTING", "secret", "token"));
 
         var error = Assert.ThrowsAsync<InvalidInputException>(() =>
-            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", TimeSpan.FromHours(2), CancellationToken.None));
+            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", 2, TimeSpan.FromHours(2), CancellationToken.None));
 
         Assert.Multiple(() =>
         {

@@ -61,6 +61,20 @@ public sealed class LocalPowerOffTests
     }
 
     [Test]
+    public async Task Terminate_NodeHoldingAJobsSecrets_DeletesThem_ItsFolderStayingUntilDown()
+    {
+        var secrets = Path.Combine(node.Address!, AwsRunner.Core.Node.NodeRunnerScript.Folder, AwsRunner.Core.Node.NodeVariables.SecretsFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(secrets)!);
+        File.WriteAllText(secrets, "API_TOKEN=tok\0");
+        await StartStepAsync("echo $$ > awsrunner/run.pid; exec sleep 300");
+
+        await connection.Cloud.TerminateAsync("off", [node.InstanceId], CancellationToken.None);
+
+        Assert.That(File.Exists(secrets), Is.False);
+        Assert.That(Directory.Exists(node.Address), Is.True);
+    }
+
+    [Test]
     public async Task PowerOff_MoreProcessesOnTheMachine_RunsTheSameFewCommands()
     {
         await StartStepAsync("echo $$ > awsrunner/run.pid; sleep 300 & exec sleep 301");
