@@ -127,6 +127,16 @@ public sealed class ResultMergerTests
     }
 
     [Test]
+    public void Merge_ACsvWithAByteOrderMark_ReadsItsFirstColumnByItsName()
+    {
+        Finished(0, "output/result.csv", "\uFEFFseed,pi\r\n1,3.1\r\n");
+
+        Merge(Sweep(("1", "20000")), source: null);
+
+        Assert.That(Merged(), Is.EqualTo("batch,job,instance_type,command,seed,samples,pi\npisweep,0,t3.micro,bash pi.sh,1,20000,3.1\n"));
+    }
+
+    [Test]
     public void Merge_ACsvAndAJsonFile_TakesTheCsv()
     {
         Finished(0, "output/result.csv", "pi\n3.1\n");
