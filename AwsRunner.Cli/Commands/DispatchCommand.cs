@@ -122,11 +122,18 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         var total = result.Nodes.Count;
         var failed = result.Failures.Count;
         var earlier = result.Nodes.Count(n => n.FinishedEarlier);
+        // Rows whose launch another dispatcher of the batch claimed: theirs to start.
+        var elsewhere = result.Nodes.Count(n => n.State == JobState.Launching);
         var what = dispatched ? "started" : "ready";
-        var line = $"Batch {name}: {total - failed - earlier} of {total} nodes {what}";
+        var line = $"Batch {name}: {total - failed - earlier - elsewhere} of {total} nodes {what}";
         if (earlier > 0)
         {
             line += $", {earlier} jobs finished in an earlier run";
+        }
+
+        if (elsewhere > 0)
+        {
+            line += $", {elsewhere} launched by another dispatcher of this batch";
         }
 
         if (failed > 0)

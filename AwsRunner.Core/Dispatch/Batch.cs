@@ -88,11 +88,8 @@ public sealed class Batch
     /// What was fetched and which jobs failed or are missing; a job whose upload broke a rule is in
     /// <see cref="FetchResult.NotFetched"/> and the others are fetched all the same.
     /// </returns>
-    public async Task<FetchResult> FetchAsync(string outputDirectory, FetchOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        await Ledger.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        return await new ResultFetcher(Connection).FetchAsync(Ledger, outputDirectory, options ?? new FetchOptions(), cancellationToken).ConfigureAwait(false);
-    }
+    public Task<FetchResult> FetchAsync(string outputDirectory, FetchOptions? options = null, CancellationToken cancellationToken = default) =>
+        new ResultFetcher(Connection).FetchAsync(Ledger, outputDirectory, options ?? new FetchOptions(), cancellationToken);
 
     /// <summary>
     /// Merges the results of every fetched job (a CSV, a JSON object or array of objects, or JSON lines) into one CSV

@@ -27,14 +27,13 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         DispatchRound round, IProgress<NodeProgress>? progress, ChannelWriter<ReadyNode>? ready, CancellationToken cancellationToken)
     {
         var ledger = round.Ledger;
-        await connection.Cloud.CheckImageAsync(ledger.Document.ImageId, cancellationToken).ConfigureAwait(false);
         await connection.Cloud.PrepareAccessAsync(round.Name, cancellationToken).ConfigureAwait(false);
 
         var wanting = round.Rows.Where(i => ledger.Document.Rows[i].Current.Node is null).Order().ToList();
         var now = await connection.Results.ServerNowAsync(round.Bucket, cancellationToken).ConfigureAwait(false);
         var claimed = wanting.Count == 0
             ? []
-            : await ledger.ChangeAsync(d => d.ClaimLaunches(wanting, round.Dispatcher, now, round.StaleClaim), cancellationToken).ConfigureAwait(false);
+            : await ledger.ChangeAsync(d => d.ClaimLaunches(wanting, round.Dispatcher.Claim(now), round.StaleClaim, Dispatcher.IsGone), cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         foreach (var index in wanting.Except(claimed))
         {
@@ -131,7 +130,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         }
         catch
         {
-            await round.Ledger.ChangeAsync(d => d.Unclaimed(claimed, round.Dispatcher), CancellationToken.None).ConfigureAwait(false);
+            await round.Ledger.ChangeAsync(d => d.Unclaimed(claimed, round.Dispatcher.Id), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 

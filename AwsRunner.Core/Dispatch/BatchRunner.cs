@@ -17,9 +17,6 @@ public sealed class BatchRunner
     private readonly TimeProvider time;
     private readonly ILoggerFactory loggers;
 
-    // This process's name in the ledger's launch claims.
-    private readonly string dispatcher = Guid.NewGuid().ToString("N");
-
     /// <summary>Creates the runner.</summary>
     /// <param name="connection">The cloud to work on.</param>
     /// <param name="home">The awsrunner home (see <see cref="AwsRunnerHome.Resolve"/>).</param>
@@ -68,7 +65,7 @@ public sealed class BatchRunner
             Options = options,
             Secrets = plan.Secrets,
             Rows = new HashSet<int>(),
-            Dispatcher = dispatcher,
+            Dispatcher = Dispatcher.Current,
         };
         var batch = new Batch(connection, home, loggers, time, ledger, round);
 
@@ -202,6 +199,8 @@ public sealed class BatchRunner
         var heartbeat = plan.Options.HeartbeatInterval ?? (settings is null ? Defaults.HeartbeatInterval : TimeSpan.FromSeconds(settings.HeartbeatSeconds));
         BatchPlanner.CheckLifetime(maxHours, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false));
 
+        // The image first: a typo creates nothing, not even the bucket.
+        await connection.Cloud.CheckImageAsync(plan.ImageId, cancellationToken).ConfigureAwait(false);
         await connection.Results.EnsureBucketAsync(plan.Bucket, cancellationToken).ConfigureAwait(false);
         // Later commands reach the nodes the way this dispatch did, without the user repeating the SSH options.
         BatchRecords.Save(home, new BatchRecord(plan.Name, connection.Kind, plan.Bucket, connection.Region, connection.EndpointUrl, connection.Shell.Transport));

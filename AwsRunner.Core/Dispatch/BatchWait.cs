@@ -73,7 +73,7 @@ internal sealed partial class BatchWait(Batch batch, ILogger<BatchWait> logger)
             .ToList();
         // A launch claimed by a dispatcher that stopped, past the time a launch takes.
         var unlaunched = document.Rows
-            .Where(r => r.Current is { Node: null, Ended: null } a && (a.Claim is null || status.ReadAt - a.Claim.At > round.StaleClaim))
+            .Where(r => r.Current is { Node: null, Ended: null } a && (a.Claim is null || status.ReadAt - a.Claim.At > round.StaleClaim || Dispatcher.IsGone(a.Claim)))
             .Select(r => r.Index)
             .ToList();
         var ready = status.Jobs.Where(j => j.State == JobState.Ready).Select(j => j.Index).ToList();

@@ -19,8 +19,8 @@ internal sealed record DispatchRound
     /// <summary>The rows to work on: those whose attempt has no node get one, the others adopt theirs.</summary>
     public required IReadOnlySet<int> Rows { get; init; }
 
-    /// <summary>This process's name in launch claims.</summary>
-    public required string Dispatcher { get; init; }
+    /// <summary>This process, whose name launch claims carry.</summary>
+    public required Dispatcher Dispatcher { get; init; }
 
     public string Name => Ledger.Name;
 

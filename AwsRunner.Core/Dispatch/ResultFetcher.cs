@@ -51,6 +51,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
                 var work = Path.Combine(output, WorkFolder, JobIndex.Format(jobIndex));
                 try
                 {
+                    SetEarlierAttemptAside(output, work, jobIndex, manifest.Rows[jobIndex].Current.Number);
                     foreach (var pieces in Pieces(name, manifest, job))
                     {
                         try
@@ -293,6 +294,41 @@ internal sealed class ResultFetcher(CloudConnection connection)
     }
 
     private static bool HasSize(string path, long size) => File.Exists(path) && new FileInfo(path).Length == size;
+
+    /// <summary>
+    /// Keeps <c>OUT/0007/</c> the current attempt's alone: when an earlier fetch filled it with another attempt (the row
+    /// was retried since), that attempt is moved to <c>OUT/0007/attempt-K/</c> before anything of the current one is
+    /// written, so that no file of it stays beside the current attempt's (a merge would take it). Which attempt the
+    /// folder holds, its status.json says.
+    /// </summary>
+    private static void SetEarlierAttemptAside(string output, string work, int job, int current)
+    {
+        var folder = Path.Combine(output, JobIndex.Format(job));
+        if (ReadStatus(output, job) is not { Unreadable: false } held || held.Attempt == current)
+        {
+            return;
+        }
+
+        var aside = work + ".earlier";
+        DeleteFolder(aside);
+        Directory.CreateDirectory(Path.GetDirectoryName(aside)!);
+        Directory.Move(folder, aside);
+        Directory.CreateDirectory(folder);
+        foreach (var attempt in Directory.EnumerateDirectories(aside).Where(d => ResultKeys.IsAttemptName(Path.GetFileName(d))).ToList())
+        {
+            Directory.Move(attempt, Path.Combine(folder, Path.GetFileName(attempt)));
+        }
+
+        var earlier = Path.Combine(folder, ResultKeys.AttemptName(held.Attempt));
+        if (Directory.Exists(earlier))
+        {
+            DeleteFolder(aside);
+        }
+        else
+        {
+            Directory.Move(aside, earlier);
+        }
+    }
 
     private static void DeleteFolder(string path)
     {

@@ -95,15 +95,16 @@ internal sealed record LedgerDocument
     /// Claims the launch of each given row whose current attempt has no node and no live claim of another dispatcher.
     /// Nothing is claimed once the batch is down.
     /// </summary>
-    public (LedgerDocument Next, IReadOnlyList<int> Claimed) ClaimLaunches(IEnumerable<int> rows, string by, DateTimeOffset now, TimeSpan stale)
+    public (LedgerDocument Next, IReadOnlyList<int> Claimed) ClaimLaunches(IEnumerable<int> rows, LaunchClaim claim, TimeSpan stale, Func<LaunchClaim, bool> abandoned)
     {
+        var (by, now) = (claim.By, claim.At);
         if (DownAt is not null)
         {
             return (this, []);
         }
 
         var claimed = rows.Distinct().Order().Where(i => Rows[i].Current is { Node: null, Ended: null } a
-            && (a.Claim is null || a.Claim.By == by || now - a.Claim.At > stale)).ToList();
+            && (a.Claim is null || a.Claim.By == by || now - a.Claim.At > stale || abandoned(a.Claim))).ToList();
         if (claimed.Count == 0)
         {
             return (this, claimed);
@@ -112,7 +113,7 @@ internal sealed record LedgerDocument
         var set = claimed.ToHashSet();
         return (this with
         {
-            Rows = Rows.Select(r => set.Contains(r.Index) ? r.WithCurrent(r.Current with { Claim = new LaunchClaim(by, now) }) : r).ToList(),
+            Rows = Rows.Select(r => set.Contains(r.Index) ? r.WithCurrent(r.Current with { Claim = claim }) : r).ToList(),
         }, claimed);
     }
 

@@ -36,7 +36,7 @@ public sealed class JobStarterUrlValidityTests
             Options = new DispatchOptions { ImageId = "ami-12345678", Name = Batch, JobFile = jobFile, Dispatch = true },
             Secrets = [],
             Rows = new HashSet<int> { 0 },
-            Dispatcher = "test",
+            Dispatcher = Dispatcher.Current,
         };
 
         await new JobStarter(connection, time, NullLogger<JobStarter>.Instance).StartAsync(round, null, CancellationToken.None);

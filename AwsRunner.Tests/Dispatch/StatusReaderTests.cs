@@ -71,7 +71,7 @@ public sealed class StatusReaderTests
         await store.PutAsync(Batch, "sweep/jobs/0000/status.json", (byte[])[.. "{\"index\":0,\"exit_code\":0,\"results_error\":\"tar: caf"u8, 0xC3, .. "\"}"u8], CancellationToken.None);
         store.Put(Batch, "sweep/jobs/0001/status.json", """{"index":1,"exit_co""");
 
-        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var status = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -81,7 +81,8 @@ public sealed class StatusReaderTests
                 (JobState.Unreadable, "mem://sweep/sweep/jobs/0001/status.json"),
             }));
             Assert.That(status.Finished, Is.True);
-            Assert.That(RetryRound.Due(status, new DispatchOptions { ImageId = "ami-12345678", Name = Batch, JobFile = "jobs.csv", MaxRetries = 5 }), Is.Empty);
+            Assert.That(status.Jobs.Where(j => j.State.IsRetryable(j.ExitCode, [0, 1, 3])), Is.Empty, "no wait retries it");
+            Assert.That(status.Jobs.Where(j => j.State.IsFinal() && !j.State.HasOutcome()), Is.Empty, "no re-run launches it again");
         });
     }
 
@@ -93,7 +94,7 @@ public sealed class StatusReaderTests
         store.Put(Batch, "sweep/jobs/0000/heartbeat.json",
             $$"""{"time":"{{time.GetUtcNow():O}}","state":"upload-failed","index":0,"started":"{{time.GetUtcNow():O}}","progress":"","upload_error":"curl: (22) The requested URL returned error: 403\n","poweroff_error":"sudo: a password is required"}""");
 
-        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var status = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -114,7 +115,7 @@ public sealed class StatusReaderTests
         Heartbeat(1, "upload-failed");
 
         time.Advance(TimeSpan.FromMinutes(4));
-        var status = await reader.ReadAsync(Batch, Batch, CancellationToken.None);
+        var status = await reader.ReadAsync(ledger, CancellationToken.None);
 
         Assert.That(status.Jobs.Select(j => j.State), Is.EqualTo(new[] { JobState.Lost, JobState.Hung }));
     }

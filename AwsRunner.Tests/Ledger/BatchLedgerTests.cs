@@ -104,8 +104,8 @@ public sealed class BatchLedgerTests
         var two = await BatchLedger.RequireAsync(store, "sweep", "sweep", CancellationToken.None);
         var now = time.GetUtcNow();
 
-        var byOne = await one.ChangeAsync(d => d.ClaimLaunches([0, 1, 2], "one", now, TimeSpan.FromMinutes(15)), CancellationToken.None);
-        var byTwo = await two.ChangeAsync(d => d.ClaimLaunches([0, 1, 2], "two", now, TimeSpan.FromMinutes(15)), CancellationToken.None);
+        var byOne = await one.ChangeAsync(d => d.ClaimLaunches([0, 1, 2], new LaunchClaim("one", now), TimeSpan.FromMinutes(15), _ => false), CancellationToken.None);
+        var byTwo = await two.ChangeAsync(d => d.ClaimLaunches([0, 1, 2], new LaunchClaim("two", now), TimeSpan.FromMinutes(15), _ => false), CancellationToken.None);
 
         Assert.That((byOne, byTwo), Is.EqualTo((new[] { 0, 1, 2 }, Array.Empty<int>())));
     }
@@ -116,12 +116,26 @@ public sealed class BatchLedgerTests
         await TestLedgers.StoreAsync(store, TestLedgers.Rows("sweep", 1));
         var ledger = await BatchLedger.RequireAsync(store, "sweep", "sweep", CancellationToken.None);
         var stale = TimeSpan.FromMinutes(15);
-        await ledger.ChangeAsync(d => d.ClaimLaunches([0], "gone", time.GetUtcNow(), stale), CancellationToken.None);
+        await ledger.ChangeAsync(d => d.ClaimLaunches([0], new LaunchClaim("gone", time.GetUtcNow()), stale, _ => false), CancellationToken.None);
 
-        var soon = await ledger.ChangeAsync(d => d.ClaimLaunches([0], "next", time.GetUtcNow() + TimeSpan.FromMinutes(14), stale), CancellationToken.None);
-        var later = await ledger.ChangeAsync(d => d.ClaimLaunches([0], "next", time.GetUtcNow() + TimeSpan.FromMinutes(16), stale), CancellationToken.None);
+        var soon = await ledger.ChangeAsync(d => d.ClaimLaunches([0], new LaunchClaim("next", time.GetUtcNow() + TimeSpan.FromMinutes(14)), stale, _ => false), CancellationToken.None);
+        var later = await ledger.ChangeAsync(d => d.ClaimLaunches([0], new LaunchClaim("next", time.GetUtcNow() + TimeSpan.FromMinutes(16)), stale, _ => false), CancellationToken.None);
 
         Assert.That((soon.Count, later.Count), Is.EqualTo((0, 1)));
+    }
+
+    [Test]
+    public async Task ClaimLaunches_ClaimOfAProcessOfThisMachineThatIsGone_IsTakenOverAtOnce()
+    {
+        await TestLedgers.StoreAsync(store, TestLedgers.Rows("sweep", 1));
+        var ledger = await BatchLedger.RequireAsync(store, "sweep", "sweep", CancellationToken.None);
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        await gone.WaitForExitAsync();
+        await ledger.ChangeAsync(d => d.ClaimLaunches([0], new LaunchClaim("killed", time.GetUtcNow(), Environment.MachineName, gone.Id), TimeSpan.FromMinutes(15), _ => false), CancellationToken.None);
+
+        var retaken = await ledger.ChangeAsync(d => d.ClaimLaunches([0], Dispatcher.Current.Claim(time.GetUtcNow()), TimeSpan.FromMinutes(15), Dispatcher.IsGone), CancellationToken.None);
+
+        Assert.That(retaken, Is.EqualTo(new[] { 0 }), "a dispatch killed mid-launch and run again launches at once");
     }
 
     [Test]
@@ -145,7 +159,7 @@ public sealed class BatchLedgerTests
         var ledger = await BatchLedger.RequireAsync(store, "sweep", "sweep", CancellationToken.None);
 
         await ledger.ChangeAsync(d => d.TakenDown(time.GetUtcNow()), CancellationToken.None);
-        var claimed = await ledger.ChangeAsync(d => d.ClaimLaunches([0, 1], "late", time.GetUtcNow(), TimeSpan.FromMinutes(15)), CancellationToken.None);
+        var claimed = await ledger.ChangeAsync(d => d.ClaimLaunches([0, 1], new LaunchClaim("late", time.GetUtcNow()), TimeSpan.FromMinutes(15), _ => false), CancellationToken.None);
         var retried = await ledger.ChangeAsync(d => d.Retried([(0, 1, JobState.Lost, null)], 2), CancellationToken.None);
 
         Assert.That((claimed.Count, retried.Count), Is.EqualTo((0, 0)));

@@ -64,7 +64,7 @@ public sealed class LedgerDocumentTests
     [Test]
     public void Launched_RecordsEachNodeOnItsRowsAttemptAndDropsTheClaim()
     {
-        var (claimed, _) = TestLedgers.Rows("sweep", 2).ClaimLaunches([0, 1], "me", Now, TimeSpan.FromMinutes(15));
+        var (claimed, _) = TestLedgers.Rows("sweep", 2).ClaimLaunches([0, 1], new LaunchClaim("me", Now), TimeSpan.FromMinutes(15), _ => false);
 
         var next = claimed.Launched([new AwsRunner.Core.Cloud.NodeInstance("sweep", 1, "i-1", "c5.large", AwsRunner.Core.Cloud.InstanceState.Pending, null, Now)]);
 
