@@ -12,10 +12,22 @@ internal static class NodeRunnerScript
     /// <summary>The runner, relative to the node's home.</summary>
     public const string Path = Folder + "/runner.sh";
 
-    /// <summary>The job's command and settings, in the runner's folder; written once, at dispatch.</summary>
+    /// <summary>The node's work (batch, node id, instance type, slots, lease and retry settings), in the runner's folder; written at dispatch.</summary>
+    public const string WorkEnvFile = "work.env";
+
+    /// <summary>The URLs of the node's queue (its type's shards, the LIST pages, its result parts), in the runner's folder; written at dispatch.</summary>
+    public const string QueueEnvFile = "queue.env";
+
+    /// <summary>A row's index, attempt and slot, in the row's folder on the node (<c>rows/0007/</c>); written by the runner as it claims the row.</summary>
     public const string JobEnvFile = "job.env";
 
-    /// <summary>The upload URLs, in the runner's folder; rewritten by a re-run of the dispatch, read at each upload.</summary>
+    /// <summary>The rows a node ran, a folder each (<c>rows/0007/</c>: state, job.log, ...), in the runner's folder.</summary>
+    public const string RowsFolder = "rows";
+
+    /// <summary>The work step's pid, in the runner's folder, once the node works through its queue: its work is handed once.</summary>
+    public const string WorkPidFile = "work.pid";
+
+    /// <summary>A row's attempt's upload URLs, in the row's folder on the node, copied from the shard; read at each upload.</summary>
     public const string UrlsEnvFile = "urls.env";
 
     // The script's names for what both sides know (file names, state words) come from NodeContract, so that each is

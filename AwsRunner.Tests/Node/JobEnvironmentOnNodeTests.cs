@@ -23,10 +23,10 @@ public sealed class JobEnvironmentOnNodeTests
             "mkdir -p output && for v in " + string.Join(' ', names) + "; do printf '%s=%s\\n' \"$v\" \"${!v}\"; done > output/seen.txt",
             names.Select(n => KeyValuePair.Create(n, "row-" + n)));
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
 
-        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(node.RowState(), Is.EqualTo("done"));
         Assert.That(node.ResultEntries()["output/seen.txt"], Is.EqualTo(string.Concat(names.Select(n => $"{n}=row-{n}\n"))));
     }
 
@@ -38,15 +38,16 @@ public sealed class JobEnvironmentOnNodeTests
         node.WriteJob("mkdir -p output && printf '%s' \"$API_TOKEN\" > output/token.txt && sleep 1");
         node.WriteSecrets([KeyValuePair.Create("API_TOKEN", value)]);
 
-        await node.RunnerAsync("start", "run");
-        await node.WaitForStateAsync("running");
+        await node.StartWorkAsync();
+        await node.WaitForRowStateAsync("running");
         var commandLines = node.LiveProcesses().Select(p => SafeRead($"/proc/{p}/cmdline")).ToList();
         await node.WaitPoweredOffAsync();
 
         Assert.That(node.ResultEntries()["output/token.txt"], Is.EqualTo(value));
         Assert.That(File.Exists(Path.Combine(node.Runner, NodeVariables.SecretsFile)), Is.False, "the secrets file outlived the job");
         Assert.That(commandLines, Has.None.Contains("s3cr3t"));
-        foreach (var file in Directory.EnumerateFiles(node.Runner).Concat(Directory.EnumerateFiles(node.JobObjects)).Where(f => !f.EndsWith(".tar.gz", StringComparison.Ordinal)))
+        foreach (var file in Directory.EnumerateFiles(node.Runner, "*", SearchOption.AllDirectories).Concat(Directory.EnumerateFiles(node.Bucket, "*", SearchOption.AllDirectories))
+            .Where(f => !f.EndsWith(".tar.gz", StringComparison.Ordinal)))
         {
             Assert.That(File.ReadAllText(file), Does.Not.Contain("s3cr3t"), file);
         }
@@ -56,13 +57,16 @@ public sealed class JobEnvironmentOnNodeTests
     public async Task Run_Attempt_IsInTheJobsEnvironmentAndItsStatus()
     {
         await InstallAsync();
-        node.WriteJob("echo \"attempt $AWSRUNNER_ATTEMPT\"", settings: env => env.Export("AWSRUNNER_ATTEMPT", "2"));
+        // A row whose earlier attempt ran in an earlier run: this run's shard has attempt 2 only.
+        node.WriteQueue([new QueueRow(RunnerNode.Row, "echo \"attempt $AWSRUNNER_ATTEMPT\"") { Attempts = [2] }]);
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
 
-        Assert.That(node.ReadObject("job.log"), Is.EqualTo("attempt 2\n"));
-        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        var objects = node.Jobs(RunnerNode.Row, attempt: 2);
+        Assert.That(File.ReadAllText(Path.Combine(objects, "job.log")), Is.EqualTo("attempt 2\n"));
+        Assert.That(node.Done(attempt: 2), Is.EqualTo("done 0"));
+        using var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(objects, "status.json")));
         Assert.That(status.RootElement.GetProperty("attempt").GetInt32(), Is.EqualTo(2));
         Assert.That(status.RootElement.GetProperty("state").GetString(), Is.EqualTo("done"));
     }
@@ -76,7 +80,7 @@ public sealed class JobEnvironmentOnNodeTests
             $"echo first line; head -c 300 /dev/zero | tr '\\0' x; echo; while [ ! -e {ShellQuote.Quote(release)} ]; do sleep 0.1; done; echo last line",
             settings: env => env.Set("AWSRUNNER_LOG_TAIL_BYTES", "100"));
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         var log = Path.Combine(node.JobObjects, "job.log");
         var tail = await Support.Eventually.WaitAsync(
             () => File.Exists(log) ? File.ReadAllText(log) : "",

@@ -26,7 +26,7 @@ public sealed class NodeDocumentTests
         var release = Path.Combine(node.Bucket, "release");
         node.WriteJob($"printf '%.0s█' $(seq 100) > \"$AWSRUNNER_PROGRESS\"; while [ ! -e '{release}' ]; do sleep 0.1; done");
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         var beat = await HeartbeatWithProgressAsync();
         File.WriteAllText(release, "");
         await node.WaitPoweredOffAsync();
@@ -42,7 +42,7 @@ public sealed class NodeDocumentTests
         var release = Path.Combine(node.Bucket, "release");
         node.WriteJob($"printf 'caf\\351 \\033[32mok\\033[0m \"q\" \\\\ é\\r' > \"$AWSRUNNER_PROGRESS\"; while [ ! -e '{release}' ]; do sleep 0.1; done");
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         var beat = await HeartbeatWithProgressAsync();
         File.WriteAllText(release, "");
         await node.WaitPoweredOffAsync();
@@ -62,20 +62,20 @@ public sealed class NodeDocumentTests
         var name = "x" + new string('é', 125);
         node.WriteJob($"mkdir -p output && for i in 1 2 3 4 5 6 7 8; do mkdir output/$i && echo no > output/$i/{name} && chmod 000 output/$i/{name}; done");
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
         var text = File.ReadAllBytes(Path.Combine(node.JobObjects, "status.json"));
         using var status = JsonDocument.Parse(text);
         var error = status.RootElement.GetProperty("results_error").GetString()!;
-        Assert.That(node.State, Is.EqualTo("failed"));
+        Assert.That(node.RowState(), Is.EqualTo("failed"));
         Assert.That(error, Does.StartWith($"tar: output/").And.Contain($"/{name}: Cannot open: Permission denied\n"));
         Assert.That(Encoding.UTF8.GetByteCount(error), Is.EqualTo(1999), "cut at 2000 bytes, less the half of the character that did not fit");
     }
 
     private async Task<JsonDocument> HeartbeatWithProgressAsync()
     {
-        var heartbeat = Path.Combine(node.JobObjects, "heartbeat.json");
+        var heartbeat = node.QueueObject(RunnerNode.Row, 1, "heartbeat.json");
         var text = await Support.Eventually.WaitAsync(
             () => File.Exists(heartbeat) ? File.ReadAllBytes(heartbeat) : [],
             bytes => bytes.Length > 0 && Encoding.UTF8.GetString(bytes).Contains("\"running\"", StringComparison.Ordinal)

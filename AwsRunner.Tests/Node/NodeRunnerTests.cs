@@ -48,14 +48,14 @@ public sealed class NodeRunnerTests
     }
 
     [Test]
-    public async Task StartRun_BeforeInstall_IsRefused()
+    public async Task StartWork_BeforeInstall_IsRefused()
     {
         node.WriteJob("true");
 
-        var result = await node.RunnerAsync("start", "run");
+        var result = await node.StartWorkAsync();
 
         Assert.That(result.ExitCode, Is.EqualTo(3));
-        Assert.That(result.Error, Does.Contain("not ready to run (state: none)"));
+        Assert.That(result.Error, Does.Contain("not ready to work (state: none)"));
     }
 
     [Test]
@@ -64,10 +64,13 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("mkdir -p output && echo 42 > output/answer.txt && echo computing");
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
 
-        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(node.RowState(), Is.EqualTo("done"));
+        Assert.That(node.State, Is.EqualTo("done"), "the node's work is over");
+        Assert.That(node.Done(), Is.EqualTo("done 0"));
+        Assert.That(File.ReadAllText(node.QueueObject(RunnerNode.Row, 1, "claim")), Is.EqualTo("node=i-0test slot=1"));
         Assert.That(node.ReadObject("job.log"), Is.EqualTo("computing\n"));
         Assert.That(node.ResultEntries(), Does.ContainKey("output/answer.txt").WithValue("42\n"));
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
@@ -82,7 +85,7 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("mkdir -p output && echo 42 > output/answer.txt && echo computing");
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
 
         var archive = File.ReadAllBytes(Path.Combine(node.JobObjects, "results.tar.gz"));
@@ -103,8 +106,8 @@ public sealed class NodeRunnerTests
         Directory.CreateDirectory(bin);
         File.WriteAllText(Path.Combine(bin, "tar"), $$"""
             #!/bin/bash
-            if [ "$1" = -czf ] && [ ! -e {{ShellQuote.Quote(packing)}} ]; then
-                /usr/bin/tar "$@" && truncate -s 5000 "$2" && touch {{ShellQuote.Quote(packing)}} && exec sleep 300
+            if [ "$1" = -cf ] && [ ! -e {{ShellQuote.Quote(packing)}} ]; then
+                /usr/bin/tar "$@" | head -c 5000 && touch {{ShellQuote.Quote(packing)}} && exec sleep 300
             fi
             exec /usr/bin/tar "$@"
             """.ReplaceLineEndings("\n"));
@@ -115,7 +118,7 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("mkdir -p output && head -c 300000 /dev/urandom > output/noise.bin && echo computed");
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await Support.Eventually.WaitAsync(() => File.Exists(packing), TimeSpan.FromSeconds(20), "tar to be halfway");
         await node.ArmAsync(TimeSpan.Zero);
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
@@ -140,10 +143,11 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("echo about to fail; exit 7");
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
 
-        Assert.That(node.State, Is.EqualTo("failed"));
+        Assert.That(node.RowState(), Is.EqualTo("failed"));
+        Assert.That(node.Done(), Is.EqualTo("failed 7"));
         Assert.That(node.ReadObject("job.log"), Is.EqualTo("about to fail\n"));
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
         Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.EqualTo(7));
@@ -155,15 +159,13 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("echo started; exec sleep 300");
 
-        await node.RunnerAsync("start", "run");
-        await node.WaitForStateAsync("running");
-        var log = Path.Combine(node.Runner, "job.log");
-        await Support.Eventually.WaitAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("started", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the job's first line");
+        await node.StartWorkAsync();
+        await node.WaitForLogAsync("started");
         var sleeper = node.LiveProcesses().Single(p => File.ReadAllText($"/proc/{p}/cmdline").StartsWith("sleep\0300", StringComparison.Ordinal));
         System.Diagnostics.Process.GetProcessById(sleeper).Kill();
         await node.WaitPoweredOffAsync();
 
-        Assert.That(node.State, Is.EqualTo("failed"));
+        Assert.That(node.RowState(), Is.EqualTo("failed"));
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
         Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.EqualTo(137));
         Assert.That(node.ReadObject("job.log"), Does.StartWith("started\n").And.EndWith("awsrunner: the job ended on signal KILL\n"));
@@ -176,17 +178,19 @@ public sealed class NodeRunnerTests
         var later = Path.Combine(node.Bucket, "jobs", "later");
         node.WriteJob("echo hello", objects: later);
 
-        await node.RunnerAsync("start", "run");
-        await node.WaitForStateAsync("uploading");
+        await node.StartWorkAsync();
+        await node.WaitForRowStateAsync("uploading");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.That(node.PoweredOff, Is.False, "the node must not power off while its results are not uploaded");
+        Assert.That(node.Done(), Is.Null, "the .done comes after status.json");
         Directory.CreateDirectory(later);
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(node.RowState(), Is.EqualTo("done"));
+        Assert.That(node.Done(), Is.EqualTo("done 0"));
         Assert.That(File.ReadAllText(Path.Combine(later, "job.log")), Is.EqualTo("hello\n"));
         Assert.That(File.Exists(Path.Combine(later, "status.json")), Is.True);
-        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("upload failed, retrying"));
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("an upload did not go through, retrying"));
     }
 
     [Test]
@@ -194,13 +198,13 @@ public sealed class NodeRunnerTests
     {
         await InstallAsync();
         var later = Path.Combine(node.Bucket, "jobs", "later");
-        node.WriteJob("mkdir -p output && echo 42 > output/answer.txt", settings: env => env.Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", "1"));
-        node.WriteUrls(later, heartbeats: node.JobObjects);
+        node.WriteJob("mkdir -p output && echo 42 > output/answer.txt", settings: env => env.Set("AWSRUNNER_UPLOAD_GRACE_SECONDS", "1"), objects: later);
+        var heartbeatObject = node.QueueObject(RunnerNode.Row, 1, "heartbeat.json");
 
-        await node.RunnerAsync("start", "run");
-        await node.WaitForStateAsync("upload-failed", TimeSpan.FromSeconds(30));
+        await node.StartWorkAsync();
+        await node.WaitForRowStateAsync("upload-failed", timeout: TimeSpan.FromSeconds(30));
         var beat = await Support.Eventually.WaitAsync(
-            () => File.Exists(Path.Combine(node.JobObjects, "heartbeat.json")) ? node.ReadObject("heartbeat.json") : "",
+            () => File.Exists(heartbeatObject) ? File.ReadAllText(heartbeatObject) : "",
             text => text.Contains("\"upload-failed\"", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10),
             "an upload-failed heartbeat");
@@ -210,8 +214,8 @@ public sealed class NodeRunnerTests
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(40));
 
         using var heartbeat = JsonDocument.Parse(beat);
-        Assert.That(heartbeat.RootElement.GetProperty("upload_error").GetString(), Does.Contain("curl"));
-        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(heartbeat.RootElement.GetProperty("upload_error").GetString(), Does.Contain(later).And.Contain("No such file or directory"));
+        Assert.That(node.RowState(), Is.EqualTo("done"));
         Assert.That(File.Exists(Path.Combine(later, "status.json")), Is.True);
         Assert.That(File.Exists(Path.Combine(later, "results.tar.gz")), Is.True);
     }
@@ -222,36 +226,15 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("echo hello", objects: Path.Combine(node.Bucket, "expired"));
 
-        await node.RunnerAsync("start", "run");
-        await node.WaitForStateAsync("uploading");
-        node.WriteUrls(node.JobObjects);
+        await node.StartWorkAsync();
+        await node.WaitForRowStateAsync("uploading");
+        Directory.CreateDirectory(node.JobObjects);
+        File.WriteAllText(Path.Combine(node.RowFolder(), NodeRunnerScript.UrlsEnvFile), node.RowUrls(RunnerNode.Row, 1, node.JobObjects));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That(node.RowState(), Is.EqualTo("done"));
         Assert.That(node.ReadObject("job.log"), Is.EqualTo("hello\n"));
         Assert.That(File.Exists(Path.Combine(node.JobObjects, "status.json")), Is.True);
-    }
-
-    [Test]
-    public async Task Run_EachPut_HasATimeLimitThatGrowsWithTheFile_AndTheHeartbeatsIsOneInterval()
-    {
-        var bin = Path.Combine(node.Bucket, "bin");
-        var calls = Path.Combine(node.Bucket, "curl-calls");
-        Directory.CreateDirectory(bin);
-        File.WriteAllText(Path.Combine(bin, "curl"), $"#!/bin/bash\necho \"$*\" >> {ShellQuote.Quote(calls)}\nexec /usr/bin/curl \"$@\"\n");
-        File.SetUnixFileMode(Path.Combine(bin, "curl"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        node.WriteNodeEnv(new NodeEnvFile()
-            .Set("AWSRUNNER_POWEROFF", "touch " + ShellQuote.Quote(node.PoweredOffMark))
-            .Set("PATH", bin + ":" + Environment.GetEnvironmentVariable("PATH")));
-        await InstallAsync();
-        node.WriteJob("mkdir -p output && head -c 3500000 /dev/urandom > output/noise.bin");
-
-        await node.RunnerAsync("start", "run");
-        await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
-
-        var lines = File.ReadAllLines(calls);
-        Assert.That(lines.Single(l => l.Contains("results.tar.gz", StringComparison.Ordinal)), Does.Contain("--max-time 303 "));
-        Assert.That(lines.Where(l => l.Contains("heartbeat.json", StringComparison.Ordinal)), Is.Not.Empty.And.All.Contain("--max-time 1 "));
     }
 
     [Test]
@@ -261,10 +244,11 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("mkdir -p output && echo kept > output/kept.txt && echo secret > output/secret.txt && chmod 000 output/secret.txt");
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        Assert.That(node.State, Is.EqualTo("failed"));
+        Assert.That(node.RowState(), Is.EqualTo("failed"));
+        Assert.That(node.Done(), Is.EqualTo("failed 0"));
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
         Assert.That(status.RootElement.GetProperty("exit_code").GetInt32(), Is.Zero);
         Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Contain("output/secret.txt: Cannot open: Permission denied"));
@@ -276,14 +260,15 @@ public sealed class NodeRunnerTests
     public async Task Run_ResultsOverTheUploadLimit_AreReportedInStatusAndTheJobFailsWithItsLogUploaded()
     {
         await InstallAsync();
-        node.WriteJob(
-            "mkdir -p output && head -c 20000 /dev/urandom > output/noise.bin && echo computed",
-            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "5000").Set("AWSRUNNER_RESULTS_PARTS", "2"));
+        node.WriteQueue(
+            [new QueueRow(RunnerNode.Row, "mkdir -p output && head -c 20000 /dev/urandom > output/noise.bin && echo computed")],
+            env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "5000"),
+            parts: 2);
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        Assert.That(node.State, Is.EqualTo("failed"));
+        Assert.That(node.RowState(), Is.EqualTo("failed"));
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
         Assert.That(status.RootElement.GetProperty("results_error").GetString(), Does.Match(@"^results are \d{5} bytes, over the limit of 10000 \(2 parts of 5000\)\n?$"));
         Assert.That(node.ReadObject("job.log"), Does.StartWith("computed\n").And.Contain("over the limit of 10000"));
@@ -294,29 +279,34 @@ public sealed class NodeRunnerTests
     public async Task Run_ResultsLargerThanOnePart_GoUpInPartsThatJoinIntoTheArchiveStatusRecords()
     {
         await InstallAsync();
-        node.WriteJob(
-            "mkdir -p output && head -c 350000 /dev/urandom > output/noise.bin",
-            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "100000").Set("AWSRUNNER_RESULTS_PARTS", "20"));
+        // Two rows of the node: the second's parts are the node's next ones, after the first's.
+        node.WriteQueue(
+            [new QueueRow(RunnerNode.Row, "mkdir -p output && head -c 150000 /dev/urandom > output/noise.bin"),
+                new QueueRow(RunnerNode.Row + 1, "mkdir -p output && head -c 350000 /dev/urandom > output/noise.bin")],
+            env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "100000"));
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        var parts = Directory.GetFiles(node.JobObjects, "results.tar.gz.part-*").Order(StringComparer.Ordinal).ToList();
-        var joined = parts.SelectMany(File.ReadAllBytes).ToArray();
-        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        using var first = JsonDocument.Parse(node.ReadObject("status.json"));
+        using var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(node.Jobs(RunnerNode.Row + 1), "status.json")));
         var archive = status.RootElement.GetProperty("archive");
+        var keys = archive.GetProperty("parts").EnumerateArray().Select(k => k.GetString()!).ToList();
+        var parts = keys.Select(k => Path.Combine(node.Bucket, k)).ToList();
+        var joined = parts.SelectMany(File.ReadAllBytes).ToArray();
         Assert.Multiple(() =>
         {
-            Assert.That(node.State, Is.EqualTo("done"));
-            Assert.That(parts.Select(Path.GetFileName), Is.EqualTo(new[] { "results.tar.gz.part-00001", "results.tar.gz.part-00002", "results.tar.gz.part-00003", "results.tar.gz.part-00004" }));
+            Assert.That(node.RowState(RunnerNode.Row + 1), Is.EqualTo("done"));
+            Assert.That(first.RootElement.GetProperty("archive").GetProperty("parts").EnumerateArray().Select(k => k.GetString()),
+                Is.EqualTo(new[] { "unit/parts/i-0test/00001", "unit/parts/i-0test/00002" }));
+            Assert.That(keys, Is.EqualTo(new[] { "unit/parts/i-0test/00003", "unit/parts/i-0test/00004", "unit/parts/i-0test/00005", "unit/parts/i-0test/00006" }));
             Assert.That(parts.SkipLast(1).Select(p => new FileInfo(p).Length), Is.All.EqualTo(100_000));
-            Assert.That(File.Exists(Path.Combine(node.JobObjects, "results.tar.gz")), Is.False, "the archive goes up as its parts only");
-            Assert.That(archive.GetProperty("parts").GetInt32(), Is.EqualTo(4));
+            Assert.That(File.Exists(Path.Combine(node.Jobs(RunnerNode.Row + 1), "results.tar.gz")), Is.False, "the archive goes up as its parts only");
             Assert.That(archive.GetProperty("part_bytes").GetInt64(), Is.EqualTo(100_000));
             Assert.That(archive.GetProperty("bytes").GetInt64(), Is.EqualTo(joined.Length));
             Assert.That(archive.GetProperty("sha256").GetString(), Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(joined))));
             Assert.That(RunnerNode.ArchiveEntries(joined), Does.ContainKey("output/noise.bin"), "the parts join into the archive");
-            Assert.That(Directory.GetFiles(node.Runner, "results.part*"), Is.Empty, "a part is cut from the archive only for its upload");
+            Assert.That(Directory.GetFiles(node.RowFolder(RunnerNode.Row + 1), "results.part*"), Is.Empty, "a part is cut from the archive only for its upload");
         });
     }
 
@@ -324,24 +314,25 @@ public sealed class NodeRunnerTests
     public async Task Run_PartsUploadFailingForAWhile_AreRetriedAndStatusComesLast()
     {
         await InstallAsync();
-        var later = Path.Combine(node.Bucket, "jobs", "later");
-        node.WriteJob(
-            "mkdir -p output && head -c 250000 /dev/urandom > output/noise.bin",
-            settings: env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "100000").Set("AWSRUNNER_RESULTS_PARTS", "20"),
-            objects: later);
+        var later = Path.Combine(node.Bucket, "parts-later");
+        node.WriteQueue(
+            [new QueueRow(RunnerNode.Row, "mkdir -p output && head -c 250000 /dev/urandom > output/noise.bin")],
+            env => env.Set("AWSRUNNER_RESULTS_PART_BYTES", "100000"),
+            partsFolder: later);
 
-        await node.RunnerAsync("start", "run");
-        await node.WaitForStateAsync("uploading");
+        await node.StartWorkAsync();
+        await node.WaitForRowStateAsync("uploading");
         await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.That(File.Exists(Path.Combine(node.JobObjects, "status.json")), Is.False, "status.json comes after the parts");
         Directory.CreateDirectory(later);
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        var joined = Directory.GetFiles(later, "results.tar.gz.part-*").Order(StringComparer.Ordinal).SelectMany(File.ReadAllBytes).ToArray();
-        using var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(later, "status.json")));
-        Assert.That(node.State, Is.EqualTo("done"));
+        var joined = Directory.GetFiles(later).Order(StringComparer.Ordinal).SelectMany(File.ReadAllBytes).ToArray();
+        using var status = JsonDocument.Parse(node.ReadObject("status.json"));
+        Assert.That(node.RowState(), Is.EqualTo("done"));
         Assert.That(status.RootElement.GetProperty("archive").GetProperty("sha256").GetString(),
             Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(joined))));
-        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("upload failed, retrying"));
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Contain("an upload did not go through, retrying"));
     }
 
     [Test]
@@ -351,10 +342,8 @@ public sealed class NodeRunnerTests
         node.WriteJob(
             "mkdir -p output && echo partial > output/part.txt && echo working && sleep 300",
             settings: env => env.Set("AWSRUNNER_TIMEOUT_SECONDS", "600"));
-        await node.RunnerAsync("start", "run");
-        await node.WaitForStateAsync("running");
-        var log = Path.Combine(node.Runner, "job.log");
-        await Support.Eventually.WaitAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("working", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the job's first line");
+        await node.StartWorkAsync();
+        await node.WaitForLogAsync("working");
 
         await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
@@ -364,7 +353,8 @@ public sealed class NodeRunnerTests
         Assert.That(status.RootElement.GetProperty("exit_code").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(node.ReadObject("job.log"), Does.StartWith("working\n").And.Contain("dead man's switch"));
         Assert.That(node.ResultEntries(), Does.ContainKey("output/part.txt").WithValue("partial\n"));
-        Assert.That(node.ReadObject("heartbeat.json"), Does.Contain("\"deadline\""));
+        Assert.That(node.Done(), Is.EqualTo("deadline -"));
+        Assert.That((node.RowState(), node.State), Is.EqualTo(("deadline", "deadline")));
         await Support.Eventually.WaitAsync(() => node.LiveProcesses().Count == 0, TimeSpan.FromSeconds(10), "the job and the runner to be gone");
     }
 
@@ -374,7 +364,7 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("echo working; sleep 300", settings: env => env.Set("AWSRUNNER_TIMEOUT_SECONDS", "1"));
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
         using var status = JsonDocument.Parse(node.ReadObject("status.json"));
@@ -391,7 +381,7 @@ public sealed class NodeRunnerTests
             "printf '[%s]\\n' \"$tricky\" \"$AWSRUNNER_INDEX\" \"$AWSRUNNER_JOB\"; echo 'single $x' | tr a-z A-Z; echo \"ünïcode\"",
             [KeyValuePair.Create("tricky", value)]);
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
 
         Assert.That(node.ReadObject("job.log"), Is.EqualTo($"[{value}]\n[3]\n[unit]\nSINGLE $X\nünïcode\n"));
@@ -403,8 +393,8 @@ public sealed class NodeRunnerTests
         await InstallAsync();
         node.WriteJob("echo 'step 2 of 5' > \"$AWSRUNNER_PROGRESS\"; sleep 3");
 
-        await node.RunnerAsync("start", "run");
-        var heartbeat = Path.Combine(node.JobObjects, "heartbeat.json");
+        await node.StartWorkAsync();
+        var heartbeat = node.QueueObject(RunnerNode.Row, 1, "heartbeat.json");
         await Support.Eventually.WaitAsync(
             () => File.Exists(heartbeat) ? File.ReadAllText(heartbeat) : "",
             text => text.Contains("step 2 of 5", StringComparison.Ordinal),
@@ -414,21 +404,24 @@ public sealed class NodeRunnerTests
         using var document = JsonDocument.Parse(File.ReadAllText(heartbeat));
         Assert.That(document.RootElement.GetProperty("state").GetString(), Is.EqualTo("running"));
         Assert.That(document.RootElement.GetProperty("started").GetString(), Is.Not.Empty);
+        Assert.That(document.RootElement.GetProperty("node").GetString(), Is.EqualTo("i-0test"));
+        Assert.That(document.RootElement.GetProperty("attempt").GetInt32(), Is.EqualTo(1));
+        Assert.That(document.RootElement.GetProperty("runner").GetInt32(), Is.EqualTo(NodeContract.RunnerVersion));
         await node.WaitPoweredOffAsync();
     }
 
     [Test]
-    public async Task StartRun_Twice_StartsTheJobOnce()
+    public async Task StartWork_Twice_RunsTheRowOnce()
     {
         await InstallAsync();
         node.WriteJob("echo once >> ../ran.txt; sleep 2");
 
-        var first = await node.RunnerAsync("start", "run");
-        var second = await node.RunnerAsync("start", "run");
+        var first = await node.StartWorkAsync();
+        var second = await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
 
-        Assert.That(first.Output.Trim(), Is.AnyOf("queued", "running"));
-        Assert.That(second.Output.Trim(), Is.AnyOf("queued", "running", "uploading", "done"));
+        Assert.That(first.Output.Trim(), Is.EqualTo("running"));
+        Assert.That(second.Output.Trim(), Is.AnyOf("running", "done"));
         Assert.That(File.ReadAllText(Path.Combine(node.Home, "ran.txt")), Is.EqualTo("once\n"));
     }
 
@@ -437,12 +430,12 @@ public sealed class NodeRunnerTests
     {
         await InstallAsync();
         node.WriteJob("sleep 300");
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
 
         await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
 
-        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Match("dead man's switch armed: the job stops in [01]s, at 20[0-9-]+T"));
+        Assert.That(File.ReadAllText(Path.Combine(node.Runner, "runner.log")), Does.Match("dead man's switch armed: every row stops in [01]s, at 20[0-9-]+T"));
     }
 
     [Test]
@@ -450,7 +443,7 @@ public sealed class NodeRunnerTests
     {
         await InstallAsync();
         node.WriteJob("echo hello");
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
         File.Delete(node.PoweredOffMark);
         var status = node.ReadObject("status.json");
@@ -458,37 +451,8 @@ public sealed class NodeRunnerTests
         await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(10));
 
-        Assert.That(node.State, Is.EqualTo("done"));
+        Assert.That((node.State, node.RowState(), node.Done()), Is.EqualTo(("done", "done", "done 0")));
         Assert.That(node.ReadObject("status.json"), Is.EqualTo(status));
-    }
-
-    [Test]
-    public async Task Run_SharedSlots_MakeTheSecondNodeWaitItsTurn()
-    {
-        using var other = new RunnerNode();
-        var slots = Path.Combine(node.Bucket, "slots");
-        foreach (var n in new[] { node, other })
-        {
-            n.WriteNodeEnv(new NodeEnvFile()
-                .Set("AWSRUNNER_POWEROFF", "touch " + ShellQuote.Quote(n.PoweredOffMark))
-                .Set("AWSRUNNER_SLOTS_DIR", slots)
-                .Set("AWSRUNNER_SLOTS", "1"));
-            await n.RunnerAsync("start", "install");
-            await n.WaitForStateAsync("ready");
-        }
-
-        var release = Path.Combine(node.Bucket, "release");
-        node.WriteJob($"while [ ! -e {ShellQuote.Quote(release)} ]; do sleep 0.1; done");
-        other.WriteJob("true");
-        await node.RunnerAsync("start", "run");
-        await node.WaitForStateAsync("running");
-        await other.RunnerAsync("start", "run");
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-
-        Assert.That(other.State, Is.EqualTo("queued"));
-        File.WriteAllText(release, "");
-        await other.WaitPoweredOffAsync();
-        Assert.That(other.State, Is.EqualTo("done"));
     }
 
     private async Task InstallAsync()

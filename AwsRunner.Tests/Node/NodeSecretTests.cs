@@ -28,10 +28,26 @@ public sealed class NodeSecretTests
         await InstallAsync();
         WriteJobWithSecret(end);
 
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await node.WaitPoweredOffAsync();
 
-        Assert.That(node.State, Is.EqualTo(state));
+        Assert.That(node.RowState(), Is.EqualTo(state));
+        AssertSecretGone();
+    }
+
+    [Test]
+    public async Task Work_ManyRows_EachRowsJobHasTheSecret_AndItIsGoneOnceTheLastEnded()
+    {
+        await InstallAsync();
+        node.WriteQueue(
+            Enumerable.Range(0, 5).Select(i => new QueueRow(i, "[ -n \"$API_TOKEN\" ] && echo has the token")).ToList(),
+            env => env.Set("AWSRUNNER_SLOTS", "2"));
+        node.WriteSecrets([KeyValuePair.Create("API_TOKEN", Value)]);
+
+        await node.StartWorkAsync();
+        await node.WaitPoweredOffAsync();
+
+        Assert.That(Enumerable.Range(0, 5).Select(i => File.ReadAllText(Path.Combine(node.Jobs(i), "job.log"))), Is.All.EqualTo("has the token\n"));
         AssertSecretGone();
     }
 
@@ -40,13 +56,13 @@ public sealed class NodeSecretTests
     {
         await InstallAsync();
         WriteJobWithSecret("sleep 300");
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await JobSawTheSecretAsync();
 
         await node.ArmAsync(TimeSpan.FromSeconds(1));
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        Assert.That(node.State, Is.EqualTo("deadline"));
+        Assert.That(node.RowState(), Is.EqualTo("deadline"));
         AssertSecretGone();
     }
 
@@ -55,7 +71,7 @@ public sealed class NodeSecretTests
     {
         await InstallAsync();
         WriteJobWithSecret("sleep 300");
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await JobSawTheSecretAsync();
 
         await node.RunnerAsync("poweroff");
@@ -65,11 +81,11 @@ public sealed class NodeSecretTests
     }
 
     [Test]
-    public async Task StartRun_Refused_LeavesTheSecretInNoFileOfTheNode()
+    public async Task StartWork_Refused_LeavesTheSecretInNoFileOfTheNode()
     {
         WriteJobWithSecret("exit 0");
 
-        var refused = await node.RunnerAsync("start", "run");
+        var refused = await node.StartWorkAsync();
 
         Assert.That(refused.ExitCode, Is.EqualTo(3), refused.Error);
         AssertSecretGone();
@@ -85,13 +101,13 @@ public sealed class NodeSecretTests
             .Set("AWSRUNNER_METADATA_URL", metadata.BaseUrl(InstanceId)));
         await InstallAsync();
         WriteJobWithSecret("sleep 300", env => env.Set("AWSRUNNER_SPOT", "1").Set("AWSRUNNER_SPOT_POLL_SECONDS", "1").Set("AWSRUNNER_STOP_GRACE_SECONDS", "2"));
-        await node.RunnerAsync("start", "run");
+        await node.StartWorkAsync();
         await JobSawTheSecretAsync();
 
         metadata.Serve(new InstanceMetadata(InstanceId, "t3.micro", "ami-12345678") { Interruption = Interruption.NoticedAt(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1)) });
         await node.WaitPoweredOffAsync(TimeSpan.FromSeconds(30));
 
-        Assert.That(node.State, Is.EqualTo("preempted"));
+        Assert.That(node.RowState(), Is.EqualTo("preempted"));
         AssertSecretGone();
     }
 
@@ -102,12 +118,7 @@ public sealed class NodeSecretTests
         node.WriteSecrets([KeyValuePair.Create("API_TOKEN", Value)]);
     }
 
-    private Task JobSawTheSecretAsync()
-    {
-        var log = Path.Combine(node.Runner, "job.log");
-        return Support.Eventually.WaitAsync(
-            () => File.Exists(log) && File.ReadAllText(log).Contains("has the token", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the job to have its secret");
-    }
+    private Task JobSawTheSecretAsync() => node.WaitForLogAsync("has the token");
 
     // The node's whole home, the runner's folder and the code folder, and what it uploaded.
     private void AssertSecretGone()

@@ -1,141 +1,92 @@
-using System.Diagnostics;
 using AwsRunner.Core.Node;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Node;
 
-/// <summary>Local nodes queue for the machine's job slots (AWSRUNNER_SLOTS_DIR) asleep, and take them as they are released.</summary>
+/// <summary>
+/// A node's AWSRUNNER_SLOTS slots: each takes the next row as it comes free, a long row holding only its own; while
+/// every slot runs, the node's walk sleeps on its events pipe, and each slot works in a copy of the code of its own.
+/// </summary>
 public sealed class SlotQueueTests
 {
-    private const int Slots = 2;
-    private readonly List<RunnerNode> nodes = [];
-    private string slots = null!;
+    private RunnerNode node = null!;
 
     [SetUp]
-    public void SetUp()
-    {
-        nodes.AddRange(Enumerable.Range(0, 3).Select(_ => new RunnerNode()));
-        slots = Path.Combine(nodes[0].Bucket, "slots");
-    }
+    public void SetUp() => node = new RunnerNode();
 
     [TearDown]
-    public void TearDown()
-    {
-        foreach (var node in nodes)
-        {
-            node.Dispose();
-        }
-
-        nodes.Clear();
-    }
+    public void TearDown() => node.Dispose();
 
     [Test]
-    public async Task Run_EverySlotTaken_TheQueuedNodesSleepUntilASlotIsReleased()
+    public async Task Work_EverySlotBusy_TheWalkSleepsUntilARowEnds()
     {
-        foreach (var node in nodes)
-        {
-            await InstallAsync(node);
-            node.WriteJob("true", settings: env => env.Set("AWSRUNNER_HEARTBEAT_SECONDS", "600"));
-        }
+        var release = Path.Combine(node.Bucket, "release");
+        var wait = $"while [ ! -e {ShellQuote.Quote(release)} ]; do sleep 0.2; done";
+        await node.InstallAsync();
+        node.WriteQueue([new QueueRow(1, wait), new QueueRow(2, wait), new QueueRow(3, "true")],
+            env => env.Set("AWSRUNNER_SLOTS", "2").Set("AWSRUNNER_HEARTBEAT_SECONDS", "600"));
 
-        using var holder = HoldEverySlot();
-        try
-        {
-            foreach (var node in nodes.Take(2))
-            {
-                await node.RunnerAsync("start", "run");
-            }
+        await node.StartWorkAsync();
+        await node.WaitForRowStateAsync("running", 1);
+        await node.WaitForRowStateAsync("running", 2);
+        var walk = int.Parse(File.ReadAllText(Path.Combine(node.Runner, "work.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var before = ContextSwitches(walk);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var after = ContextSwitches(walk);
 
-            // The first node waits on both slots, the second at the door: three flocks, and then nothing moves.
-            await Eventually.WaitAsync(() => Flocks(nodes), n => n == Slots + 1, TimeSpan.FromSeconds(20), "the queued nodes to sleep in flock");
-            var before = Activity(nodes);
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
-            var after = Activity(nodes);
-
-            Assert.That(after.Keys, Is.EquivalentTo(before.Keys), "no process started or ended while the nodes waited");
-            Assert.That(after, Is.EqualTo(before), "no waiting process woke up (context switches per pid)");
-            Assert.That(nodes.Take(2).Select(n => n.State), Is.All.EqualTo("queued"));
-        }
-        finally
-        {
-            holder.Kill();
-        }
-
-        await nodes[2].RunnerAsync("start", "run");
-        foreach (var node in nodes)
-        {
-            await node.WaitPoweredOffAsync();
-            Assert.That(node.State, Is.EqualTo("done"));
-        }
-    }
-
-    [Test]
-    public async Task Run_OneSlotHeldByALongJob_ShortJobsTakeTheOtherSlotInTurn()
-    {
-        var release = Path.Combine(nodes[0].Bucket, "release");
-        foreach (var node in nodes)
-        {
-            await InstallAsync(node);
-        }
-
-        nodes[0].WriteJob($"while [ ! -e {ShellQuote.Quote(release)} ]; do sleep 0.1; done");
-        await nodes[0].RunnerAsync("start", "run");
-        await nodes[0].WaitForStateAsync("running");
-        foreach (var node in nodes.Skip(1))
-        {
-            node.WriteJob("true");
-            await node.RunnerAsync("start", "run");
-        }
-
-        foreach (var node in nodes.Skip(1))
-        {
-            await node.WaitPoweredOffAsync();
-            Assert.That(node.State, Is.EqualTo("done"));
-        }
-
-        Assert.That(nodes[0].State, Is.EqualTo("running"), "the long job still holds its slot");
+        Assert.That(after, Is.EqualTo(before), "the walk did not wake up while both slots ran");
+        Assert.That(node.RowState(3), Is.EqualTo("none"), "no third row while both slots run");
         File.WriteAllText(release, "");
-        await nodes[0].WaitPoweredOffAsync();
+        await node.WaitPoweredOffAsync();
+        Assert.That(Enumerable.Range(1, 3).Select(i => node.Done(i)), Is.All.EqualTo("done 0"));
     }
 
-    private async Task InstallAsync(RunnerNode node)
+    [Test]
+    public async Task Work_OneSlotHeldByALongRow_ShortRowsTakeTheOtherSlotInTurn()
     {
-        node.WriteNodeEnv(new NodeEnvFile()
-            .Set("AWSRUNNER_POWEROFF", "touch " + ShellQuote.Quote(node.PoweredOffMark))
-            .Set("AWSRUNNER_SLOTS_DIR", slots)
-            .Set("AWSRUNNER_SLOTS", Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        await node.RunnerAsync("start", "install");
-        await node.WaitForStateAsync("ready");
+        var release = Path.Combine(node.Bucket, "release");
+        await node.InstallAsync();
+        node.WriteQueue(
+            [new QueueRow(0, $"while [ ! -e {ShellQuote.Quote(release)} ]; do sleep 0.1; done"), .. Enumerable.Range(1, 5).Select(i => new QueueRow(i, "true"))],
+            env => env.Set("AWSRUNNER_SLOTS", "2"));
+
+        await node.StartWorkAsync();
+        await Eventually.WaitAsync(() => Enumerable.Range(1, 5).All(i => node.Done(i) == "done 0"), TimeSpan.FromSeconds(30), "the short rows through the other slot");
+
+        Assert.That(node.RowState(0), Is.EqualTo("running"), "the long row still holds its slot");
+        Assert.That(node.PoweredOff, Is.False);
+        File.WriteAllText(release, "");
+        await node.WaitPoweredOffAsync();
+        Assert.That(node.Done(0), Is.EqualTo("done 0"));
     }
 
-    /// <summary>A process that holds every slot until it is killed.</summary>
-    private Process HoldEverySlot()
+    [Test]
+    public async Task Work_TwoSlots_EachRowWorksInItsSlotsCopyOfTheCode_AndItsResultsAreItsOwn()
     {
-        Directory.CreateDirectory(slots);
-        var script = string.Concat(Enumerable.Range(0, Slots).Select(i => $"exec {3 + i}> {ShellQuote.Quote(Path.Combine(slots, $"slot{i}"))}; flock {3 + i}; ")) + "echo held; exec sleep 600";
-        var holder = Process.Start(new ProcessStartInfo("bash", ["-c", script]) { RedirectStandardOutput = true })!;
-        Assert.That(holder.StandardOutput.ReadLine(), Is.EqualTo("held"));
-        return holder;
-    }
+        // The code ships an output folder of its own: a row's results hold only what it wrote there.
+        Directory.CreateDirectory(Path.Combine(node.Code, "output"));
+        File.WriteAllText(Path.Combine(node.Code, "output", "shipped.txt"), "from the code\n");
+        File.WriteAllText(Path.Combine(node.Code, "data.txt"), "data\n");
+        await node.InstallAsync();
+        node.WriteQueue(
+            Enumerable.Range(0, 6).Select(i => new QueueRow(i, "cat data.txt && echo \"$PWD\" > output/row-$AWSRUNNER_INDEX.txt")).ToList(),
+            env => env.Set("AWSRUNNER_SLOTS", "2"));
 
-    private static int Flocks(IEnumerable<RunnerNode> of) =>
-        of.SelectMany(n => n.LiveProcesses()).Count(pid => Read($"/proc/{pid}/cmdline").StartsWith("flock\0", StringComparison.Ordinal));
+        await node.StartWorkAsync();
+        await node.WaitPoweredOffAsync();
 
-    /// <summary>Each live process of the nodes with its context switches so far: a process that wakes up adds one.</summary>
-    private static Dictionary<int, string> Activity(IEnumerable<RunnerNode> of) =>
-        of.SelectMany(n => n.LiveProcesses()).ToDictionary(
-            pid => pid,
-            pid => string.Join(" ", Read($"/proc/{pid}/status").Split('\n').Where(l => l.Contains("ctxt_switches", StringComparison.Ordinal))));
-
-    private static string Read(string file)
-    {
-        try
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 6; i++)
         {
-            return File.ReadAllText(file);
+            var entries = RunnerNode.ArchiveEntries(File.ReadAllBytes(Path.Combine(node.Jobs(i), "results.tar.gz")));
+            Assert.That(entries.Keys, Is.EquivalentTo(new[] { "job.log", $"output/row-{i}.txt" }), $"row {i}");
+            folders.Add(entries[$"output/row-{i}.txt"].Trim());
         }
-        catch (IOException)
-        {
-            return "";
-        }
+
+        Assert.That(folders, Is.SubsetOf(new[] { Path.Combine(node.Runner, "slots", "1", "code"), Path.Combine(node.Runner, "slots", "2", "code") }));
+        Assert.That(File.ReadAllText(Path.Combine(node.Code, "output", "shipped.txt")), Is.EqualTo("from the code\n"), "the node's own code folder is left as it was");
     }
+
+    private static string ContextSwitches(int pid) =>
+        string.Join(" ", File.ReadAllLines($"/proc/{pid}/status").Where(l => l.Contains("ctxt_switches", StringComparison.Ordinal)));
 }

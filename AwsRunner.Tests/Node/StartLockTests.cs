@@ -12,18 +12,19 @@ public sealed class StartLockTests
     public void TearDown() => node.Dispose();
 
     [Test]
-    public async Task StartRun_EightTimesAtOnce_RunsTheJobOnce()
+    public async Task StartWork_EightTimesAtOnce_RunsTheRowOnce()
     {
-        await node.RunnerAsync("start", "install");
-        await node.WaitForStateAsync("ready");
+        await node.InstallAsync();
         var runs = Path.Combine(node.Home, "runs");
         node.WriteJob($"echo run >> {runs}");
 
-        var starts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => node.RunnerAsync("start", "run")));
+        var starts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => node.StartWorkAsync()));
         await node.WaitPoweredOffAsync();
 
         Assert.That(starts.Select(s => s.ExitCode), Is.All.Zero, string.Join("\n", starts.Select(s => s.Error)));
         Assert.That(File.ReadAllLines(runs), Has.Length.EqualTo(1));
+        Assert.That(File.ReadAllLines(Path.Combine(node.Runner, "runner.log")).Count(l => l.EndsWith(" state running", StringComparison.Ordinal)), Is.EqualTo(1),
+            "one work step");
     }
 
     [Test]
