@@ -55,6 +55,43 @@ internal static partial class CliValues
         return (long)(value * unit);
     }
 
+    /// <summary><c>--slots K</c> or <c>auto</c> (0: the type's vCPUs); 1 when not given.</summary>
+    public static int Slots(string? text) => text?.Trim() switch
+    {
+        null => 1,
+        "auto" => 0,
+        { } number when int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var slots) && slots >= 1 => slots,
+        _ => throw new InvalidInputException("Slots", $"--slots \"{text}\": give a number of rows at once, such as 4, or auto (one a vCPU)"),
+    };
+
+    /// <summary><c>--max-instances N</c> (every type) or <c>TYPE=N,TYPE=N</c> (the types named).</summary>
+    public static (int? All, IReadOnlyDictionary<string, int> ByType) MaxInstances(string? text)
+    {
+        var byType = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (text is null)
+        {
+            return (null, byType);
+        }
+
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var all) && all >= 1)
+        {
+            return (all, byType);
+        }
+
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var pair = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (pair.Length != 2 || pair[0].Length == 0 || !int.TryParse(pair[1], NumberStyles.None, CultureInfo.InvariantCulture, out var most) || most < 1
+                || !byType.TryAdd(pair[0], most))
+            {
+                throw new InvalidInputException("MaxInstances", $"--max-instances \"{text}\": give a number of nodes, such as 3, or TYPE=N for each type, such as c5.large=3,t3.micro=2");
+            }
+        }
+
+        return byType.Count > 0 ? (null, byType)
+            : throw new InvalidInputException("MaxInstances", $"--max-instances \"{text}\": give a number of nodes, such as 3, or TYPE=N for each type");
+    }
+
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)([smhd]?)$", RegexOptions.IgnoreCase)]
     private static partial Regex DurationPattern();
 

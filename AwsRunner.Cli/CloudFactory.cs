@@ -26,8 +26,7 @@ internal static class CloudFactory
             return cloud switch
             {
                 "local" => OpenLocal(options, home, loggers),
-                "aws" => AwsCloudConnection.Open(
-                    AwsOptions(options, record), SshTransports.Open(SshOptionsFor(options, record), home, TimeProvider.System, loggers), home, TimeProvider.System, loggers),
+                "aws" => AwsCloudConnection.Open(AwsOptions(options, record), SshOptionsFor(options, record), home, TimeProvider.System, loggers),
                 _ => throw new InvalidInputException("Cloud", $"--cloud \"{cloud}\": must be aws or local"),
             };
         }
@@ -62,7 +61,7 @@ internal static class CloudFactory
     public static CloudConnection OpenAws(CommonOptions options, string region, string? endpointUrl, string home, ILoggerFactory loggers) =>
         AwsCloudConnection.Open(
             new AwsCloudOptions { Region = region, Profile = options.Profile, EndpointUrl = endpointUrl },
-            SshTransports.Open(SshOptionsFor(options, record: null), home, TimeProvider.System, loggers),
+            SshOptionsFor(options, record: null),
             home,
             TimeProvider.System,
             loggers);
@@ -73,7 +72,7 @@ internal static class CloudFactory
     /// </summary>
     public static SshOptions SshOptionsFor(CommonOptions options, BatchRecord? record)
     {
-        var remembered = SshTransports.Remembered(record?.Transport) ?? new SshOptions();
+        var remembered = record?.Ssh ?? new SshOptions();
         var proxy = options.SshProxy is { } text
             ? Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new InvalidInputException("Option", $"--ssh-proxy \"{text}\": give a SOCKS5 proxy as socks5://HOST:PORT")
             : null;
@@ -83,42 +82,39 @@ internal static class CloudFactory
                 "--ssh-config and --ssh-proxy exclude each other: put the proxy into the ssh_config file (ProxyCommand), or leave the file out");
         }
 
-        return remembered with
+        return new SshOptions
         {
             User = options.SshUser ?? remembered.User,
             ConfigFile = proxy is not null ? null : options.SshConfig ?? remembered.ConfigFile,
             Proxy = options.SshConfig is not null ? null : proxy ?? remembered.Proxy,
+            ConnectTimeout = remembered.ConnectTimeout,
             BootTimeout = CliValues.Duration(options.BootTimeout, "--boot-timeout") ?? remembered.BootTimeout,
+            MaxConnecting = remembered.MaxConnecting,
+            MaxOpenConnections = remembered.MaxOpenConnections,
         };
     }
 
     /// <summary>The batch's own region and endpoint, as this machine remembers them, unless the options say otherwise.</summary>
     private static AwsCloudOptions AwsOptions(CommonOptions options, BatchRecord? record)
     {
-        var aws = new AwsCloudOptions
-        {
-            Region = options.Region ?? record?.Region,
-            Profile = options.Profile,
-            EndpointUrl = options.EndpointUrl ?? record?.EndpointUrl,
-        };
-        if (options is not DispatchVerb dispatch)
-        {
-            return aws;
-        }
-
-        if (dispatch.VolumeSize is < 1 or > 16384)
+        // Only a dispatch launches: the launch settings are its own.
+        var dispatch = options as DispatchVerb;
+        if (dispatch?.VolumeSize is < 1 or > 16384)
         {
             throw new InvalidInputException("Option", $"--volume-size {dispatch.VolumeSize}: give a size in GiB from 1 to 16384");
         }
 
-        return aws with
+        return new AwsCloudOptions
         {
-            KeyFile = dispatch.KeyFile is null ? null : Path.GetFullPath(dispatch.KeyFile),
-            SshCidr = dispatch.SshCidr,
-            SubnetId = dispatch.Subnet,
-            InstanceProfile = dispatch.InstanceProfile,
-            VolumeSizeGiB = dispatch.VolumeSize,
-            Spot = dispatch.Spot,
+            Region = options.Region ?? record?.Region,
+            Profile = options.Profile,
+            EndpointUrl = options.EndpointUrl ?? record?.EndpointUrl,
+            KeyFile = dispatch?.KeyFile is null ? null : Path.GetFullPath(dispatch.KeyFile),
+            SshCidr = dispatch?.SshCidr,
+            SubnetId = dispatch?.Subnet,
+            InstanceProfile = dispatch?.InstanceProfile,
+            VolumeSizeGiB = dispatch?.VolumeSize,
+            Spot = dispatch?.Spot ?? false,
         };
     }
 }

@@ -117,17 +117,18 @@ internal static class Program
         {
             return await command(terminal, AwsRunnerHome.Resolve(), loggers).ConfigureAwait(false);
         }
+        // The library names its options; the user gave flags.
         catch (InvalidInputException e)
         {
-            terminal.Error($"awsrunner: {e.Message}");
+            terminal.Error($"awsrunner: {OptionFlags.Apply(e.Message)}");
             return ExitCodes.BadInput;
         }
         catch (CloudException e)
         {
-            terminal.Error($"awsrunner: {e.Message}" + (e.RequestId is null ? "" : $" [request {e.RequestId}]"));
+            terminal.Error($"awsrunner: {OptionFlags.Apply(e.Message)}" + (e.RequestId is null ? "" : $" [request {e.RequestId}]"));
             if (e.Hint is not null)
             {
-                terminal.Error($"  hint: {e.Hint}");
+                terminal.Error($"  hint: {OptionFlags.Apply(e.Hint)}");
             }
 
             return ExitCodes.CloudError;

@@ -17,7 +17,7 @@ public static class AwsRunnerHome
     /// <param name="home">The awsrunner home.</param>
     /// <param name="batch">The batch's NAME.</param>
     /// <returns>The full path.</returns>
-    public static string BatchFolder(string home, string batch) => Path.Combine(home, batch);
+    internal static string BatchFolder(string home, string batch) => Path.Combine(home, batch);
 
     /// <summary>The private key the batch's nodes are reached with (made for the batch, or a link to the user's <c>--key-file</c>).</summary>
     /// <param name="home">The awsrunner home.</param>

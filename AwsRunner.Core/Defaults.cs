@@ -17,20 +17,20 @@ public static class Defaults
 
     /// <summary>
     /// The size of each part a job's results archive is uploaded in when it is larger than that (5 GiB, the most S3
-    /// takes in one PUT): the archive goes up as one object up to this size, as several objects of this size beyond.
+    /// takes in one PUT; the local cloud keeps it too): the archive goes up as one object up to this size, as several
+    /// objects of this size beyond.
     /// </summary>
-    public const long ResultPartSize = Cloud.JobUploadUrls.MaxObjectBytes;
+    public const long ResultPartSize = 5L << 30;
 
     /// <summary>The smallest part size: S3's smallest multipart part (5 MiB), so that the parts could be joined in S3 as well.</summary>
     public const long MinResultPartSize = 5L << 20;
 
     /// <summary>
-    /// How many parts a job's results archive can go up in: each node gets this many part URLs, so results of up to
-    /// this many parts are uploaded (100 GiB at the default part size, twice fetch's default cap). Every URL is signed
-    /// and sent to every node whether it is used or not: about 1.2 KB of <c>urls.env</c> (with a session token) and
-    /// 0.12 ms of signing each, so these add some 24 KB and 2.4 ms a node.
+    /// How many result parts a node can upload, all the rows it runs together: each node gets this many part URLs of its
+    /// own (<c>NAME/parts/NODE/00001</c>, ...), 1 TiB at the default part size. A presigned URL is about 1.2 KB with a
+    /// session token and a few microseconds to sign, so these add some 240 KB to each node's <c>queue.env</c>.
     /// </summary>
-    public const int ResultParts = 20;
+    public const int ResultParts = 200;
 
     /// <summary>The path, relative to the code folder, that makes up a job's results.</summary>
     public const string ResultPath = "output";

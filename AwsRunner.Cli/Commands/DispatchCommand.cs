@@ -26,7 +26,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         if (!options.Create && !options.Dispatch)
         {
             var plan = await runner.PlanAsync(options, cancellationToken).ConfigureAwait(false);
-            ShowPlan(verb, plan, connection.Results.Describe(plan.Bucket, verb.Name + "/"));
+            ShowPlan(verb, plan);
             return ExitCodes.Ok;
         }
 
@@ -89,6 +89,9 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         MaxRetries = verb.MaxRetries,
         SpotFallbackAfter = verb.SpotFallbackAfter,
         RetryOnExit = verb.RetryOnExit?.ToList() ?? [],
+        Slots = CliValues.Slots(verb.Slots),
+        MaxInstances = CliValues.MaxInstances(verb.MaxInstances).All,
+        MaxInstancesByType = CliValues.MaxInstances(verb.MaxInstances).ByType,
     };
 
     private static int NodesAtOnce(DispatchVerb verb) => (verb.NodesAtOnce, verb.Parallel) switch
@@ -100,7 +103,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         _ => Defaults.Parallel,
     };
 
-    private void ShowPlan(DispatchVerb verb, BatchPlan plan, string resultsLocation)
+    private void ShowPlan(DispatchVerb verb, BatchPlan plan)
     {
         if (verb.Json)
         {
@@ -108,7 +111,7 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             return;
         }
 
-        foreach (var line in PlanView.Lines(plan, resultsLocation))
+        foreach (var line in PlanView.Lines(plan))
         {
             terminal.Result(line);
         }
@@ -139,6 +142,11 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
         if (failed > 0)
         {
             line += $"; {failed} failed: " + string.Join(", ", result.Failures.Select(f => $"{JobIndex.Format(f.Index)} {f.State.ToName()}" + (f.ExitCode is { } c ? $" (exit {c})" : "")));
+        }
+
+        if (result.Shortfall is { } shortfall)
+        {
+            line += $"; the cloud launched fewer nodes, the others take their rows ({shortfall})";
         }
 
         if (StatusView.OnDemandLine(result.Nodes.Select(n => (n.Index, n.SpotRefusal))) is { } onDemand)
@@ -194,7 +202,11 @@ internal sealed class DispatchCommand(Terminal terminal, string home, ILoggerFac
             {
                 if (verb.Json)
                 {
-                    outcome.Add(JsonOutput.Serialize(new { plan = PlanView.From(result.Plan), nodes = result.Nodes }));
+                    var nodes = result.Nodes.Select(n => new
+                    {
+                        n.Index, n.InstanceId, n.State, n.ExitCode, Detail = OptionFlags.ApplyOrNull(n.Detail), n.FinishedEarlier, n.SpotRefusal,
+                    });
+                    outcome.Add(JsonOutput.Serialize(new { plan = PlanView.From(result.Plan), nodes }));
                 }
                 else if (options.Dispatch)
                 {

@@ -38,13 +38,13 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
                 succeeded = result.Succeeded.Select(j => j.Index),
                 failed = result.Failed.Select(j => new { index = j.Index, exit_code = j.ExitCode }),
                 missing = result.Missing.Select(j => j.Index),
-                not_fetched = result.NotFetched.Select(j => new { index = j.Index, error = j.Error }),
+                not_fetched = result.NotFetched.Select(j => new { index = j.Index, error = OptionFlags.ApplyOrNull(j.Error) }),
                 merged = merged is null ? null : new
                 {
                     file = merged.MergedFile,
                     rows = merged.Rows,
                     jobs = merged.Jobs,
-                    left_out = merged.LeftOut.Select(l => new { index = l.Index, reason = l.Reason }),
+                    left_out = merged.LeftOut.Select(l => new { index = l.Index, reason = OptionFlags.Apply(l.Reason) }),
                 },
             }));
             return ExitCode(result, merged);
@@ -65,7 +65,7 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
 
         foreach (var job in result.NotFetched)
         {
-            terminal.Error($"awsrunner: job {JobIndex.Format(job.Index)} not fetched: {job.Error}");
+            terminal.Error($"awsrunner: job {JobIndex.Format(job.Index)} not fetched: {OptionFlags.ApplyOrNull(job.Error)}");
         }
 
         if (merged is not null)
@@ -75,7 +75,7 @@ internal sealed class FetchCommand(Terminal terminal, string home, ILoggerFactor
                 : $"Nothing merged into {merged.MergedFile}: " + (merged.LeftOut.Count > 0 ? "no job's results could be read." : "no job has finished yet."));
             foreach (var left in merged.LeftOut)
             {
-                terminal.Error($"awsrunner: job {JobIndex.Format(left.Index)} left out of the merge: {left.Reason}");
+                terminal.Error($"awsrunner: job {JobIndex.Format(left.Index)} left out of the merge: {OptionFlags.Apply(left.Reason)}");
             }
         }
 

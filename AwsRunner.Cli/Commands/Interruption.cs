@@ -20,7 +20,7 @@ internal sealed class Interruption(Terminal terminal, BatchRunner runner)
         }
         catch (Exception e) when (e is AwsRunnerException or OperationCanceledException)
         {
-            terminal.Error($"  what exists could not be read ({e.Message}); see: awsrunner status {name}");
+            terminal.Error($"  what exists could not be read ({OptionFlags.Apply(e.Message)}); see: awsrunner status {name}");
         }
 
         terminal.Error($"  resume (adopts what exists, launches only what is missing): awsrunner {string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote))}");

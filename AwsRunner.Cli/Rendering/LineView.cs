@@ -27,7 +27,7 @@ internal sealed class LineView(Terminal terminal, bool toError) : IDispatchView
     public static string Line(NodeProgress progress)
     {
         var line = $"  job {JobIndex.Format(progress.Index)}  {(progress.Adopted ? "adopted" : progress.State.ToName())}";
-        return progress.Detail switch
+        return OptionFlags.ApplyOrNull(progress.Detail) switch
         {
             null => line,
             { } detail when !detail.Contains('\n', StringComparison.Ordinal) && progress.State.IsFinal() && progress.State.IsStarted() => $"{line} ({detail})",

@@ -25,7 +25,7 @@ internal sealed record PlanView(
         plan.Jobs.VariableNames, plan.CodeDirectory, plan.CodeFiles, plan.CodeBytes, plan.InstallScript,
         plan.Options.ResultPaths, plan.Options.MaxHours ?? Defaults.MaxHours);
 
-    public static IEnumerable<string> Lines(BatchPlan plan, string resultsLocation)
+    public static IEnumerable<string> Lines(BatchPlan plan)
     {
         var types = string.Join(", ", plan.InstanceTypes.Select(t => $"{t.Key} x{t.Value}"));
         yield return $"Plan for batch {plan.Name} ({plan.Cloud} cloud, image {plan.ImageId})";
@@ -37,7 +37,7 @@ internal sealed record PlanView(
 
         yield return $"  code       {plan.CodeDirectory} ({plan.CodeFiles} files, {Formats.Bytes(plan.CodeBytes)}) -> ~/code on every node";
         yield return $"  install    {plan.InstallScript ?? "(none)"}";
-        yield return $"  results    {string.Join(", ", plan.Options.ResultPaths)} -> {resultsLocation}";
+        yield return $"  results    {string.Join(", ", plan.Options.ResultPaths)} -> {plan.ResultsLocation}";
         yield return $"  max hours  {plan.Options.MaxHours} (every node powers itself off after this)";
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Jobs;
 
@@ -50,12 +51,31 @@ internal static class StatusView
                 spot = a.Spot,
             }),
         }),
+        nodes = status.Nodes.Select(n => new
+        {
+            instance_id = n.InstanceId,
+            instance_type = n.InstanceType,
+            instance_state = n.Instance?.ToString().ToLowerInvariant(),
+            state = NodeState(n),
+            spot = n.Spot,
+            running = n.Running,
+            finished = n.Finished,
+        }),
         overstaying = status.Overstaying.Select(n => new
         {
             instance_id = n.InstanceId,
             index = n.JobIndex,
             reason = n.Reason == OverstayReason.PastDeadline ? "past-deadline" : "running-after-result",
         }),
+    };
+
+    /// <summary>A node in one word: its instance's state, or how its install ended, or whether it works.</summary>
+    public static string NodeState(NodeStatus node) => node.Instance switch
+    {
+        null => "gone",
+        InstanceState.Running when node.Install is { } install && install != JobState.Ready => install.ToName(),
+        InstanceState.Running => node.Working ? "working" : node.Install is null ? "installing" : "ready",
+        { } state => state.ToString().ToLowerInvariant(),
     };
 
     public static string CountsLine(BatchStatus status) =>
@@ -78,6 +98,23 @@ internal static class StatusView
         foreach (var line in Formats.Table(["JOB", "TYPE", "INSTANCE", "STATE", "EXIT", "ELAPSED", "HEARTBEAT", "PROGRESS"], rows))
         {
             yield return line;
+        }
+
+        // With fewer nodes than rows, each node's share: what it runs, how many it finished.
+        if (status.Nodes.Count > 0 && status.Nodes.Count != status.Jobs.Count)
+        {
+            var nodes = status.Nodes.Select(n => (IReadOnlyList<string>)
+            [
+                n.InstanceId,
+                n.InstanceType,
+                NodeState(n),
+                n.Running.Count == 0 ? "-" : string.Join(",", n.Running.Select(JobIndex.Format)),
+                n.Finished.ToString(CultureInfo.InvariantCulture),
+            ]);
+            foreach (var line in Formats.Table(["NODE", "TYPE", "STATE", "RUNNING", "FINISHED"], nodes))
+            {
+                yield return line;
+            }
         }
 
         if (OnDemandLine(status.Jobs.Select(j => (j.Index, j.SpotRefusal))) is { } onDemand)

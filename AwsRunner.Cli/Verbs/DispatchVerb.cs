@@ -70,6 +70,12 @@ internal sealed class DispatchVerb : CommonOptions, IVerbHelp
     [Option("retry-on-exit", Separator = ',', HelpText = "With --wait: exit codes of the command worth another attempt too, e.g. 75,137 (a job that exits non-zero is not retried otherwise).")]
     public IEnumerable<int>? RetryOnExit { get; set; }
 
+    [Option("max-instances", HelpText = "The most nodes of each instance type, N or TYPE=N,TYPE=N (default: one a row). With fewer nodes than rows, each node takes the next row left as it finishes one.")]
+    public string? MaxInstances { get; set; }
+
+    [Option("slots", HelpText = "Rows a node runs at once, K or auto (as many as its type has vCPUs; default 1). Each row runs in its own copy of the code folder.")]
+    public string? Slots { get; set; }
+
     [Option("wait", HelpText = "With --dispatch: stay, show progress, return when every job has finished (exit 1 if any failed).")]
     public bool Wait { get; set; }
 

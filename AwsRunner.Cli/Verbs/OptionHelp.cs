@@ -25,7 +25,7 @@ public static class OptionHelp
 
     public static string ResultPartSize =>
         $"Results larger than this go up in parts of this size, each one object (e.g. 64M; {Formats.Bytes(Defaults.MinResultPartSize)} to " +
-        $"{Formats.Bytes(Defaults.ResultPartSize)}, the default); a job's results may take up to {Defaults.ResultParts} parts.";
+        $"{Formats.Bytes(Defaults.ResultPartSize)}, the default); a node's results, all its rows together, may take up to {Defaults.ResultParts} parts.";
 
     public static string Results => $"Paths, relative to the code folder, that make up a job's results (default: {Defaults.ResultPath}).";
 }

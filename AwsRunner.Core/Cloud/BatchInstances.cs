@@ -5,4 +5,4 @@ namespace AwsRunner.Core.Cloud;
 /// <param name="Live">Instances not yet terminated.</param>
 /// <param name="OldestLaunch">When the oldest live instance was launched.</param>
 /// <param name="InstanceHours">Hours run so far by the live instances, summed.</param>
-public sealed record BatchInstances(string Batch, int Live, DateTimeOffset? OldestLaunch, double InstanceHours);
+internal sealed record BatchInstances(string Batch, int Live, DateTimeOffset? OldestLaunch, double InstanceHours);

@@ -1,7 +1,7 @@
 namespace AwsRunner.Core.Cloud;
 
 /// <summary>The port to the machines: instances, the key pair and the firewall of a batch.</summary>
-public interface ICloud
+internal interface ICloud
 {
     /// <summary>Fails with <see cref="InvalidInputException"/> when the image is malformed or does not exist.</summary>
     /// <param name="imageId">The machine image the batch boots from.</param>
@@ -63,6 +63,12 @@ public interface ICloud
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The batches.</returns>
     Task<IReadOnlyList<BatchInstances>> ListBatchesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many nodes of one instance type this cloud runs for a batch whose dispatch caps none; null for one a row.
+    /// The local cloud runs as many as it may run jobs at once, so that a row waiting for its turn costs no process.
+    /// </summary>
+    int? NodesPerType { get; }
 
     /// <summary>Settings the node runner needs on this cloud (written to the node's <c>node.env</c>).</summary>
     /// <param name="node">The node.</param>

@@ -1,7 +1,7 @@
 namespace AwsRunner.Core.Cloud;
 
 /// <summary>The port to a node's shell: run commands in its home folder, stream files to it, copy files to and from it.</summary>
-public interface INodeShell : IAsyncDisposable
+internal interface INodeShell : IAsyncDisposable
 {
     /// <summary>How these shells reach the nodes, for the batch to remember (see <see cref="ShellTransport"/>).</summary>
     ShellTransport Transport { get; }

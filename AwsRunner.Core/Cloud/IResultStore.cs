@@ -1,7 +1,7 @@
 namespace AwsRunner.Core.Cloud;
 
 /// <summary>The port to the bucket that receives every job's results, logs, heartbeats and the batch manifest.</summary>
-public interface IResultStore
+internal interface IResultStore
 {
     /// <summary>How the user would write an object's address, for messages (<c>s3://bucket/key</c>).</summary>
     /// <param name="bucket">The bucket.</param>
@@ -38,15 +38,6 @@ public interface IResultStore
     /// <returns>True when it exists.</returns>
     Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken);
 
-    /// <summary>Upload URLs for one job's objects, valid for the given time, with URLs for the parts of a large results archive.</summary>
-    /// <param name="bucket">The bucket.</param>
-    /// <param name="keyPrefix">The job's prefix, such as <c>NAME/jobs/0007/</c>.</param>
-    /// <param name="resultParts">How many part URLs (<see cref="JobUploadUrls.ResultParts"/>) to sign.</param>
-    /// <param name="validity">How long the URLs must work.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The URLs.</returns>
-    Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken);
-
     /// <summary>One URL a node PUTs one object to, valid for the given time; it carries its own authority.</summary>
     /// <param name="bucket">The bucket.</param>
     /// <param name="key">The object's key.</param>
@@ -62,6 +53,17 @@ public interface IResultStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The URL.</returns>
     Task<Uri> CreateDownloadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A signer of many URLs for the bucket's objects (claims, reads, writes, listings), each valid for the given time
+    /// and never more than S3's 7 days: the credentials and the bucket's owner are settled once, here, so that a queue of
+    /// 10,000 rows signs its URLs in this machine's CPU alone.
+    /// </summary>
+    /// <param name="bucket">The bucket.</param>
+    /// <param name="validity">How long the URLs must work.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The signer.</returns>
+    Task<IUrlSigner> CreateUrlSignerAsync(string bucket, TimeSpan validity, CancellationToken cancellationToken);
 
     /// <summary>Writes an object from a local file, of any size up to awsrunner's upload limit.</summary>
     /// <param name="bucket">The bucket.</param>

@@ -7,7 +7,7 @@ namespace AwsRunner.Core.Cloud;
 /// <param name="ImageId">The machine image (AMI) every node boots from.</param>
 /// <param name="Rows">The jobs that need an instance.</param>
 /// <param name="MaxLifetime">The dead man's switch: every node powers itself off after this long.</param>
-public sealed record LaunchRequest(string Batch, string ImageId, IReadOnlyList<JobRow> Rows, TimeSpan MaxLifetime)
+internal sealed record LaunchRequest(string Batch, string ImageId, IReadOnlyList<JobRow> Rows, TimeSpan MaxLifetime)
 {
     /// <summary>
     /// Launch what the cloud allows: when it refuses a launch for the account's limits (on EC2 VcpuLimitExceeded,

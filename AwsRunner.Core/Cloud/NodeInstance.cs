@@ -10,7 +10,7 @@ namespace AwsRunner.Core.Cloud;
 /// <param name="LaunchTime">When it was launched.</param>
 /// <param name="Spot">Whether it is a spot instance.</param>
 /// <param name="SpotRefusal">When spot was asked for and refused, so that the instance runs on demand: the cloud's reason (on EC2 its error code); null otherwise.</param>
-public sealed record NodeInstance(
+internal sealed record NodeInstance(
     string Batch,
     int JobIndex,
     string InstanceId,

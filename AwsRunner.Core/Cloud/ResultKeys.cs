@@ -4,7 +4,7 @@ using AwsRunner.Core.Jobs;
 namespace AwsRunner.Core.Cloud;
 
 /// <summary>
-/// The bucket's layout (design.md): <c>NAME/ledger.json</c> and <c>NAME/jobs/0007/...</c>, a row's first attempt in
+/// The bucket's layout (design.md): <c>NAME/ledger.json.gz</c> and <c>NAME/jobs/0007/...</c>, a row's first attempt in
 /// its job folder and each retry in <c>attempt-2/</c>, <c>attempt-3/</c>, ... within it (a fetch uses the same
 /// folder names for a retried row's earlier attempts), and the code bundles every batch of the bucket shares, under
 /// <c>_awsrunner/</c> (no batch name starts with <c>_</c>).
@@ -16,22 +16,6 @@ internal static class ResultKeys
     public const string Log = "job.log";
     public const string Results = "results.tar.gz";
     public const string InstallLog = "install.log";
-
-    // A results archive of several parts: results.tar.gz.part-00001, ... (five digits sort as numbers up to 99999).
-    private const string PartPrefix = Results + ".part-";
-
-    /// <summary>Part <paramref name="part"/> (from 1) of a results archive uploaded in parts.</summary>
-    public static string ResultPart(int part) => PartPrefix + part.ToString("D5", CultureInfo.InvariantCulture);
-
-    /// <summary>Whether a job's file name is a part of its results archive, and which.</summary>
-    public static bool TryParseResultPart(string file, out int part)
-    {
-        part = 0;
-        return file.StartsWith(PartPrefix, StringComparison.Ordinal)
-            && file.Length == PartPrefix.Length + 5
-            && int.TryParse(file.AsSpan(PartPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out part)
-            && part >= 1;
-    }
 
     public const string Bundles = "_awsrunner/bundles/";
 
@@ -67,12 +51,13 @@ internal static class ResultKeys
         (batch, sha256) = (parts[0], parts[1]);
         return true;
     }
+
     private const string AttemptPrefix = "attempt-";
 
     public static string Batch(string batch) => batch + "/";
 
     /// <summary>The batch's ledger: its rows, attempts and nodes (<c>Ledger.BatchLedger</c> alone reads and writes it).</summary>
-    public static string Ledger(string batch) => batch + "/ledger.json";
+    public static string Ledger(string batch) => batch + "/ledger.json.gz";
 
     public static string Jobs(string batch) => batch + "/jobs/";
 
@@ -129,4 +114,67 @@ internal static class ResultKeys
         name = parts[1];
         return true;
     }
+
+    /// <summary>The batch's queue (issue 23): its rows' shards by instance type, and the rows' claims and leases.</summary>
+    public static string Queue(string batch) => batch + "/queue/";
+
+    /// <summary>Shard <paramref name="shard"/> (from 0) of one instance type's rows, <c>NAME/queue/TYPE/shard-00000.tar.gz</c>.</summary>
+    public static string QueueShard(string batch, string instanceType, int shard) =>
+        Queue(batch) + instanceType + "/shard-" + shard.ToString("D5", CultureInfo.InvariantCulture) + ".tar.gz";
+
+    /// <summary>Every row's claims, heartbeats and ends, the prefix a node lists: <c>NAME/queue/rows/</c>.</summary>
+    public static string QueueRows(string batch) => Queue(batch) + "rows/";
+
+    /// <summary>One row's queue folder, <c>NAME/queue/rows/0007/</c>.</summary>
+    public static string QueueRow(string batch, int index) => QueueRows(batch) + JobIndex.Format(index) + "/";
+
+    /// <summary>
+    /// The objects an attempt can have in its row's queue folder: its claim, its heartbeat and its end. A LIST page
+    /// (1000 keys) holds every object of the rows whose attempts it counts at this many a piece.
+    /// </summary>
+    public const int QueueObjectsPerAttempt = 3;
+
+    /// <summary>The highest attempt number a row may reach, its earlier runs' included: one LIST page holds every object of a row.</summary>
+    public const int QueueMaxAttempts = 1000 / QueueObjectsPerAttempt;
+
+    /// <summary>Splits a key of a row's queue folder (<c>NAME/queue/rows/0007/3.claim</c>) into its row, attempt and kind (<c>claim</c>, <c>heartbeat.json</c>, <c>done</c>).</summary>
+    public static bool TryParseQueueKey(string batch, string key, out int index, out int attempt, out string kind)
+    {
+        (index, attempt, kind) = (0, 0, "");
+        var prefix = QueueRows(batch);
+        if (!key.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = key[prefix.Length..].Split('/');
+        if (parts.Length != 2 || !JobIndex.TryParse(parts[0], out index))
+        {
+            return false;
+        }
+
+        var dot = parts[1].IndexOf('.', StringComparison.Ordinal);
+        kind = dot < 0 ? "" : parts[1][(dot + 1)..];
+        return dot > 0 && int.TryParse(parts[1].AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out attempt) && attempt >= 1;
+    }
+
+    /// <summary>Attempt <paramref name="attempt"/>'s claim, created with <c>If-None-Match: *</c> by the node that runs it.</summary>
+    public static string QueueClaim(string batch, int index, int attempt) => QueueRow(batch, index) + AttemptNumber(attempt) + ".claim";
+
+    /// <summary>Attempt <paramref name="attempt"/>'s heartbeat, rewritten at every beat: its lease.</summary>
+    public static string QueueHeartbeat(string batch, int index, int attempt) => QueueRow(batch, index) + AttemptNumber(attempt) + "." + Heartbeat;
+
+    /// <summary>Attempt <paramref name="attempt"/>'s end, one line <c>STATE EXIT</c>.</summary>
+    public static string QueueDone(string batch, int index, int attempt) => QueueRow(batch, index) + AttemptNumber(attempt) + ".done";
+
+    /// <summary>Every node's parts of results archives over the part size, <c>NAME/parts/</c>.</summary>
+    public static string Parts(string batch) => batch + "/parts/";
+
+    /// <summary>A node's parts of results archives over the part size, <c>NAME/parts/NODEID/</c>, numbered by the node.</summary>
+    public static string NodeParts(string batch, string node) => Parts(batch) + node + "/";
+
+    /// <summary>A node's part <paramref name="part"/> (from 1), <c>NAME/parts/NODEID/00001</c>.</summary>
+    public static string NodePart(string batch, string node, int part) => NodeParts(batch, node) + part.ToString("D5", CultureInfo.InvariantCulture);
+
+    private static string AttemptNumber(int attempt) => attempt.ToString(CultureInfo.InvariantCulture);
 }

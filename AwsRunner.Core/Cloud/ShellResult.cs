@@ -4,4 +4,4 @@ namespace AwsRunner.Core.Cloud;
 /// <param name="ExitCode">Its exit code.</param>
 /// <param name="Output">Its standard output.</param>
 /// <param name="Error">Its standard error.</param>
-public sealed record ShellResult(int ExitCode, string Output, string Error);
+internal sealed record ShellResult(int ExitCode, string Output, string Error);

@@ -6,4 +6,4 @@ namespace AwsRunner.Core.Cloud;
 /// </summary>
 /// <param name="Kind">The transport, such as <c>ssh.net</c>, <c>openssh</c> or <c>local</c>.</param>
 /// <param name="Settings">What the transport needs to be opened again (login name, ssh_config file, proxy), by name.</param>
-public sealed record ShellTransport(string Kind, IReadOnlyDictionary<string, string> Settings);
+internal sealed record ShellTransport(string Kind, IReadOnlyDictionary<string, string> Settings);

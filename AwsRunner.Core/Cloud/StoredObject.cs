@@ -5,7 +5,7 @@ namespace AwsRunner.Core.Cloud;
 /// <param name="Size">Its size in bytes.</param>
 /// <param name="ETag">Its entity tag: changes whenever the content does.</param>
 /// <param name="LastModified">When it was last written.</param>
-public sealed record StoredObject(string Key, long Size, string ETag, DateTimeOffset LastModified)
+internal sealed record StoredObject(string Key, long Size, string ETag, DateTimeOffset LastModified)
 {
     /// <summary>
     /// The MD5 of its content (lowercase hex) when the store's listing tells it, or null. On S3 this is the ETag of an

@@ -1,7 +1,7 @@
 namespace AwsRunner.Core.Cloud;
 
 /// <summary>A small object as read, with the version it was read at, for a write back on that condition.</summary>
-public sealed class VersionedObject
+internal sealed class VersionedObject
 {
     /// <summary>Pairs an object's bytes with their version.</summary>
     /// <param name="content">Its bytes.</param>

@@ -74,7 +74,7 @@ public sealed class Batch
     /// <returns>The final status.</returns>
     public Task<BatchStatus> WaitAsync(
         IProgress<BatchStatus>? progress = null, IProgress<NodeProgress>? nodes = null, TimeSpan? interval = null, CancellationToken cancellationToken = default) =>
-        new BatchWait(this, loggers.CreateLogger<BatchWait>()).RunAsync(progress, nodes, interval, cancellationToken);
+        new BatchWait(this).RunAsync(progress, nodes, interval, cancellationToken);
 
     /// <summary>
     /// Downloads every finished job's status, log and results into <c>OUT/0007/</c>; skips what is already there. A
@@ -214,8 +214,8 @@ public sealed class Batch
     public Task<int> ShowLogAsync(int index, bool follow, Stream output, CancellationToken cancellationToken = default) =>
         new JobLogReader(Connection, Time, loggers.CreateLogger<JobLogReader>()).ShowAsync(Ledger, index, follow, output, cancellationToken);
 
-    /// <summary>Creates and starts the round's rows as one pipeline: each node whose install ended well starts its job at once.</summary>
-    internal async Task<IReadOnlyList<NodeOutcome>> CreateAndStartAsync(DispatchRound round, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Creates and starts the round's seats as one pipeline: each node whose install ended well starts working at once.</summary>
+    internal async Task<IReadOnlyList<NodeOutcome>> CreateAndStartAsync(DispatchRound round, BatchCreator creator, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
     {
         var ready = Channel.CreateUnbounded<ReadyNode>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
         var starter = Starter();
@@ -224,14 +224,14 @@ public sealed class Batch
         await Task.WhenAll(creating, starting).ConfigureAwait(false);
         var created = await creating.ConfigureAwait(false);
         var started = await starting.ConfigureAwait(false);
-        await starter.RecordDispatchedAsync(round, started, cancellationToken).ConfigureAwait(false);
-        return created.Select(o => started.TryGetValue(o.Index, out var job) ? job with { SpotRefusal = o.SpotRefusal } : o).ToList();
+        await starter.RecordWorkingAsync(round, cancellationToken).ConfigureAwait(false);
+        return created.Select(o => started.TryGetValue(o.Index, out var job) ? new NodeOutcome(job) { SpotRefusal = o.SpotRefusal } : o).ToList();
 
         async Task<IReadOnlyList<NodeOutcome>> CreateThenCloseAsync()
         {
             try
             {
-                return await Creator().CreateAsync(round, progress, ready.Writer, cancellationToken).ConfigureAwait(false);
+                return await creator.CreateAsync(round, progress, ready.Writer, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -242,7 +242,7 @@ public sealed class Batch
 
     internal BatchCreator Creator() => new(Connection, Time, loggers.CreateLogger<BatchCreator>());
 
-    internal JobStarter Starter() => new(Connection, Time, loggers.CreateLogger<JobStarter>());
+    internal WorkStarter Starter() => new(Connection, loggers.CreateLogger<WorkStarter>());
 
     internal BatchTeardown Teardown() => new(Connection, Home, loggers.CreateLogger<BatchTeardown>());
 
@@ -250,7 +250,7 @@ public sealed class Batch
     private async Task<NodeInstance> ReachAsync(int index, CancellationToken cancellationToken)
     {
         await Ledger.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        var node = await new JobNodeLocator(Connection).FindAsync(Ledger.Document, index, cancellationToken).ConfigureAwait(false);
+        var node = await new JobNodeLocator(Connection).FindAsync(Ledger, index, cancellationToken).ConfigureAwait(false);
         await Connection.Shell.WaitReachableAsync(node, cancellationToken).ConfigureAwait(false);
         return node;
     }

@@ -10,16 +10,19 @@ using Microsoft.Extensions.Logging;
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// The create step for a round of rows: each row whose attempt has no node gets one (launched once its launch is claimed
-/// in the ledger, so that two dispatchers never launch twins), the others adopt theirs; then INSTALL.sh is started on
-/// every node at once (each node fetches the batch's pinned code bundle itself) and polled until each is ready or
-/// failed. Each node that is ready is handed on at once, when asked, so that its job can start while others install.
+/// The create step for a round of seats: each seat without a node gets one (launched once its launch is claimed in the
+/// ledger, so that two dispatchers never launch twins), the others adopt theirs; then INSTALL.sh is started on every
+/// node at once (each node fetches the batch's pinned code bundle itself) and polled until each is ready or failed.
+/// Each node that is ready is handed on at once, when asked, so that it can start working while others install.
 /// </summary>
 internal sealed partial class BatchCreator(CloudConnection connection, TimeProvider time, ILogger<BatchCreator> logger)
 {
     private const string ReportLines = "20";
 
-    /// <param name="round">The rows and what they take.</param>
+    /// <summary>What the cloud said when it launched fewer nodes than asked (the account's limits); null when it launched all.</summary>
+    public string? Shortfall { get; private set; }
+
+    /// <param name="round">The seats and what they take.</param>
     /// <param name="progress">Told each state change.</param>
     /// <param name="ready">Given each node as soon as its install has ended well; not completed here.</param>
     /// <param name="cancellationToken">Stops the create.</param>
@@ -29,32 +32,38 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         var ledger = round.Ledger;
         await connection.Cloud.PrepareAccessAsync(round.Name, cancellationToken).ConfigureAwait(false);
 
-        var wanting = round.Rows.Where(i => ledger.Document.Rows[i].Current.Node is null).Order().ToList();
+        var seats = ledger.Document.Seats.Where(s => round.Seats.Contains(s.Row)).ToList();
+        var wanting = seats.Where(s => s.Node is null).Select(s => s.Row).ToList();
         var now = await connection.Results.ServerNowAsync(round.Bucket, cancellationToken).ConfigureAwait(false);
         var claimed = wanting.Count == 0
             ? []
-            : await ledger.ChangeAsync(d => d.ClaimLaunches(wanting, round.Dispatcher.Claim(now), round.StaleClaim, Dispatcher.IsGone), cancellationToken).ConfigureAwait(false);
+            : await ledger.ChangeAsync(d => d.ClaimSeats(wanting, round.Dispatcher.Claim(now), round.StaleClaim, Dispatcher.IsGone), cancellationToken).ConfigureAwait(false);
         var outcomes = new ConcurrentDictionary<int, NodeOutcome>();
         foreach (var index in wanting.Except(claimed))
         {
-            outcomes[index] = Report(progress, new NodeOutcome(index, null, JobState.Launching, Detail: "another dispatcher of this batch launches its node"));
+            outcomes[index] = Report(progress, new NodeOutcome { Index = index, State = JobState.Launching, Detail = "another dispatcher of this batch launches its node" });
         }
 
         foreach (var index in claimed)
         {
-            progress?.Report(new NodeProgress(index, JobState.Launching));
+            progress?.Report(new NodeProgress { Index = index, State = JobState.Launching });
         }
 
         // The nodes an earlier run launched: adopted, they may hold a job at work, so this run never terminates them.
         // Each is said to be adopted once, in place of launching and booting.
-        var adopted = round.Rows.Select(i => ledger.Document.Rows[i].Current.Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        foreach (var index in round.Rows.Where(i => ledger.Document.Rows[i].Current.Node is not null).Order())
+        var adopted = seats.Select(s => s.Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var seat in seats.Where(s => s.Node is not null))
         {
-            progress?.Report(new NodeProgress(index, JobState.Booting) { Adopted = true });
+            progress?.Report(new NodeProgress { Index = seat.Row, State = JobState.Booting, Adopted = true });
         }
 
         var maxLifetime = TimeSpan.FromHours(round.Settings.MaxHours);
         var launched = await LaunchAsync(round, claimed, maxLifetime, cancellationToken).ConfigureAwait(false);
+        if (launched.Count == 0 && adopted.Count == 0 && Shortfall is { } none)
+        {
+            throw await NothingFitsAsync(round, claimed, none, cancellationToken).ConfigureAwait(false);
+        }
+
         var installSource = new InstallSource(
             await connection.Results.CreateDownloadUrlAsync(round.Bucket, ResultKeys.Bundle(round.Settings.BundleSha256), UrlValidity(round), cancellationToken).ConfigureAwait(false),
             round.Settings.BundleSha256,
@@ -62,15 +71,23 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         var described = await WaitRunningAsync(round, launched, adopted, progress, cancellationToken).ConfigureAwait(false);
         var running = described.Values.Where(n => n.State == InstanceState.Running).ToDictionary(n => n.JobIndex);
 
-        foreach (var index in round.Rows.Where(i => !outcomes.ContainsKey(i) && !running.ContainsKey(i)))
+        var unlaunched = claimed.Except(launched.Select(n => n.JobIndex)).ToList();
+        foreach (var seat in seats.Select(s => s.Row).Where(i => !outcomes.ContainsKey(i) && !running.ContainsKey(i) && !unlaunched.Contains(i)))
         {
-            var node = described.GetValueOrDefault(index);
+            var node = described.GetValueOrDefault(seat);
+            var recorded = ledger.Document.Seats.First(s => s.Row == seat).Node;
             var (state, detail) = node?.State == InstanceState.Pending
                 ? (JobState.Unreachable, $"the instance was still pending after the boot timeout ({round.Options.BootTimeout})")
-                : adopted.Contains(ledger.Document.Rows[index].Current.Node ?? "")
+                : adopted.Contains(recorded ?? "")
                 ? (JobState.Lost, "its node is gone")
                 : (JobState.Unreachable, "the instance did not reach the running state");
-            outcomes[index] = Report(progress, new NodeOutcome(index, node?.InstanceId ?? ledger.Document.Rows[index].Current.Node, state, Detail: detail));
+            outcomes[seat] = Report(progress, new NodeOutcome { Index = seat, InstanceId = node?.InstanceId ?? recorded, State = state, Detail = detail });
+        }
+
+        // Seats the cloud gave no node (the account's limits): their rows go to the nodes it did give.
+        foreach (var seat in unlaunched)
+        {
+            outcomes[seat] = Report(progress, new NodeOutcome { Index = seat, State = JobState.Queued, Detail = "no node: the cloud launched fewer; its rows wait for the others" });
         }
 
         // Reported before it is handed on, so that the node's "ready" never comes after its job's first state.
@@ -79,7 +96,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
             Report(progress, outcome);
             if (outcome.State == JobState.Ready && running.TryGetValue(outcome.Index, out var node))
             {
-                ready?.TryWrite(new ReadyNode(ledger.Document.Rows[outcome.Index], node));
+                ready?.TryWrite(new ReadyNode(outcome.Index, node));
             }
 
             return outcome;
@@ -102,13 +119,14 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
             .ToList();
         await ledger.ChangeAsync(d => d.Installed(installs, NodeContract.RunnerVersion), cancellationToken).ConfigureAwait(false);
         var spotRefusals = launched.Where(n => n.SpotRefusal is not null).ToDictionary(n => n.JobIndex, n => n.SpotRefusal);
-        return round.Rows.Order().Select(i => outcomes[i] with { SpotRefusal = spotRefusals.GetValueOrDefault(i) }).ToList();
+        return seats.Select(s => new NodeOutcome(outcomes[s.Row]) { SpotRefusal = spotRefusals.GetValueOrDefault(s.Row) }).ToList();
     }
 
     /// <summary>
-    /// Launches the claimed rows and records their nodes in the ledger. A launch that fails or is stopped gives its claims
-    /// back, so that a re-run can launch at once; what it launched all the same a re-run adopts (the cloud finds it by
-    /// its row).
+    /// Launches the claimed seats and records their nodes in the ledger. The cloud may launch fewer than asked (the
+    /// account's limits): the queue absorbs the rest, their claims are given back. A launch that fails or is stopped
+    /// gives its claims back, so that a re-run can launch at once; what it launched all the same a re-run adopts (the
+    /// cloud finds it by its seat's row).
     /// </summary>
     private async Task<IReadOnlyList<NodeInstance>> LaunchAsync(DispatchRound round, IReadOnlyList<int> claimed, TimeSpan maxLifetime, CancellationToken cancellationToken)
     {
@@ -121,12 +139,19 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         IReadOnlyList<NodeInstance> launched;
         try
         {
-            var rows = claimed.Select(i => document.Rows[i]).Select(r => new JobRow(r.Index, r.Line, r.InstanceType, r.Command, r.Variables.ToList())).ToList();
+            var rows = claimed.Select(i => document.Rows[i]).Select(r => new JobRow { Index = r.Index, Line = r.Line, InstanceType = r.InstanceType, Command = r.Command, Variables = r.Variables.ToList() }).ToList();
             var request = new LaunchRequest(round.Name, document.ImageId, rows, maxLifetime)
             {
-                OnDemandRows = claimed.Where(i => document.Rows[i].OnDemand).ToHashSet(),
+                OnDemandRows = document.Seats.Where(s => s.OnDemand && claimed.Contains(s.Row)).Select(s => s.Row).ToHashSet(),
+                WithinQuota = true,
             };
-            launched = (await connection.Cloud.LaunchAsync(request, cancellationToken).ConfigureAwait(false)).Nodes;
+            var result = await connection.Cloud.LaunchAsync(request, cancellationToken).ConfigureAwait(false);
+            launched = result.Nodes;
+            if (result.Shortfall is { } shortfall)
+            {
+                LogShortfall(logger, shortfall);
+                Shortfall = shortfall;
+            }
         }
         catch
         {
@@ -135,12 +160,32 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         }
 
         // Recorded whatever happens next: a node the ledger does not know would be launched again.
-        await round.Ledger.ChangeAsync(d => d.Launched(launched), CancellationToken.None).ConfigureAwait(false);
+        var unlaunched = claimed.Except(launched.Select(n => n.JobIndex)).ToList();
+        await round.Ledger.ChangeAsync(d => d.Launched(launched).Unclaimed(unlaunched, round.Dispatcher.Id), CancellationToken.None).ConfigureAwait(false);
         return launched;
     }
 
+    /// <summary>
+    /// The cloud launched not one of the batch's nodes for the account's limits, and none is up: the batch cannot run at
+    /// all. Said with the vCPUs the seats asked for (the unit of EC2's quotas) beside the cloud's refusal, which names
+    /// the limit.
+    /// </summary>
+    private async Task<CloudException> NothingFitsAsync(DispatchRound round, IReadOnlyList<int> claimed, string shortfall, CancellationToken cancellationToken)
+    {
+        var types = claimed.Select(i => round.Ledger.Document.Rows[i].InstanceType).GroupBy(t => t, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var vcpus = await connection.Cloud.GetVcpusAsync(types.Select(g => g.Key).ToList(), cancellationToken).ConfigureAwait(false);
+        var asked = $"{types.Sum(g => g.Count() * vcpus.GetValueOrDefault(g.Key)).ToString(CultureInfo.InvariantCulture)} vCPUs " +
+            $"({string.Join(", ", types.Select(g => $"{g.Key} x{g.Count()} of {vcpus.GetValueOrDefault(g.Key)} vCPUs"))})";
+        return new CloudException(
+            "NoInstanceLaunched",
+            $"launch {claimed.Count} instances for batch {round.Name}",
+            shortfall,
+            hint: $"the batch asked for {asked} and the account's limits let not one instance start: ask for a higher quota in Service Quotas " +
+                "(EC2, Running On-Demand instances), or run it on another instance type; nothing of the batch runs, 'awsrunner down " + round.Name + "' removes it");
+    }
+
     // The same as the job's own URLs: a node may install again on a re-run long after it was launched.
-    private static TimeSpan UrlValidity(DispatchRound round) => TimeSpan.FromHours(round.Settings.MaxHours) + JobStarter.UrlMargin;
+    private static TimeSpan UrlValidity(DispatchRound round) => TimeSpan.FromHours(round.Settings.MaxHours) + WorkStarter.UrlMargin;
 
     private async Task<IReadOnlyDictionary<int, NodeInstance>> WaitRunningAsync(
         DispatchRound round, IReadOnlyList<NodeInstance> launched, HashSet<string> adopted, IProgress<NodeProgress>? progress, CancellationToken cancellationToken)
@@ -148,7 +193,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         var ids = launched.Select(n => n.InstanceId).Concat(adopted).ToHashSet(StringComparer.Ordinal);
         foreach (var node in launched)
         {
-            progress?.Report(new NodeProgress(node.JobIndex, JobState.Booting));
+            progress?.Report(new NodeProgress { Index = node.JobIndex, State = JobState.Booting });
         }
 
         if (ids.Count == 0)
@@ -179,7 +224,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         }
         catch (CloudException e)
         {
-            return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
+            return new NodeOutcome { Index = node.JobIndex, InstanceId = node.InstanceId, State = JobState.Unreachable, Detail = e.Message };
         }
 
         if (adopted)
@@ -188,12 +233,12 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
             var before = await ReportAsync(node, cancellationToken).ConfigureAwait(false);
             if (before is null)
             {
-                return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: "the node answered once, then no more");
+                return new NodeOutcome { Index = node.JobIndex, InstanceId = node.InstanceId, State = JobState.Unreachable, Detail = "the node answered once, then no more" };
             }
 
             if (before.State is not ("none" or "install-failed"))
             {
-                return new NodeOutcome(node.JobIndex, node.InstanceId, JobStates.FromRunner(before.State));
+                return new NodeOutcome { Index = node.JobIndex, InstanceId = node.InstanceId, State = JobStates.FromRunner(before.State) };
             }
         }
 
@@ -233,17 +278,23 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
         }
         catch (CloudException e)
         {
-            return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Unreachable, Detail: e.Message);
+            return new NodeOutcome { Index = node.JobIndex, InstanceId = node.InstanceId, State = JobState.Unreachable, Detail = e.Message };
         }
 
         if (result.ExitCode != 0)
         {
             LogInstallStartFailed(logger, node.JobIndex, result.ExitCode, result.Error);
-            return new NodeOutcome(node.JobIndex, node.InstanceId, JobState.InstallFailed, result.ExitCode,
-                $"starting the install failed: {result.Error.Trim()}");
+            return new NodeOutcome
+            {
+                Index = node.JobIndex,
+                InstanceId = node.InstanceId,
+                State = JobState.InstallFailed,
+                ExitCode = result.ExitCode,
+                Detail = $"starting the install failed: {result.Error.Trim()}",
+            };
         }
 
-        return Installed(new NodeOutcome(node.JobIndex, node.InstanceId, JobState.Installing), NodeReport.Parse(result.Output));
+        return Installed(new NodeOutcome { Index = node.JobIndex, InstanceId = node.InstanceId, State = JobState.Installing }, NodeReport.Parse(result.Output));
     }
 
     private async Task PollInstallsAsync(
@@ -283,7 +334,7 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
 
         foreach (var outcome in outcomes.Values.Where(Installing).ToList())
         {
-            outcomes[outcome.Index] = settle(outcome with
+            outcomes[outcome.Index] = settle(new NodeOutcome(outcome)
             {
                 State = JobState.InstallFailed,
                 Detail = $"INSTALL.sh was still running after {round.Options.InstallTimeout}",
@@ -301,8 +352,8 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
     /// <summary>The outcome of an install the report says has ended; the same outcome while it runs.</summary>
     private static NodeOutcome Installed(NodeOutcome installing, NodeReport report) => JobStates.FromRunner(report.State) switch
     {
-        JobState.Ready => installing with { State = JobState.Ready },
-        JobState.InstallFailed => installing with { State = JobState.InstallFailed, ExitCode = report.InstallExitCode, Detail = report.LogTail },
+        JobState.Ready => new NodeOutcome(installing) { State = JobState.Ready },
+        JobState.InstallFailed => new NodeOutcome(installing) { State = JobState.InstallFailed, ExitCode = report.InstallExitCode, Detail = report.LogTail },
         _ => installing,
     };
 
@@ -341,9 +392,12 @@ internal sealed partial class BatchCreator(CloudConnection connection, TimeProvi
 
     private static NodeOutcome Report(IProgress<NodeProgress>? progress, NodeOutcome outcome)
     {
-        progress?.Report(new NodeProgress(outcome.Index, outcome.State, outcome.Detail));
+        progress?.Report(new NodeProgress { Index = outcome.Index, State = outcome.State, Detail = outcome.Detail });
         return outcome;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cloud launched fewer nodes than asked; the queue gives their rows to the others: {Shortfall}")]
+    private static partial void LogShortfall(ILogger logger, string shortfall);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Starting the install on job {Index}'s node failed with exit code {ExitCode}: {Error}")]
     private static partial void LogInstallStartFailed(ILogger logger, int index, int exitCode, string error);

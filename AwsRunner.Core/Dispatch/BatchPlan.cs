@@ -3,7 +3,7 @@ using AwsRunner.Core.Jobs;
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>A validated batch: what a dispatch would create and run. Building it creates nothing.</summary>
-public sealed record BatchPlan
+public sealed class BatchPlan
 {
     /// <summary>The batch's NAME.</summary>
     public required string Name { get; init; }
@@ -16,6 +16,9 @@ public sealed record BatchPlan
 
     /// <summary>The cloud it runs on (<c>local</c> or <c>aws</c>).</summary>
     public required string Cloud { get; init; }
+
+    /// <summary>Where the batch's results go, as the cloud names it (such as <c>s3://NAME/NAME/</c>).</summary>
+    public required string ResultsLocation { get; init; }
 
     /// <summary>The jobs.</summary>
     public required JobFile Jobs { get; init; }

@@ -9,12 +9,19 @@ internal static class BatchPlanner
     /// <summary>The plan, checked against the cloud too: its upload URLs' lifetime and the instance types it offers.</summary>
     public static async Task<BatchPlan> PlanAsync(DispatchOptions options, CloudConnection connection, string home, CancellationToken cancellationToken)
     {
-        var plan = Plan(options, connection.Kind, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false), home);
+        var plan = Plan(options, connection.Kind, await connection.Results.GetUploadUrlLimitAsync(cancellationToken).ConfigureAwait(false), home,
+            bucket => connection.Results.Describe(bucket, ResultKeys.Batch(options.Name)));
         await CheckInstanceTypesAsync(plan.Jobs, connection, cancellationToken).ConfigureAwait(false);
         return plan;
     }
 
-    public static BatchPlan Plan(DispatchOptions options, string cloud, UploadUrlLimit urls, string home)
+    /// <summary>The plan, checked on this machine only.</summary>
+    /// <param name="options">The dispatch.</param>
+    /// <param name="cloud">The cloud's short name.</param>
+    /// <param name="urls">The longest the cloud's upload URLs work.</param>
+    /// <param name="home">The awsrunner home, which the code folder must not hold.</param>
+    /// <param name="resultsLocation">Where the results go in a bucket, as the cloud names it.</param>
+    public static BatchPlan Plan(DispatchOptions options, string cloud, UploadUrlLimit urls, string home, Func<string, string> resultsLocation)
     {
         BatchName.Validate(options.Name);
         var bucket = options.Bucket is null ? options.Name : BatchName.ValidateBucket(options.Bucket);
@@ -32,6 +39,7 @@ internal static class BatchPlanner
             ImageId = options.ImageId,
             Bucket = bucket,
             Cloud = cloud,
+            ResultsLocation = resultsLocation(bucket),
             Jobs = jobs,
             InstallScript = install,
             CodeDirectory = Path.GetFullPath(code),
@@ -70,58 +78,58 @@ internal static class BatchPlanner
     {
         if (options.MaxHours is { } maxHours && (!(maxHours > 0) || double.IsInfinity(maxHours)))
         {
-            throw new InvalidInputException("MaxHours", $"--max-hours {options.MaxHours}: must be a positive number of hours (the dead man's switch)");
+            throw new InvalidInputException("MaxHours", $"DispatchOptions.MaxHours {options.MaxHours}: must be a positive number of hours (the dead man's switch)");
         }
 
         if (options.JobTimeout is { } timeout && timeout <= TimeSpan.Zero)
         {
-            throw new InvalidInputException("Timeout", "--timeout: must be a positive time");
+            throw new InvalidInputException("Timeout", "DispatchOptions.JobTimeout: must be a positive time");
         }
 
         if (options.RetryLost && !(options.Create && options.Dispatch))
         {
-            throw new InvalidInputException("Option", "--retry-lost creates and dispatches again: it needs --create and --dispatch");
+            throw new InvalidInputException("Option", "DispatchOptions.RetryLost creates and dispatches again: it needs DispatchOptions.Create and DispatchOptions.Dispatch");
         }
 
         if (options.Parallel < 1)
         {
-            throw new InvalidInputException("Parallel", $"--nodes-at-once {options.Parallel}: must be at least 1");
+            throw new InvalidInputException("Parallel", $"DispatchOptions.Parallel {options.Parallel}: must be at least 1");
         }
 
         if (options.HeartbeatInterval < TimeSpan.FromSeconds(1))
         {
-            throw new InvalidInputException("Heartbeat", "--heartbeat: must be at least one second");
+            throw new InvalidInputException("Heartbeat", "DispatchOptions.HeartbeatInterval: must be at least one second");
         }
     }
 
     /// <summary>The nodes' upload URLs must outlive them: by the margin the dispatch gives them.</summary>
     internal static void CheckLifetime(double maxHours, UploadUrlLimit urls)
     {
-        var needed = TimeSpan.FromHours(maxHours) + JobStarter.UrlMargin;
+        var needed = TimeSpan.FromHours(maxHours) + WorkStarter.UrlMargin;
         if (needed <= urls.Validity)
         {
             return;
         }
 
-        var most = Math.Floor((urls.Validity - JobStarter.UrlMargin).TotalHours);
-        var shorter = most >= 1 ? $"give --max-hours {most:0} or less" : null;
+        var most = Math.Floor((urls.Validity - WorkStarter.UrlMargin).TotalHours);
+        var shorter = most >= 1 ? $"give DispatchOptions.MaxHours {most:0} or less" : null;
         var what = (urls.Remedy, shorter) switch
         {
             ({ } remedy, { } hours) => $"{remedy}, or {hours}",
-            ({ } remedy, null) => $"{remedy} (no --max-hours is short enough for these)",
+            ({ } remedy, null) => $"{remedy} (no DispatchOptions.MaxHours is short enough for these)",
             (null, { } hours) => hours,
-            (null, null) => "no --max-hours is short enough",
+            (null, null) => "no DispatchOptions.MaxHours is short enough",
         };
         throw new InvalidInputException("MaxHours",
-            $"--max-hours {maxHours}: the nodes' upload URLs must work for {needed.TotalHours:0.#} hours (the nodes' lifetime and " +
-            $"{JobStarter.UrlMargin.TotalHours:0} more), but {urls.Reason}: {what}");
+            $"DispatchOptions.MaxHours {maxHours}: the nodes' upload URLs must work for {needed.TotalHours:0.#} hours (the nodes' lifetime and " +
+            $"{WorkStarter.UrlMargin.TotalHours:0} more), but {urls.Reason}: {what}");
     }
 
     private static void CheckResultPaths(IReadOnlyList<string> paths)
     {
         if (paths.Count == 0)
         {
-            throw new InvalidInputException("Results", "--results: give at least one path (the default is output)");
+            throw new InvalidInputException("Results", "DispatchOptions.ResultPaths: give at least one path (the default is output)");
         }
 
         foreach (var path in paths)
@@ -129,7 +137,7 @@ internal static class BatchPlanner
             var parts = path.Split('/');
             if (path.Length == 0 || path.StartsWith('/') || parts.Contains("..") || path.Any(char.IsControl))
             {
-                throw new InvalidInputException("Results", $"--results \"{path}\": must be a path inside the code folder (relative, without ..)");
+                throw new InvalidInputException("Results", $"DispatchOptions.ResultPaths \"{path}\": must be a path inside the code folder (relative, without ..)");
             }
         }
     }
@@ -162,7 +170,7 @@ internal static class BatchPlanner
         {
             var parent = Path.GetDirectoryName(folder);
             throw new InvalidInputException("Code",
-                $"{folder}: a file, and --code takes a folder: the one every node gets as ~/code, the jobs' working directory (this file's is --code {(string.IsNullOrEmpty(parent) ? "." : parent)})");
+                $"{folder}: a file, and DispatchOptions.CodeDirectory takes a folder: the one every node gets as ~/code, the jobs' working directory (this file's is DispatchOptions.CodeDirectory {(string.IsNullOrEmpty(parent) ? "." : parent)})");
         }
 
         if (!Directory.Exists(folder))
@@ -197,7 +205,7 @@ internal static class BatchPlanner
                 if (bytes > limit)
                 {
                     throw new InvalidInputException("Code",
-                        $"{folder}: the code folder holds more than {Bytes(limit)} (--max-upload); leave data out of it or raise --max-upload");
+                        $"{folder}: the code folder holds more than {Bytes(limit)} (DispatchOptions.MaxUploadBytes); leave data out of it or raise DispatchOptions.MaxUploadBytes");
                 }
             }
         }
@@ -211,7 +219,7 @@ internal static class BatchPlanner
 
     private static InvalidInputException Secret(string path, string what) =>
         new("CodeSecret",
-            $"{path}: {what} in the code folder, which every node receives; leave it out ({CodeFolder.IgnoreFile} in the code folder, or --code another folder), or pass --code-include-secrets if the jobs need it");
+            $"{path}: {what} in the code folder, which every node receives; leave it out ({CodeFolder.IgnoreFile} in the code folder, or DispatchOptions.CodeDirectory another folder), or pass DispatchOptions.CodeIncludeSecrets if the jobs need it");
 
     internal static string Bytes(long bytes) => bytes switch
     {

@@ -10,7 +10,7 @@ public static class BatchRecords
     /// <summary>Remembers a batch.</summary>
     /// <param name="home">The awsrunner home.</param>
     /// <param name="record">The batch.</param>
-    public static void Save(string home, BatchRecord record)
+    internal static void Save(string home, BatchRecord record)
     {
         var folder = AwsRunnerHome.BatchFolder(home, record.Name);
         Directory.CreateDirectory(folder);

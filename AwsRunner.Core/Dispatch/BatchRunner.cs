@@ -1,6 +1,7 @@
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Jobs;
 using AwsRunner.Core.Ledger;
+using AwsRunner.Core.Queue;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -64,35 +65,106 @@ public sealed class BatchRunner
             Ledger = ledger,
             Options = options,
             Secrets = plan.Secrets,
-            Rows = new HashSet<int>(),
+            Seats = new HashSet<int>(),
             Dispatcher = Dispatcher.Current,
+            Queues = new QueueSource(new QueueWriter(connection.Results, time, loggers.CreateLogger<QueueWriter>()), ledger,
+                TimeSpan.FromHours(ledger.Document.Settings.MaxHours) + WorkStarter.UrlMargin),
         };
         var batch = new Batch(connection, home, loggers, time, ledger, round);
 
         // A batch that ran before: a node that outstayed it is ended before anything is adopted, and only what has no
-        // result is worked on. A new batch (or one started afresh) has every row before it, and nothing to look at.
-        var status = fresh ? null : await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-        var rows = status is null
-            ? ledger.Document.Rows.Select(r => r.Index).ToHashSet()
-            : await RowsToWorkOnAsync(batch, status, options, cancellationToken).ConfigureAwait(false);
-        var finished = status?.Jobs.Where(j => !rows.Contains(j.Index)).ToList() ?? [];
-        round = round with { Rows = rows };
-        foreach (var job in finished)
+        // result is worked on.
+        var status = fresh ? Fresh(ledger) : await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (options.RetryLost)
         {
-            progress?.Report(new NodeProgress(job.Index, job.State, EarlierDetail));
+            await batch.Teardown().EndHungAsync(ledger.Name, status, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            status = await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        IReadOnlyList<NodeOutcome> nodes = rows.Count == 0 ? []
-            : options.Create && options.Dispatch ? await batch.CreateAndStartAsync(round, progress, cancellationToken).ConfigureAwait(false)
-            : options.Create ? await batch.Creator().CreateAsync(round, progress, null, cancellationToken).ConfigureAwait(false)
+        if (options.Create)
+        {
+            await ledger.ChangeAsync(d => d.Seated(Seating.Asked(d, options, connection.Cloud.NodesPerType)), cancellationToken).ConfigureAwait(false);
+            status = await PublishAsync(batch, round, status, fresh, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = await connection.Results.ServerNowAsync(ledger.Bucket, cancellationToken).ConfigureAwait(false);
+        var (seats, gone) = Seating.ToFill(ledger.Document, status, asked: options.Create, now, round.StaleClaim);
+        if (gone.Count > 0)
+        {
+            await ledger.ChangeAsync(d => d.Vacated(gone, options.SpotFallbackAfter).Next, cancellationToken).ConfigureAwait(false);
+        }
+
+        round = round with { Seats = seats };
+        // The rows with a result report it; in a batch of a node a row, their seats are theirs.
+        var finished = status.Jobs.Where(j => j.State.IsFinal() && !seats.Contains(j.Index)).ToList();
+        foreach (var job in finished)
+        {
+            progress?.Report(new NodeProgress { Index = job.Index, State = job.State, Detail = EarlierDetail });
+        }
+
+        var creator = batch.Creator();
+        IReadOnlyList<NodeOutcome> nodes = seats.Count == 0 ? []
+            : options.Create && options.Dispatch ? await batch.CreateAndStartAsync(round, creator, progress, cancellationToken).ConfigureAwait(false)
+            : options.Create ? await creator.CreateAsync(round, progress, null, cancellationToken).ConfigureAwait(false)
             : await batch.Starter().StartAsync(round, progress, cancellationToken).ConfigureAwait(false);
-        var outcomes = nodes.Concat(finished.Select(j => new NodeOutcome(j.Index, j.InstanceId, j.State, j.ExitCode, EarlierDetail, FinishedEarlier: true)))
+        var outcomes = nodes.Concat(finished.Select(j => new NodeOutcome { Index = j.Index, InstanceId = j.InstanceId, State = j.State, ExitCode = j.ExitCode, Detail = EarlierDetail, FinishedEarlier = true }))
             .OrderBy(o => o.Index)
             .ToList();
         return new Batch(connection, home, loggers, time, ledger, round)
         {
-            Dispatched = new DispatchResult(plan, outcomes) { Overstaying = status?.Overstaying ?? [], Restarted = restarted },
+            Dispatched = new DispatchResult { Plan = plan, Nodes = outcomes, Overstaying = status.Overstaying, Restarted = restarted, Shortfall = creator.Shortfall },
         };
+    }
+
+    /// <summary>
+    /// Publishes the run's queue when it has none yet (a new batch, one started afresh), or when rows used up their
+    /// attempts without a result, or in a way this dispatch's <see cref="DispatchOptions.RetryOnExit"/> finds worth
+    /// another: dispatching again asks for more.
+    /// </summary>
+    private async Task<BatchStatus> PublishAsync(Batch batch, DispatchRound round, BatchStatus status, bool fresh, CancellationToken cancellationToken)
+    {
+        var document = batch.Ledger.Document;
+        var renewed = fresh ? [] : status.Jobs
+            .Where(j => j.State.IsFinal() && j.State != JobState.TakenDown && j.Attempt >= document.Rows[j.Index].LastAttempt
+                && (!j.State.HasOutcome() || j.State.IsRetryable(j.ExitCode, round.Options.RetryOnExit)))
+            .Select(j => j.Index)
+            .ToHashSet();
+        if (document.Queue is { } queue && queue.Run == document.Run && renewed.Count == 0)
+        {
+            return status;
+        }
+
+        var options = round.Options;
+        var slots = await SlotsAsync(document, options, cancellationToken).ConfigureAwait(false);
+        var now = await connection.Results.ServerNowAsync(batch.Bucket, cancellationToken).ConfigureAwait(false);
+        var published = new LedgerQueue { Run = document.Run, PublishedAt = now, Slots = slots, RetryOnExit = options.RetryOnExit };
+        await batch.Ledger.ChangeAsync(d => d.Published(published, 1 + options.MaxRetries, renewed), cancellationToken).ConfigureAwait(false);
+        await round.Queues.PublishAsync(cancellationToken).ConfigureAwait(false);
+        return fresh ? Fresh(batch.Ledger) : await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A batch this dispatch just made (or started afresh): every row before its first attempt, no node yet.</summary>
+    private BatchStatus Fresh(BatchLedger ledger)
+    {
+        var document = ledger.Document;
+        var state = document.Queue is null ? JobState.Pending : JobState.Queued;
+        return new BatchStatus
+        {
+            Name = document.Name,
+            Bucket = ledger.Bucket,
+            Cloud = document.Cloud,
+            CreatedAt = document.CreatedAt,
+            ReadAt = time.GetUtcNow(),
+            Jobs = document.Rows.Select(r => new JobStatus { Index = r.Index, InstanceType = r.InstanceType, State = state, Attempt = r.FirstAttempt }).ToList(),
+        };
+    }
+
+    /// <summary>Rows a node runs at once, by instance type: <see cref="DispatchOptions.Slots"/>, or the type's vCPUs for 0.</summary>
+    private async Task<IReadOnlyDictionary<string, int>> SlotsAsync(LedgerDocument document, DispatchOptions options, CancellationToken cancellationToken)
+    {
+        var types = document.Rows.Select(r => r.InstanceType).Distinct(StringComparer.Ordinal).ToList();
+        var vcpus = options.Slots == 0 ? await connection.Cloud.GetVcpusAsync(types, cancellationToken).ConfigureAwait(false) : null;
+        return types.ToDictionary(t => t, t => vcpus is null ? options.Slots : Math.Max(1, vcpus[t]), StringComparer.Ordinal);
     }
 
     /// <summary>A batch that exists, by its NAME: to follow, fetch, or take down.</summary>
@@ -174,7 +246,15 @@ public sealed class BatchRunner
             var instances = live.GetValueOrDefault(name);
             if (instances is not null || finished > 0)
             {
-                summaries.Add(new BatchSummary(name, connection.Kind, instances?.Live ?? 0, instances?.InstanceHours ?? 0, jobs, finished));
+                summaries.Add(new BatchSummary
+                {
+                    Name = name,
+                    Cloud = connection.Kind,
+                    LiveInstances = instances?.Live ?? 0,
+                    InstanceHours = instances?.InstanceHours ?? 0,
+                    Jobs = jobs,
+                    Finished = finished,
+                });
             }
         }
 
@@ -253,37 +333,11 @@ public sealed class BatchRunner
         var ledger = await BatchLedger.RequireAsync(connection.Results, plan.Bucket, plan.Name, cancellationToken).ConfigureAwait(false);
         if (ledger.Document.DownAt is { } down)
         {
-            throw new InvalidInputException("Batch", $"batch \"{plan.Name}\" was taken down at {down:u}: --create starts it afresh");
+            throw new InvalidInputException("Batch", $"batch \"{plan.Name}\" was taken down at {down:u}: DispatchOptions.Create starts it afresh");
         }
 
         BatchIdentity.Check(ledger.Document, plan, null);
         return ledger;
-    }
-
-    /// <summary>
-    /// The rows a dispatch works on: every row whose result is not in. A row whose attempt ended without running to its
-    /// end (its node lost, its install failed, its node never answered; with <see cref="DispatchOptions.RetryLost"/>,
-    /// hung too: its node is terminated first) gets a new attempt: the user asked for it by dispatching again.
-    /// </summary>
-    private async Task<HashSet<int>> RowsToWorkOnAsync(Batch batch, BatchStatus status, DispatchOptions options, CancellationToken cancellationToken)
-    {
-        var hung = options.RetryLost
-            ? status.Jobs.Where(j => j.State == JobState.Hung && j.InstanceId is not null && j.Instance is not InstanceState.Terminated).ToList()
-            : [];
-        if (hung.Count > 0)
-        {
-            await connection.Cloud.TerminateAsync(batch.Name, hung.Select(j => j.InstanceId!).ToList(), cancellationToken).ConfigureAwait(false);
-        }
-
-        var again = status.Jobs.Where(j => (j.State.IsFinal() && !j.State.HasOutcome()) || hung.Contains(j))
-            .Select(j => (j.Index, j.Attempt, j.State, j.ExitCode))
-            .ToList();
-        if (again.Count > 0 && options.Create)
-        {
-            await batch.Ledger.ChangeAsync(d => d.Retried(again, options.SpotFallbackAfter), cancellationToken).ConfigureAwait(false);
-        }
-
-        return status.Jobs.Where(j => !j.State.IsFinal() || again.Any(a => a.Index == j.Index)).Select(j => j.Index).ToHashSet();
     }
 
     private async Task<BatchLedger?> TryLoadAsync(string bucket, string name, CancellationToken cancellationToken)

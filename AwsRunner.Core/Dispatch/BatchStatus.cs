@@ -1,19 +1,34 @@
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>Where every job of a batch stands.</summary>
-/// <param name="Name">The batch's NAME.</param>
-/// <param name="Bucket">Its bucket.</param>
-/// <param name="Cloud">Its cloud.</param>
-/// <param name="CreatedAt">When it was created.</param>
-/// <param name="ReadAt">When this status was read, on the bucket's clock (the one heartbeats are stamped with).</param>
-/// <param name="Jobs">Every job, in order.</param>
-public sealed record BatchStatus(string Name, string Bucket, string Cloud, DateTimeOffset CreatedAt, DateTimeOffset ReadAt, IReadOnlyList<JobStatus> Jobs)
+public sealed class BatchStatus
 {
+    /// <summary>The batch's NAME.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its bucket.</summary>
+    public required string Bucket { get; init; }
+
+    /// <summary>Its cloud.</summary>
+    public required string Cloud { get; init; }
+
+    /// <summary>When it was created.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When this status was read, on the bucket's clock (the one heartbeats are stamped with).</summary>
+    public required DateTimeOffset ReadAt { get; init; }
+
+    /// <summary>Every job, in order.</summary>
+    public required IReadOnlyList<JobStatus> Jobs { get; init; }
+
     /// <summary>
     /// Instances of the batch that outstayed it (past their deadline, or up long after their job's result), found by
     /// this read; <see cref="Batch.GetStatusAsync"/> and <see cref="Batch.WaitAsync"/> terminate them.
     /// </summary>
     public IReadOnlyList<OverstayingNode> Overstaying { get; init; } = [];
+
+    /// <summary>Every node the batch launched, in launch order.</summary>
+    public IReadOnlyList<NodeStatus> Nodes { get; init; } = [];
 
     /// <summary>When the batch was taken down (<c>awsrunner down</c>); null while it is not.</summary>
     public DateTimeOffset? TakenDownAt { get; init; }

@@ -1,10 +1,23 @@
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>A batch that still has nodes or results.</summary>
-/// <param name="Name">The batch's NAME.</param>
-/// <param name="Cloud">Its cloud.</param>
-/// <param name="LiveInstances">Instances not yet terminated: these cost money.</param>
-/// <param name="InstanceHours">Hours run so far by those instances, summed.</param>
-/// <param name="Jobs">Jobs in the batch, when its manifest could be read.</param>
-/// <param name="Finished">Jobs with a result in the bucket.</param>
-public sealed record BatchSummary(string Name, string Cloud, int LiveInstances, double InstanceHours, int? Jobs, int Finished);
+public sealed class BatchSummary
+{
+    /// <summary>The batch's NAME.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its cloud.</summary>
+    public required string Cloud { get; init; }
+
+    /// <summary>Instances not yet terminated: these cost money.</summary>
+    public int LiveInstances { get; init; }
+
+    /// <summary>Hours run so far by those instances, summed.</summary>
+    public double InstanceHours { get; init; }
+
+    /// <summary>Jobs in the batch, when its manifest could be read.</summary>
+    public int? Jobs { get; init; }
+
+    /// <summary>Jobs with a result in the bucket.</summary>
+    public int Finished { get; init; }
+}

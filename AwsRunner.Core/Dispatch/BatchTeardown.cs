@@ -48,6 +48,34 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
     /// sees that and relaunches nothing; then terminates what runs (found by the cloud's own records, ledger or not)
     /// and removes what the batch created.
     /// </summary>
+    /// <summary>
+    /// Terminates the nodes that are up but silent: every row they run is hung, and has been silent longer than
+    /// <paramref name="silentFor"/> on the bucket's clock. Their rows' leases lapsed: other nodes take them over, or a
+    /// node launched in their seat does.
+    /// </summary>
+    /// <returns>The nodes terminated.</returns>
+    public async Task<IReadOnlyList<string>> EndHungAsync(string name, BatchStatus status, TimeSpan silentFor, CancellationToken cancellationToken)
+    {
+        var hung = status.Jobs
+            .Where(j => j.InstanceId is not null && j.State.IsStarted() && !j.State.IsFinal())
+            .GroupBy(j => j.InstanceId!, StringComparer.Ordinal)
+            .Where(g => g.All(j => j.State == JobState.Hung && status.ReadAt - (j.LastHeartbeat ?? DateTimeOffset.MinValue) > silentFor)
+                && status.Nodes.FirstOrDefault(n => n.InstanceId == g.Key)?.Instance is InstanceState.Running or InstanceState.Pending)
+            .Select(g => g.Key)
+            .ToList();
+        if (hung.Count > 0)
+        {
+            foreach (var node in hung)
+            {
+                LogHung(logger, node, name);
+            }
+
+            await connection.Cloud.TerminateAsync(name, hung, cancellationToken).ConfigureAwait(false);
+        }
+
+        return hung;
+    }
+
     public async Task<DownResult> DownAsync(string name, string bucket, BatchLedger? ledger, bool deleteResults, CancellationToken cancellationToken)
     {
         if (ledger is not null)
@@ -98,7 +126,7 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
             }
         }
 
-        return new DownResult(name, live.Count, deleteResults, connection.Results.Describe(bucket, ResultKeys.Batch(name)));
+        return new DownResult { Name = name, Terminated = live.Count, ResultsDeleted = deleteResults, ResultsLocation = connection.Results.Describe(bucket, ResultKeys.Batch(name)) };
     }
 
     // Its command may still run (a hung node's too: only its heartbeat stopped), or its node still holds results it
@@ -108,6 +136,9 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Terminating {Instance} (job {Index} of batch {Batch}): {Reason}")]
     private static partial void LogOverstaying(ILogger logger, string instance, int index, string batch, OverstayReason reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Terminating {Instance} of batch {Batch}: every row it runs has been silent too long")]
+    private static partial void LogHung(ILogger logger, string instance, string batch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Terminating {Count} instances of batch {Batch}")]
     private static partial void LogTerminating(ILogger logger, int count, string batch);

@@ -1,7 +1,7 @@
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>What <c>awsrunner dispatch</c> is asked to do; validated into a <see cref="BatchPlan"/> before anything is created.</summary>
-public sealed record DispatchOptions
+public sealed class DispatchOptions
 {
     /// <summary>The machine image (AMI) every node boots from.</summary>
     public required string ImageId { get; init; }
@@ -64,14 +64,14 @@ public sealed record DispatchOptions
     /// <summary>
     /// The size of the parts a job's results archive is uploaded in when it is larger than this, in bytes:
     /// <see cref="Defaults.MinResultPartSize"/> (5 MiB) to <see cref="Defaults.ResultPartSize"/> (5 GiB, the default,
-    /// the most one PUT takes). A node can upload <see cref="Defaults.ResultParts"/> parts, 100 GiB at the default.
+    /// the most one PUT takes). A node can upload <see cref="Defaults.ResultParts"/> parts, all its rows together: 1 TiB at the default.
     /// </summary>
     public long ResultPartSize
     {
         get;
         init => field = value is >= Defaults.MinResultPartSize and <= Defaults.ResultPartSize ? value
             : throw new InvalidInputException("ResultPartSize",
-                $"--result-part-size {BatchPlanner.Bytes(value)}: must be {BatchPlanner.Bytes(Defaults.MinResultPartSize)} to {BatchPlanner.Bytes(Defaults.ResultPartSize)} (S3's sizes for one part and one PUT)");
+                $"DispatchOptions.ResultPartSize {BatchPlanner.Bytes(value)}: must be {BatchPlanner.Bytes(Defaults.MinResultPartSize)} to {BatchPlanner.Bytes(Defaults.ResultPartSize)} (S3's sizes for one part and one PUT)");
     } = Defaults.ResultPartSize;
 
     /// <summary>The largest code folder awsrunner uploads, in bytes.</summary>
@@ -105,7 +105,7 @@ public sealed record DispatchOptions
     {
         get;
         init => field = value is >= 0 and <= MaxRetriesLimit ? value
-            : throw new InvalidInputException("MaxRetries", $"--max-retries {value}: must be 0 (no retries) to {MaxRetriesLimit}");
+            : throw new InvalidInputException("MaxRetries", $"DispatchOptions.MaxRetries {value}: must be 0 (no retries) to {MaxRetriesLimit}");
     } = Defaults.MaxRetries;
 
     /// <summary>After this many of a row's spot instances were taken back, its further attempts run on demand. At least 1.</summary>
@@ -113,7 +113,7 @@ public sealed record DispatchOptions
     {
         get;
         init => field = value >= 1 ? value
-            : throw new InvalidInputException("SpotFallbackAfter", $"--spot-fallback-after {value}: must be at least 1 preemption");
+            : throw new InvalidInputException("SpotFallbackAfter", $"DispatchOptions.SpotFallbackAfter {value}: must be at least 1 preemption");
     } = Defaults.SpotFallbackAfter;
 
     /// <summary>Exit codes of the command that count as worth another attempt, as a preemption does; none when empty.</summary>
@@ -121,9 +121,41 @@ public sealed record DispatchOptions
     {
         get;
         init => field = value.Where(c => c is < 1 or > 255).Select(c => (int?)c).FirstOrDefault() is { } bad
-            ? throw new InvalidInputException("RetryOnExit", $"--retry-on-exit {bad}: an exit code worth retrying is 1 to 255")
+            ? throw new InvalidInputException("RetryOnExit", $"DispatchOptions.RetryOnExit {bad}: an exit code worth retrying is 1 to 255")
             : value;
     } = [];
+
+    /// <summary>
+    /// Rows a node runs at once: 1 by default; 0 for as many as its instance type has vCPUs. Each row runs in its own
+    /// copy of the code folder.
+    /// </summary>
+    public int Slots
+    {
+        get;
+        init => field = value >= 0 ? value : throw new InvalidInputException("Slots", $"DispatchOptions.Slots {value}: a node runs at least one row at once (or auto: one a vCPU)");
+    } = 1;
+
+    /// <summary>
+    /// The most nodes of each instance type; null for one a row. Fewer nodes than rows share the rows as a queue: each
+    /// node takes the next row left when it has a slot free.
+    /// </summary>
+    public int? MaxInstances
+    {
+        get;
+        init => field = value is null or >= 1 ? value : throw new InvalidInputException("MaxInstances", $"DispatchOptions.MaxInstances {value}: at least one node of each type");
+    }
+
+    /// <summary>The most nodes of the types named, over <see cref="MaxInstances"/>.</summary>
+    public IReadOnlyDictionary<string, int> MaxInstancesByType
+    {
+        get;
+        init => field = value.FirstOrDefault(t => t.Value < 1) is { Key: not null } bad
+            ? throw new InvalidInputException("MaxInstances", $"DispatchOptions.MaxInstancesByType {bad.Key}={bad.Value}: at least one node of each type")
+            : value;
+    } = new Dictionary<string, int>();
+
+    /// <summary>The most nodes of <paramref name="instanceType"/>; null for one a row.</summary>
+    internal int? MaxInstancesOf(string instanceType) => MaxInstancesByType.TryGetValue(instanceType, out var most) ? most : MaxInstances;
 
     internal const int MaxRetriesLimit = 100;
 }

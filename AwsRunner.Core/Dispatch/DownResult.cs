@@ -1,8 +1,17 @@
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>What down removed.</summary>
-/// <param name="Name">The batch's NAME.</param>
-/// <param name="Terminated">Instances terminated.</param>
-/// <param name="ResultsDeleted">Whether the batch's results were deleted from the bucket.</param>
-/// <param name="ResultsLocation">Where the results are (or were).</param>
-public sealed record DownResult(string Name, int Terminated, bool ResultsDeleted, string ResultsLocation);
+public sealed class DownResult
+{
+    /// <summary>The batch's NAME.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Instances terminated.</summary>
+    public int Terminated { get; init; }
+
+    /// <summary>Whether the batch's results were deleted from the bucket.</summary>
+    public bool ResultsDeleted { get; init; }
+
+    /// <summary>Where the results are (or were).</summary>
+    public required string ResultsLocation { get; init; }
+}

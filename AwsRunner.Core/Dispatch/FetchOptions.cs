@@ -1,7 +1,7 @@
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>How <c>awsrunner fetch</c> treats what the nodes uploaded.</summary>
-public sealed record FetchOptions
+public sealed class FetchOptions
 {
     /// <summary>
     /// The most bytes one job may bring home: each object it uploaded, and its results archive once unpacked. A job
@@ -11,6 +11,6 @@ public sealed record FetchOptions
     public long MaxResultBytes
     {
         get;
-        init => field = value > 0 ? value : throw new InvalidInputException("MaxResultSize", $"--max-result-size {value}: must be a positive size");
+        init => field = value > 0 ? value : throw new InvalidInputException("MaxResultSize", $"FetchOptions.MaxResultBytes {value}: must be a positive size");
     } = 50L << 30;
 }

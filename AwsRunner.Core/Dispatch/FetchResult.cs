@@ -1,13 +1,23 @@
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>What fetch brought home.</summary>
-/// <param name="OutputDirectory">Where the jobs' folders are.</param>
-/// <param name="Jobs">Every job of the batch.</param>
-/// <param name="Downloaded">Objects downloaded by this fetch.</param>
-/// <param name="Skipped">Objects not downloaded because their content is already here: from an earlier fetch, or unpacked from the job's results archive.</param>
-/// <param name="Bytes">Bytes downloaded by this fetch.</param>
-public sealed record FetchResult(string OutputDirectory, IReadOnlyList<FetchedJob> Jobs, int Downloaded, int Skipped, long Bytes)
+public sealed class FetchResult
 {
+    /// <summary>Where the jobs' folders are.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Every job of the batch.</summary>
+    public required IReadOnlyList<FetchedJob> Jobs { get; init; }
+
+    /// <summary>Objects downloaded by this fetch.</summary>
+    public int Downloaded { get; init; }
+
+    /// <summary>Objects not downloaded because their content is already here: from an earlier fetch, or unpacked from the job's results archive.</summary>
+    public int Skipped { get; init; }
+
+    /// <summary>Bytes downloaded by this fetch.</summary>
+    public long Bytes { get; init; }
+
     /// <summary>Results archives among <see cref="Downloaded"/>: one a job, when the archive brought all the job had.</summary>
     public int ArchivesDownloaded { get; init; }
 

@@ -1,5 +1,9 @@
 namespace AwsRunner.Core.Dispatch;
 
-/// <summary>A node's <c>heartbeat.json</c>, as the runner writes it; the errors only when an upload or the power-off failed.</summary>
+/// <summary>
+/// An attempt's <c>heartbeat.json</c>, as the runner writes it: the node that runs it and its attempt number, the errors
+/// only when an upload or the power-off failed.
+/// </summary>
 internal sealed record HeartbeatDocument(
-    DateTimeOffset? Time, string? State, int Index, string? Started, string? Progress, string? UploadError = null, string? PoweroffError = null);
+    DateTimeOffset? Time, string? State, int Index, string? Started, string? Progress, string? UploadError = null, string? PoweroffError = null,
+    string? Node = null, int Attempt = 1);

@@ -23,7 +23,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
         NodeInstance? node;
         try
         {
-            node = await new JobNodeLocator(connection).FindAsync(ledger.Document, index, cancellationToken).ConfigureAwait(false);
+            node = await new JobNodeLocator(connection).FindAsync(ledger, index, cancellationToken).ConfigureAwait(false);
             await connection.Shell.WaitReachableAsync(node, cancellationToken).ConfigureAwait(false);
         }
         catch (CloudException e) when (e.Code == JobNodeLocator.NodeGone)
@@ -31,11 +31,12 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
             node = null;
         }
 
-        var prefix = ResultKeys.Job(name, index, ledger.Document.Rows[index].Current.Number);
+        var (attempt, _) = await CurrentAttempts.OfRowAsync(connection, ledger, index, cancellationToken).ConfigureAwait(false);
+        var prefix = ResultKeys.Job(name, index, attempt);
         long shown = 0;
         if (node is not null)
         {
-            shown = await ShowFromNodeAsync(node, follow, output, cancellationToken).ConfigureAwait(false);
+            shown = await ShowFromNodeAsync(node, index, follow, output, cancellationToken).ConfigureAwait(false);
             if (!follow)
             {
                 return 0;
@@ -65,7 +66,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
     }
 
     /// <summary>Writes the node's log; when following, until the job has ended or the node is gone. Returns the bytes written.</summary>
-    private async Task<long> ShowFromNodeAsync(NodeInstance node, bool follow, Stream output, CancellationToken cancellationToken)
+    private async Task<long> ShowFromNodeAsync(NodeInstance node, int index, bool follow, Stream output, CancellationToken cancellationToken)
     {
         long offset = 0;
         string? file = null;
@@ -75,7 +76,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
             NodeLogChunk chunk;
             try
             {
-                chunk = NodeLogChunk.Parse((await connection.Shell.RunAsync(node, NodeLogChunk.Command(offset, ChunkBytes), null, cancellationToken)
+                chunk = NodeLogChunk.Parse((await connection.Shell.RunAsync(node, NodeLogChunk.Command(index, offset, ChunkBytes), null, cancellationToken)
                     .ConfigureAwait(false)).Output);
             }
             catch (CloudException e) when (follow)
@@ -87,7 +88,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
 
             if (chunk.File is null && !follow)
             {
-                throw new CloudException("NoLog", $"show the log of job {node.JobIndex}", $"its node {node.InstanceId} has no log yet (state: {chunk.State})",
+                throw new CloudException("NoLog", $"show the log of job {index}", $"its node {node.InstanceId} has no log yet (state: {chunk.State})",
                     hint: "its install log appears once its code is uploaded");
             }
 
@@ -96,7 +97,7 @@ internal sealed partial class JobLogReader(CloudConnection connection, TimeProvi
                 file = chunk.File;
                 if (file == ResultKeys.InstallLog)
                 {
-                    LogInstallLog(logger, node.JobIndex, chunk.State);
+                    LogInstallLog(logger, index, chunk.State);
                 }
 
                 if (chunk.Offset != 0)

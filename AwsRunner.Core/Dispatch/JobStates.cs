@@ -52,6 +52,15 @@ public static class JobStates
     /// <summary>The states the node runner writes, which its contract prelude names.</summary>
     internal static IEnumerable<JobState> RunnerStates => Table.Where(e => e.Value.Runner).Select(e => e.Key);
 
+    /// <summary>The runner's states of work begun and not over: a row in one renews its lease with each beat.</summary>
+    internal static IEnumerable<JobState> RunnerAtWork => RunnerStates.Where(s => Table[s].Started && !Table[s].Final);
+
+    /// <summary>The runner's states once work began: a second start of the work only reports them.</summary>
+    internal static IEnumerable<JobState> RunnerStarted => RunnerStates.Where(s => Table[s].Started);
+
+    /// <summary>The runner's states that ended before any work: an install may start again from them.</summary>
+    internal static IEnumerable<JobState> RunnerEndedBeforeWork => RunnerStates.Where(s => Table[s].Final && !Table[s].Started);
+
     /// <summary>The state as one lowercase word, such as <c>install-failed</c>.</summary>
     /// <param name="state">The state.</param>
     /// <returns>Its word.</returns>

@@ -5,18 +5,20 @@ using AwsRunner.Core.Node;
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// One read of a node's log: which log (job.log, else the install log, else none), its size then, the runner's state,
-/// and up to a chunk of its bytes from an offset, sent as base64 so that a chunk may end inside a character.
+/// One read of a row's log on its node: which log (the row's job.log, else the node's install log, else none), its size
+/// then, the row's state (the node's before the row started there), and up to a chunk of its bytes from an offset, sent
+/// as base64 so that a chunk may end inside a character.
 /// </summary>
 internal sealed record NodeLogChunk(string? File, long Offset, long Size, string State, byte[] Bytes)
 {
-    public static string Command(long offset, long chunkBytes)
+    public static string Command(int row, long offset, long chunkBytes)
     {
         var folder = NodeRunnerScript.Folder;
+        var rowFolder = $"{folder}/{NodeRunnerScript.RowsFolder}/{Jobs.JobIndex.Format(row)}";
         var from = offset.ToString(CultureInfo.InvariantCulture);
         var most = chunkBytes.ToString(CultureInfo.InvariantCulture);
-        return $"f={folder}/{ResultKeys.Log}; [ -e \"$f\" ] || f={folder}/{ResultKeys.InstallLog}; " +
-            $"state=$(cat {folder}/state 2>/dev/null || echo none); " +
+        return $"f={rowFolder}/{ResultKeys.Log}; [ -e \"$f\" ] || f={folder}/{ResultKeys.InstallLog}; " +
+            $"state=$(cat {rowFolder}/state 2>/dev/null || cat {folder}/state 2>/dev/null || echo none); " +
             "if [ ! -e \"$f\" ]; then echo \"- 0 0 $state\"; exit 0; fi; " +
             $"s=$(stat -c %s \"$f\"); o={from}; [ \"$o\" -le \"$s\" ] || o=0; echo \"${{f##*/}} $o $s $state\"; " +
             $"n=$((s - o)); [ \"$n\" -le {most} ] || n={most}; " +

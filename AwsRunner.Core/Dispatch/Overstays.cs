@@ -5,34 +5,35 @@ namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
 /// Finds the instances of a batch that nothing needs any more and that should have gone by themselves: past their
-/// deadline, or up well after the result of every attempt they ran was in. Times are the cloud's and the bucket's,
-/// never this machine's.
+/// deadline, or up well after every row of their instance type ended (a node powers itself off once none is left for
+/// it). Times are the cloud's and the bucket's, never this machine's.
 /// </summary>
 internal static class Overstays
 {
     /// <summary>
-    /// How long after its last attempt's status.json (the last object a node uploads) a node may still be up: its
-    /// power-off takes seconds, so one still up after this failed to power off.
+    /// How long after the last result of its instance type a node may still be up: it looks once more and powers off
+    /// in seconds, so one still up after this failed to power off.
     /// </summary>
     public static readonly TimeSpan AfterResult = TimeSpan.FromMinutes(10);
 
     /// <param name="ledger">The batch.</param>
     /// <param name="instances">Every instance of the batch, as the cloud describes them.</param>
-    /// <param name="resultsAt">When each attempt's status.json was written, on the bucket's clock.</param>
+    /// <param name="rows">Where every row stands.</param>
+    /// <param name="resultsAt">When each row's result came in, on the bucket's clock.</param>
     /// <param name="now">Now on the bucket's clock.</param>
     public static IReadOnlyList<OverstayingNode> Find(
-        LedgerDocument ledger, IEnumerable<NodeInstance> instances, IReadOnlyDictionary<(int Row, int Attempt), DateTimeOffset> resultsAt, DateTimeOffset now)
+        LedgerDocument ledger, IEnumerable<NodeInstance> instances, IReadOnlyList<JobStatus> rows, IReadOnlyDictionary<int, DateTimeOffset> resultsAt, DateTimeOffset now)
     {
-        // The attempts each node ran: a node is done with only when each of them has its result in.
-        var ran = ledger.Rows
-            .SelectMany(r => r.Attempts.Where(a => a.Node is not null).Select(a => (Node: a.Node!, Key: (r.Index, a.Number))))
-            .ToLookup(x => x.Node, x => x.Key, StringComparer.Ordinal);
+        // A type is done with once every row of it has ended; its nodes then have nothing left to do.
+        var doneAt = rows.GroupBy(r => r.InstanceType, StringComparer.Ordinal)
+            .Where(g => g.All(r => r.State.IsFinal()))
+            .ToDictionary(g => g.Key, g => g.Select(r => resultsAt.TryGetValue(r.Index, out var at) ? at : DateTimeOffset.MinValue).Max(), StringComparer.Ordinal);
         return instances
             .Where(n => n.State is not (InstanceState.Terminated or InstanceState.ShuttingDown))
             .Select(n => now > NodeDeadline.TerminateAt(n.LaunchTime, ledger.Settings.MaxHours)
-                ? new OverstayingNode(n.InstanceId, n.JobIndex, OverstayReason.PastDeadline)
-                : LastResult(ran[n.InstanceId].ToList(), resultsAt) is { } at && now - at > AfterResult
-                ? new OverstayingNode(n.InstanceId, n.JobIndex, OverstayReason.RunningAfterResult)
+                ? new OverstayingNode { InstanceId = n.InstanceId, JobIndex = n.JobIndex, Reason = OverstayReason.PastDeadline }
+                : doneAt.TryGetValue(n.InstanceType, out var at) && now - Max(at, n.LaunchTime) > AfterResult
+                ? new OverstayingNode { InstanceId = n.InstanceId, JobIndex = n.JobIndex, Reason = OverstayReason.RunningAfterResult }
                 : null)
             .OfType<OverstayingNode>()
             .OrderBy(n => n.JobIndex)
@@ -40,7 +41,5 @@ internal static class Overstays
             .ToList();
     }
 
-    // The last of the node's results, when every attempt it ran has one; null while one is still out (or it ran none).
-    private static DateTimeOffset? LastResult(List<(int Row, int Attempt)> attempts, IReadOnlyDictionary<(int Row, int Attempt), DateTimeOffset> resultsAt) =>
-        attempts.Count > 0 && attempts.All(resultsAt.ContainsKey) ? attempts.Max(a => resultsAt[a]) : null;
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

@@ -86,7 +86,7 @@ internal static class ResultArchive
                         total += HeaderBytes + entry.Length;
                         if (total > maxBytes)
                         {
-                            throw new InvalidDataException($"it unpacks to more than {BatchPlanner.Bytes(maxBytes)} (--max-result-size)");
+                            throw new InvalidDataException($"it unpacks to more than {BatchPlanner.Bytes(maxBytes)} (FetchOptions.MaxResultBytes)");
                         }
 
                         if (entry.EntryType == TarEntryType.Directory)

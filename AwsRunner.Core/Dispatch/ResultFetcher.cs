@@ -36,7 +36,11 @@ internal sealed class ResultFetcher(CloudConnection connection)
         var listing = await connection.Results.ListAsync(bucket, ResultKeys.Jobs(name), cancellationToken).ConfigureAwait(false);
         Directory.CreateDirectory(output);
         var index = FetchIndex.Load(output);
-        var finished = FetchPlan.Of(name, manifest, listing);
+        var current = CurrentAttempts.Of(manifest, await connection.Results.ListAsync(bucket, ResultKeys.QueueRows(name), cancellationToken).ConfigureAwait(false));
+        var finished = FetchPlan.Of(name, current, listing);
+        // Archives over the part size went up as their nodes' part objects, which each attempt's status.json lists.
+        var parts = (await connection.Results.ListAsync(bucket, ResultKeys.Parts(name), cancellationToken).ConfigureAwait(false))
+            .ToDictionary(o => o.Key, StringComparer.Ordinal);
 
         int downloaded = 0, skipped = 0;
         long bytes = 0;
@@ -47,36 +51,68 @@ internal sealed class ResultFetcher(CloudConnection connection)
         {
             await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (job, token) =>
             {
-                var jobIndex = FetchPlan.Place(name, manifest, job[0]).Job;
+                var jobIndex = FetchPlan.Place(name, current, job[0]).Job;
                 var work = Path.Combine(output, WorkFolder, JobIndex.Format(jobIndex));
-                try
+                var places = job.Select(o => FetchPlan.Place(name, current, o)).ToList();
+
+                // One object, or the parts of one archive; the first problem names the job's trouble, and its other
+                // objects are still worth having (the log says why).
+                async Task FetchAsync(IReadOnlyList<StoredObject> pieces, string place, string file, string described)
                 {
-                    SetEarlierAttemptAside(output, work, jobIndex, manifest.Rows[jobIndex].Current.Number);
-                    foreach (var pieces in Pieces(name, manifest, job))
+                    try
                     {
-                        try
+                        var separate = places.Where(p => p.Folder == place && p.File != file).Select(p => p.File).ToHashSet(StringComparer.Ordinal);
+                        if (await FetchObjectAsync(bucket, pieces, place, file, separate, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
                         {
-                            if (await FetchObjectAsync(bucket, name, manifest, pieces, job, output, work, index, options.MaxResultBytes, token).ConfigureAwait(false))
+                            Interlocked.Add(ref downloaded, pieces.Count);
+                            Interlocked.Add(ref bytes, pieces.Sum(p => p.Size));
+                            fetched.AddOrUpdate(jobIndex, pieces.Count, (_, count) => count + pieces.Count);
+                            if (file == ResultKeys.Results)
                             {
-                                Interlocked.Add(ref downloaded, pieces.Count);
-                                Interlocked.Add(ref bytes, pieces.Sum(p => p.Size));
-                                fetched.AddOrUpdate(jobIndex, pieces.Count, (_, count) => count + pieces.Count);
-                                if (IsArchive(FetchPlan.Place(name, manifest, pieces[0]).File))
-                                {
-                                    Interlocked.Increment(ref archives);
-                                }
-                            }
-                            else
-                            {
-                                Interlocked.Add(ref skipped, pieces.Count);
+                                Interlocked.Increment(ref archives);
                             }
                         }
-                        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+                        else
                         {
-                            // The first problem names the job's trouble; its other objects are still worth having (the log says why).
-                            errors.TryAdd(jobIndex, $"{connection.Results.Describe(bucket, pieces[0].Key)}: {e.Message}");
+                            Interlocked.Add(ref skipped, pieces.Count);
                         }
                     }
+                    catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+                    {
+                        errors.TryAdd(jobIndex, $"{described}: {e.Message}");
+                    }
+                }
+
+                try
+                {
+                    SetEarlierAttemptAside(output, work, jobIndex, current[jobIndex]);
+                    foreach (var (stored, (_, place, file)) in job.Zip(places))
+                    {
+                        await FetchAsync([stored], place, file, connection.Results.Describe(bucket, stored.Key)).ConfigureAwait(false);
+                    }
+
+                    foreach (var place in places.Where(p => p.File == ResultKeys.Status).Select(p => p.Folder))
+                    {
+                        var status = Path.Combine(output, place, ResultKeys.Status);
+                        if (PackedBy(Path.Combine(output, place)) is { Parts.Count: > 0 } packed)
+                        {
+                            var described = $"the results of {connection.Results.Describe(bucket, ResultKeys.Jobs(name) + place + "/")}";
+                            try
+                            {
+                                var pieces = ListedParts(name, StatusDocument.Read(File.ReadAllBytes(status)).Node, packed, parts);
+                                await FetchAsync(pieces, place, ResultKeys.Results, described).ConfigureAwait(false);
+                            }
+                            catch (InvalidDataException e)
+                            {
+                                errors.TryAdd(jobIndex, $"{described}: {e.Message}");
+                            }
+                        }
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    // A status.json that says parts but cannot be read again: said for the job, as any other problem.
+                    errors.TryAdd(jobIndex, e.Message);
                 }
                 finally
                 {
@@ -91,34 +127,24 @@ internal sealed class ResultFetcher(CloudConnection connection)
         }
 
         var jobs = manifest.Rows
-            .Select(r => Fetched(r.Index, ReadStatus(output, r.Index), errors.GetValueOrDefault(r.Index)) with
-            {
-                ObjectsDownloaded = fetched.GetValueOrDefault(r.Index),
-            })
+            .Select(r => Fetched(r.Index, ReadStatus(output, r.Index), errors.GetValueOrDefault(r.Index), fetched.GetValueOrDefault(r.Index)))
             .ToList();
-        return new FetchResult(Path.GetFullPath(output), jobs, downloaded, skipped, bytes) { ArchivesDownloaded = archives };
+        return new FetchResult { OutputDirectory = Path.GetFullPath(output), Jobs = jobs, Downloaded = downloaded, Skipped = skipped, Bytes = bytes, ArchivesDownloaded = archives };
     }
 
     /// <summary>
-    /// The job's objects as fetch takes them: each on its own, but the parts of an attempt's results archive together,
-    /// in order, as the one archive they join into.
+    /// Fetches one object, or the parts of one archive, into <paramref name="place"/> as <paramref name="file"/>; false
+    /// when what it holds is here already. <paramref name="separate"/> are the attempt's other files, fetched on their
+    /// own, which an archive's copies do not replace.
     /// </summary>
-    private static IEnumerable<IReadOnlyList<StoredObject>> Pieces(string name, LedgerDocument manifest, IReadOnlyList<StoredObject> job) =>
-        job.GroupBy(o => FetchPlan.Place(name, manifest, o) is var (_, folder, file) && ResultKeys.TryParseResultPart(file, out _) ? folder : o.Key)
-            .Select(g => (IReadOnlyList<StoredObject>)g.ToList());
-
-    private static bool IsArchive(string file) => file == ResultKeys.Results || ResultKeys.TryParseResultPart(file, out _);
-
-    /// <summary>Fetches one object, or the parts of one archive; false when what it holds is here already.</summary>
     private async Task<bool> FetchObjectAsync(
-        string bucket, string name, LedgerDocument manifest, IReadOnlyList<StoredObject> pieces, IReadOnlyList<StoredObject> job, string output, string work,
+        string bucket, IReadOnlyList<StoredObject> pieces, string place, string file, HashSet<string> separate, string output, string work,
         FetchIndex index, long maxBytes, CancellationToken cancellationToken)
     {
         var stored = pieces[0];
-        var (_, place, file) = FetchPlan.Place(name, manifest, stored);
         var folder = Path.Combine(output, place);
         var target = Path.Combine(folder, file);
-        var isArchive = IsArchive(file);
+        var isArchive = file == ResultKeys.Results;
         // An archive in parts is known by its first part's key, and by every part's ETag and their sizes.
         var etag = string.Join(',', pieces.Select(p => p.ETag));
         var size = pieces.Sum(p => p.Size);
@@ -142,7 +168,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
         {
             CheckListed(pieces, packed);
         }
-        else if (pieces.Count > 1 || file != ResultKeys.Results && isArchive)
+        else if (pieces.Count > 1)
         {
             throw new InvalidDataException("its parts cannot be joined: status.json does not say how its node packed them");
         }
@@ -165,11 +191,6 @@ internal sealed class ResultFetcher(CloudConnection connection)
                 downloaded, Path.Combine(work, "unpacked"), folder, maxBytes, StatusOnly, cancellationToken).ConfigureAwait(false);
             // The job's other objects are fetched on their own and may replace what the archive held of them (a log
             // that grew after packing): they are theirs to check, not the archive's.
-            var separate = job.Except(pieces)
-                .Select(o => FetchPlan.Place(name, manifest, o))
-                .Where(o => o.Folder == place)
-                .Select(o => o.File)
-                .ToHashSet(StringComparer.Ordinal);
             index.Add(stored.Key, etag, size, unpacked.Where(f => !separate.Contains(f.Key)).ToDictionary(StringComparer.Ordinal));
         }
         else
@@ -213,17 +234,28 @@ internal sealed class ResultFetcher(CloudConnection connection)
         File.Delete(part);
     }
 
-    /// <summary>The bucket lists what the node packed: the one archive, or every part, each of the part size but the last.</summary>
-    private static void CheckListed(IReadOnlyList<StoredObject> pieces, PackedArchive packed)
+    /// <summary>
+    /// The parts an attempt's status.json lists, as the bucket lists them, in order. A node names only parts of its own:
+    /// a key outside its <c>NAME/parts/NODE/</c>, or one not in the bucket, leaves the archive unfetched.
+    /// </summary>
+    private static List<StoredObject> ListedParts(string batch, string? node, PackedArchive packed, IReadOnlyDictionary<string, StoredObject> listed)
     {
-        var parts = pieces.Select(p => ResultKeys.TryParseResultPart(p.Key[(p.Key.LastIndexOf('/') + 1)..], out var n) ? n : 0).ToList();
-        if (packed.Parts > 1 && !parts.SequenceEqual(Enumerable.Range(1, packed.Parts)))
+        var own = node is null ? null : ResultKeys.NodeParts(batch, node);
+        if (own is null || packed.Parts!.Any(k => !k.StartsWith(own, StringComparison.Ordinal) || k.Length == own.Length || k.IndexOf('/', own.Length) >= 0))
         {
-            throw new InvalidDataException(
-                $"{pieces.Count} of the {packed.Parts} parts its node packed are in the bucket: the archive is not whole");
+            throw new InvalidDataException($"its status.json lists parts that are not its node's own ({own ?? "no node named"}): the archive is not fetched");
         }
 
-        if (packed.Parts > 1 && pieces.SkipLast(1).Any(p => p.Size != packed.PartBytes))
+        var pieces = packed.Parts!.Select(k => listed.GetValueOrDefault(k)).OfType<StoredObject>().ToList();
+        return pieces.Count == packed.Parts!.Count
+            ? pieces
+            : throw new InvalidDataException($"{pieces.Count} of the {packed.Parts!.Count} parts its node packed are in the bucket: the archive is not whole");
+    }
+
+    /// <summary>The bucket holds what the node packed: the one archive, or every part, each of the part size but the last.</summary>
+    private static void CheckListed(IReadOnlyList<StoredObject> pieces, PackedArchive packed)
+    {
+        if (packed.Parts is { Count: > 0 } && pieces.SkipLast(1).Any(p => p.Size != packed.PartBytes))
         {
             throw new InvalidDataException($"a part is not of its node's part size, {packed.PartBytes} bytes: the archive is not whole");
         }
@@ -273,7 +305,7 @@ internal sealed class ResultFetcher(CloudConnection connection)
     {
         if (size > maxBytes)
         {
-            throw new InvalidDataException($"it holds {BatchPlanner.Bytes(size)}, more than {BatchPlanner.Bytes(maxBytes)} (--max-result-size)");
+            throw new InvalidDataException($"it holds {BatchPlanner.Bytes(size)}, more than {BatchPlanner.Bytes(maxBytes)} (FetchOptions.MaxResultBytes)");
         }
     }
 
@@ -339,10 +371,15 @@ internal sealed class ResultFetcher(CloudConnection connection)
     }
 
     // A node that could not pack every result says so in status.json: that job's results are not whole.
-    private static FetchedJob Fetched(int index, StatusDocument? status, string? error) =>
-        new(index, status?.ExitCode, error
+    private static FetchedJob Fetched(int index, StatusDocument? status, string? error, int objectsDownloaded) => new()
+    {
+        Index = index,
+        ExitCode = status?.ExitCode,
+        Error = error
             ?? (status?.Unreadable == true ? "its status.json cannot be read: it is in the job's folder to look at" : null)
-            ?? (status?.ResultsError is { } packing ? $"its node could not pack every result: {packing.Trim()}" : null));
+            ?? (status?.ResultsError is { } packing ? $"its node could not pack every result: {packing.Trim()}" : null),
+        ObjectsDownloaded = objectsDownloaded,
+    };
 
     private static StatusDocument? ReadStatus(string output, int index)
     {

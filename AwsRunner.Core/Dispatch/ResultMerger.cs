@@ -39,7 +39,7 @@ internal static class ResultMerger
 
             if (FindSource(folder, source, out var problem) is not { } file)
             {
-                leftOut.Add(new LeftOutJob(row.Index, problem!));
+                leftOut.Add(new LeftOutJob { Index = row.Index, Reason = problem! });
                 continue;
             }
 
@@ -60,7 +60,7 @@ internal static class ResultMerger
             }
             catch (InvalidDataException e)
             {
-                leftOut.Add(new LeftOutJob(row.Index, e.Message));
+                leftOut.Add(new LeftOutJob { Index = row.Index, Reason = e.Message });
                 continue;
             }
 
@@ -69,7 +69,7 @@ internal static class ResultMerger
                 csvHeader ??= file.Columns.ToList();
                 if (!file.Columns.SequenceEqual(csvHeader, StringComparer.Ordinal))
                 {
-                    leftOut.Add(new LeftOutJob(row.Index, $"its header ({string.Join(",", file.Columns)}) differs from the first job's ({string.Join(",", csvHeader)})"));
+                    leftOut.Add(new LeftOutJob { Index = row.Index, Reason = $"its header ({string.Join(",", file.Columns)}) differs from the first job's ({string.Join(",", csvHeader)})" });
                     continue;
                 }
             }
@@ -83,12 +83,12 @@ internal static class ResultMerger
         if (jobs.Count == 0)
         {
             // Nothing to merge: an earlier merged file is left as it was rather than emptied.
-            return new MergeResult(path, 0, 0, leftOut);
+            return new MergeResult { MergedFile = path, Rows = 0, Jobs = 0, LeftOut = leftOut };
         }
 
         var (header, places) = Layout(leading, resultColumns, differing);
         var rows = Write(path, header, leading.Count, places, jobs, manifest.Name, variables);
-        return new MergeResult(path, rows, jobs.Count, leftOut);
+        return new MergeResult { MergedFile = path, Rows = rows, Jobs = jobs.Count, LeftOut = leftOut };
     }
 
     /// <summary>
@@ -226,7 +226,7 @@ internal static class ResultMerger
         {
             0 => "it wrote no CSV or JSON file",
             1 => null,
-            _ => $"it wrote several {(csv.Count > 0 ? "CSV" : "JSON")} files ({string.Join(", ", candidates)}); choose one with --merge-source",
+            _ => $"it wrote several {(csv.Count > 0 ? "CSV" : "JSON")} files ({string.Join(", ", candidates)}); choose one with Batch.Merge's source",
         };
         return problem is null ? new ResultFile(Path.Combine(folder, candidates[0]), candidates[0]) : null;
     }

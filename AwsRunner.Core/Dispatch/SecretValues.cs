@@ -43,7 +43,7 @@ internal static class SecretValues
     private static string FromEnvironment(JobSecret secret, Func<string, string?> environment) =>
         environment(secret.Name) is { } value
             ? value
-            : throw Invalid(secret, $"{secret.Name} is not set in this environment (or give --secret {secret.Name}=FILE to read it from a file)");
+            : throw Invalid(secret, $"{secret.Name} is not set in this environment (or give DispatchOptions.Secrets {secret.Name}=FILE to read it from a file)");
 
     private static string FromFile(JobSecret secret)
     {
@@ -62,5 +62,5 @@ internal static class SecretValues
         }
     }
 
-    private static InvalidInputException Invalid(JobSecret secret, string problem) => new("Secret", $"--secret {secret}: {problem}");
+    private static InvalidInputException Invalid(JobSecret secret, string problem) => new("Secret", $"DispatchOptions.Secrets {secret}: {problem}");
 }

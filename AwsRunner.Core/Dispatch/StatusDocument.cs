@@ -7,11 +7,11 @@ namespace AwsRunner.Core.Dispatch;
 /// A job's <c>status.json</c>, as the runner writes it once the command has ended: <c>state</c> says how the attempt
 /// ended (done, failed, preempted, or deadline when the dead man's switch stopped it, its exit code then null; older
 /// runners wrote it only for deadline), <c>results_error</c> when its archive does not hold every result, and
-/// <c>archive</c>, the results archive as the node packed it (older runners did not say), and the row's <c>attempt</c>.
+/// <c>archive</c>, the results archive as the node packed it (older runners did not say), the row's <c>attempt</c>, and the <c>node</c> (instance id) that ran it.
 /// </summary>
 internal sealed record StatusDocument(
     int Index, string? Job, int? ExitCode, DateTimeOffset? Started, DateTimeOffset? Finished, string? Host, string? State = null, string? ResultsError = null,
-    PackedArchive? Archive = null, int Attempt = 1)
+    PackedArchive? Archive = null, int Attempt = 1, string? Node = null)
 {
     /// <summary>
     /// The document is in the bucket but does not parse. The runner writes it whole, in one PUT (a rename on the local

@@ -6,133 +6,217 @@ using AwsRunner.Core.Ledger;
 namespace AwsRunner.Core.Dispatch;
 
 /// <summary>
-/// Merges the ledger with one DescribeInstances-style call for the whole batch and one listing of its bucket prefix.
-/// status.json never changes once written, so each is read once and kept on disk (a copy that does not parse is read
-/// again); a heartbeat is read only when the listing shows a new ETag for it.
+/// Where every row and node of a batch stands: the ledger (rows, their attempt numbers, seats and nodes), one
+/// DescribeInstances-style call for the whole batch, and one listing of the queue's claims, heartbeats and ends and
+/// one of the jobs' objects. Which node took which attempt and how it ended is the bucket's to say. status.json never
+/// changes once written, so each is read once and kept on disk (a copy that does not parse is read again); a
+/// heartbeat is read only while its attempt runs, and only when the listing shows a new ETag for it.
 /// </summary>
 internal sealed class StatusReader(CloudConnection connection, string home)
 {
+    private const int Parallelism = 16;
+
     private readonly ConcurrentDictionary<string, (string ETag, HeartbeatDocument? Document)> heartbeats = new();
 
     public async Task<BatchStatus> ReadAsync(BatchLedger ledger, CancellationToken cancellationToken)
     {
-        var document = ledger.Document;
-        var instances = (await connection.Cloud.DescribeAsync(ledger.Name, cancellationToken).ConfigureAwait(false))
+        var (name, bucket, document) = (ledger.Name, ledger.Bucket, ledger.Document);
+        var instances = (await connection.Cloud.DescribeAsync(name, cancellationToken).ConfigureAwait(false))
             .ToDictionary(n => n.InstanceId, StringComparer.Ordinal);
-        var objects = (await connection.Results.ListAsync(ledger.Bucket, ResultKeys.Jobs(ledger.Name), cancellationToken).ConfigureAwait(false))
-            .Select(o => ResultKeys.TryParseJobKey(ledger.Name, o.Key, out var index, out var file) && ResultKeys.TryParseAttempt(file, out var attempt, out var name)
-                ? (index, attempt, name, o)
+        var queued = (await connection.Results.ListAsync(bucket, ResultKeys.QueueRows(name), cancellationToken).ConfigureAwait(false))
+            .Select(o => ResultKeys.TryParseQueueKey(name, o.Key, out var index, out var attempt, out var kind) ? (index, attempt, kind, o) : default)
+            .Where(x => x.o is not null)
+            .ToLookup(x => x.index, x => (Attempt: x.attempt, Kind: x.kind, Object: x.o));
+        var jobs = (await connection.Results.ListAsync(bucket, ResultKeys.Jobs(name), cancellationToken).ConfigureAwait(false))
+            .Select(o => ResultKeys.TryParseJobKey(name, o.Key, out var index, out var file) && ResultKeys.TryParseAttempt(file, out var attempt, out var kind)
+                ? (index, attempt, kind, o)
                 : default)
             .Where(x => x.o is not null)
-            .ToLookup(x => (x.index, x.attempt), x => (x.name, x.o));
+            .ToLookup(x => (x.index, x.attempt), x => (Kind: x.kind, Object: x.o));
+        var now = await connection.Results.ServerNowAsync(bucket, cancellationToken).ConfigureAwait(false);
+        var context = new Context(ledger, instances, queued, jobs, now, Dead(document, instances));
 
-        var now = await connection.Results.ServerNowAsync(ledger.Bucket, cancellationToken).ConfigureAwait(false);
-        var nodes = document.NodesById();
-        var jobs = new JobStatus[document.Rows.Count];
-        await Parallel.ForEachAsync(document.Rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, token) =>
+        var rows = new JobStatus[document.Rows.Count];
+        await Parallel.ForEachAsync(document.Rows, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (row, token) =>
+            rows[row.Index] = await RowAsync(context, row, token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        return new BatchStatus
         {
-            var files = objects[(row.Index, row.Current.Number)].ToDictionary(x => x.name, x => x.o, StringComparer.Ordinal);
-            var instance = row.Current.Node is { } id ? instances.GetValueOrDefault(id) : null;
-            var job = await MergeAsync(ledger, row, instance, files, now, token).ConfigureAwait(false);
-            jobs[row.Index] = job with
-            {
-                Attempt = row.Current.Number,
-                EarlierAttempts = row.Earlier.Select(a => new JobAttempt(
-                    a.Number,
-                    JobStates.TryParse(a.Ended, out var ended) ? ended : JobState.Lost,
-                    a.ExitCode,
-                    a.Node,
-                    a.Node is { } node && nodes.GetValueOrDefault(node)?.Spot == true)).ToList(),
-            };
-        }).ConfigureAwait(false);
-        return new BatchStatus(ledger.Name, ledger.Bucket, document.Cloud, document.CreatedAt, now, jobs)
-        {
-            Overstaying = Overstays.Find(document, instances.Values, ResultTimes(objects), now),
+            Name = name,
+            Bucket = bucket,
+            Cloud = document.Cloud,
+            CreatedAt = document.CreatedAt,
+            ReadAt = now,
+            Jobs = rows,
+            Nodes = Nodes(document, instances, rows),
+            Overstaying = Overstays.Find(document, instances.Values, rows, ResultTimes(rows, jobs), now),
             TakenDownAt = document.DownAt,
         };
     }
 
-    private async Task<JobStatus> MergeAsync(
-        BatchLedger ledger, LedgerRow row, NodeInstance? instance, Dictionary<string, StoredObject> files, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<JobStatus> RowAsync(Context context, LedgerRow row, CancellationToken cancellationToken)
     {
-        var attempt = row.Current;
-        var status = new JobStatus(row.Index, row.InstanceType, attempt.Node, instance?.State, JobState.Pending, SpotRefusal: instance?.SpotRefusal);
-        if (files.TryGetValue(ResultKeys.Status, out var statusObject)
-            && await ReadStatusAsync(ledger, row.Index, statusObject, cancellationToken).ConfigureAwait(false) is { } done)
+        var document = context.Ledger.Document;
+        var claims = context.Queued[row.Index].Where(x => x.Kind == "claim").ToDictionary(x => x.Attempt, x => x.Object);
+        var current = row.Attempts.Where(claims.ContainsKey).DefaultIfEmpty().Max();
+        var earlier = claims.Keys.Where(a => a < (current == 0 ? row.FirstAttempt : current)).Order().ToList();
+        var history = new List<JobAttempt>();
+        foreach (var attempt in earlier)
         {
-            if (done.Unreadable)
+            var ended = await AttemptAsync(context, row, attempt, claims[attempt], cancellationToken).ConfigureAwait(false);
+            // An attempt that is not over went on past its lease: another was claimed after it, so it counts as lost.
+            history.Add(new JobAttempt
             {
-                return status with
-                {
-                    State = JobState.Unreadable,
-                    LastHeartbeat = files.GetValueOrDefault(ResultKeys.Heartbeat)?.LastModified,
-                    UnreadableStatus = connection.Results.Describe(ledger.Bucket, statusObject.Key),
-                };
-            }
+                Attempt = attempt,
+                State = ended.State.IsFinal() ? ended.State : JobState.Lost,
+                ExitCode = ended.ExitCode,
+                InstanceId = ended.InstanceId,
+                Spot = ended.InstanceId is { } id && context.Instances.GetValueOrDefault(id)?.Spot == true,
+            });
+        }
 
-            return status with
+        JobStatus status;
+        if (current == 0)
+        {
+            status = new JobStatus
             {
-                State = done.Outcome,
-                ExitCode = done.ExitCode,
-                Started = done.Started,
-                Finished = done.Finished,
-                LastHeartbeat = files.GetValueOrDefault(ResultKeys.Heartbeat)?.LastModified,
-                Elapsed = done.Finished - done.Started,
+                Index = row.Index,
+                InstanceType = row.InstanceType,
+                State = document.Queue is null ? JobState.Pending
+                    : context.Dead.TryGetValue(row.InstanceType, out var failure) ? failure
+                    : JobState.Queued,
+                Attempt = Math.Max(row.FirstAttempt, 1),
             };
         }
-
-        // A dispatcher saw this attempt end (retried, taken down) and said so: that is how it ended.
-        if (JobStates.TryParse(attempt.Ended, out var ended))
+        else
         {
-            return status with { State = ended, ExitCode = attempt.ExitCode };
+            status = await AttemptAsync(context, row, current, claims[current], cancellationToken).ConfigureAwait(false);
+            // The nodes claim the next attempt of one that ended in a way worth it, when the row has one left: the row
+            // waits for a node. A hung attempt stays what it is until a node claims the next one (its lease lapsed).
+            if (current < row.LastAttempt && status.State.IsFinal() && status.State.IsRetryable(status.ExitCode, document.Queue?.RetryOnExit ?? []))
+            {
+                history.Add(new JobAttempt
+                {
+                    Attempt = current,
+                    State = status.State,
+                    ExitCode = status.ExitCode,
+                    InstanceId = status.InstanceId,
+                    Spot = status.InstanceId is { } id && context.Instances.GetValueOrDefault(id)?.Spot == true,
+                });
+                status = new JobStatus
+                {
+                    Index = row.Index,
+                    InstanceType = row.InstanceType,
+                    State = context.Dead.TryGetValue(row.InstanceType, out var failure) ? failure : JobState.Queued,
+                    Attempt = current + 1,
+                };
+            }
         }
 
-        var node = attempt.Node is { } id ? ledger.Document.Nodes.FirstOrDefault(n => n.Id == id) : null;
-        var gone = instance is null || instance.State is InstanceState.Terminated or InstanceState.ShuttingDown or InstanceState.Stopped or InstanceState.Stopping;
-        if (attempt.DispatchedAt is null)
+        if (document.DownAt is not null && !status.State.IsFinal())
         {
-            return status with { State = BeforeDispatch(attempt, node, instance, gone) };
+            status = new JobStatus(status) { State = JobState.TakenDown };
         }
 
-        var heartbeat = files.TryGetValue(ResultKeys.Heartbeat, out var beat)
-            ? await ReadHeartbeatAsync(ledger.Bucket, beat, cancellationToken).ConfigureAwait(false)
-            : null;
-        // The bucket stamped the heartbeat on its own clock, the one `now` is read from, not the node's.
-        var lastBeat = beat?.LastModified;
+        return new JobStatus(status) { EarlierAttempts = history };
+    }
+
+    /// <summary>Where one claimed attempt stands: its status.json once it has one, else its heartbeat and its node's instance.</summary>
+    private async Task<JobStatus> AttemptAsync(Context context, LedgerRow row, int attempt, StoredObject claim, CancellationToken cancellationToken)
+    {
+        var files = context.Jobs[(row.Index, attempt)].ToDictionary(x => x.Kind, x => x.Object, StringComparer.Ordinal);
+        var queue = context.Queued[row.Index].Where(x => x.Attempt == attempt).ToDictionary(x => x.Kind, x => x.Object, StringComparer.Ordinal);
+        var beat = queue.GetValueOrDefault(ResultKeys.Heartbeat);
+        var status = new JobStatus { Index = row.Index, InstanceType = row.InstanceType, State = JobState.Starting, Attempt = attempt, LastHeartbeat = beat?.LastModified };
+        if (files.TryGetValue(ResultKeys.Status, out var statusObject)
+            && await ReadStatusAsync(context.Ledger, row.Index, statusObject, cancellationToken).ConfigureAwait(false) is { } done)
+        {
+            var instance = done.Node is { } id ? context.Instances.GetValueOrDefault(id) : null;
+            return done.Unreadable
+                ? new JobStatus(status) { State = JobState.Unreadable, UnreadableStatus = connection.Results.Describe(context.Ledger.Bucket, statusObject.Key) }
+                : new JobStatus(status)
+                {
+                    InstanceId = done.Node,
+                    Instance = instance?.State,
+                    SpotRefusal = instance?.SpotRefusal,
+                    State = done.Outcome,
+                    ExitCode = done.ExitCode,
+                    Started = done.Started,
+                    Finished = done.Finished,
+                    Elapsed = done.Finished - done.Started,
+                };
+        }
+
+        var heartbeat = beat is null ? null : await ReadHeartbeatAsync(context.Ledger.Bucket, beat, cancellationToken).ConfigureAwait(false);
+        var node = heartbeat?.Node is { } nodeId ? context.Instances.GetValueOrDefault(nodeId) : null;
         var started = DateTimeOffset.TryParse(heartbeat?.Started, out var s) ? s : (DateTimeOffset?)null;
-        status = status with
+        status = new JobStatus(status)
         {
-            LastHeartbeat = lastBeat,
+            InstanceId = heartbeat?.Node,
+            Instance = node?.State,
+            SpotRefusal = node?.SpotRefusal,
             Started = started,
             Progress = string.IsNullOrEmpty(heartbeat?.Progress) ? null : heartbeat.Progress,
-            Elapsed = now - started,
+            Elapsed = context.Now - started,
             UploadError = string.IsNullOrWhiteSpace(heartbeat?.UploadError) ? null : heartbeat.UploadError.Trim(),
             PowerOffError = string.IsNullOrWhiteSpace(heartbeat?.PoweroffError) ? null : heartbeat.PoweroffError.Trim(),
         };
 
-        // A node that says upload-failed is judged as any other: it holds its results only while it is up and beating.
-        var said = heartbeat?.State is { } word ? JobStates.FromRunner(word) : JobState.Starting;
-        return status with
+        // The lease: the last beat, or the claim before the first one, on the bucket's clock. A node that says
+        // upload-failed is judged as any other: it holds its results only while it is up and beating.
+        var silent = context.Now - (beat ?? claim).LastModified > Heartbeats.HungAfter(context.Ledger.Document.Settings.HeartbeatSeconds);
+        var gone = heartbeat?.Node is not null && node is null or { State: InstanceState.Terminated or InstanceState.ShuttingDown or InstanceState.Stopped or InstanceState.Stopping };
+        return new JobStatus(status)
         {
-            State = gone ? JobState.Lost
-                : now - (lastBeat ?? attempt.DispatchedAt.Value) > Heartbeats.HungAfter(ledger.Document.Settings.HeartbeatSeconds) ? JobState.Hung
-                : said,
+            State = !silent ? (heartbeat?.State is { } word ? JobStates.FromRunner(word) : JobState.Starting)
+                : gone || heartbeat?.Node is null ? JobState.Lost
+                : JobState.Hung,
         };
     }
 
-    private static JobState BeforeDispatch(LedgerAttempt attempt, LedgerNode? node, NodeInstance? instance, bool gone) =>
-        JobStates.TryParse(node?.Install, out var install) && install.IsFinal() ? install
-        : attempt.Node is null ? (attempt.Claim is null ? JobState.Pending : JobState.Launching)
-        : gone ? JobState.Lost
-        : instance!.State == InstanceState.Pending ? JobState.Launching
-        : install == JobState.Ready ? JobState.Ready
-        : JobState.Installing;
+    /// <summary>
+    /// The instance types whose rows no node will ever take: no node of the type is up, and every seat of it lost its
+    /// node to a failed install or an answer that never came, which a wait does not retry. Their rows end so.
+    /// </summary>
+    private static Dictionary<string, JobState> Dead(LedgerDocument document, IReadOnlyDictionary<string, NodeInstance> instances)
+    {
+        var nodes = document.NodesById();
+        return document.Seats.GroupBy(s => s.InstanceType).Select(g =>
+        {
+            var ends = g.Select(s => s.Node is { } id && nodes.GetValueOrDefault(id) is { } node
+                && instances.GetValueOrDefault(id)?.State is not (InstanceState.Pending or InstanceState.Running)
+                && JobStates.TryParse(node.Install, out var install) && install.IsFinal()
+                    ? install
+                    : (JobState?)null).ToList();
+            return (Type: g.Key, Failure: ends.All(e => e is not null) ? ends[0] : null);
+        }).Where(t => t.Failure is not null).ToDictionary(t => t.Type, t => t.Failure!.Value, StringComparer.Ordinal);
+    }
 
-    /// <summary>When each attempt's status.json was written, on the bucket's clock.</summary>
-    private static Dictionary<(int Row, int Attempt), DateTimeOffset> ResultTimes(ILookup<(int, int), (string File, StoredObject Object)> objects) =>
-        objects
-            .SelectMany(attempt => attempt.Where(x => x.File == ResultKeys.Status).Select(x => (attempt.Key, x.Object.LastModified)))
-            .ToDictionary(x => x.Key, x => x.LastModified);
+    private static List<NodeStatus> Nodes(LedgerDocument document, IReadOnlyDictionary<string, NodeInstance> instances, IReadOnlyList<JobStatus> rows)
+    {
+        var running = rows.Where(r => r.InstanceId is not null && r.State.IsStarted() && !r.State.IsFinal()).ToLookup(r => r.InstanceId!, r => r.Index, StringComparer.Ordinal);
+        var finished = rows.SelectMany(r => r.EarlierAttempts.Select(a => (a.InstanceId, a.State)).Append((r.InstanceId, r.State)))
+            .Where(a => a.InstanceId is not null && a.State.HasOutcome())
+            .GroupBy(a => a.InstanceId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return document.Nodes.Select(n => new NodeStatus
+        {
+            InstanceId = n.Id,
+            InstanceType = n.InstanceType,
+            Instance = instances.GetValueOrDefault(n.Id)?.State,
+            Install = JobStates.TryParse(n.Install, out var install) ? install : null,
+            Working = n.WorkingAt is not null,
+            Running = running[n.Id].Order().ToList(),
+            Finished = finished.GetValueOrDefault(n.Id),
+            Spot = n.Spot,
+        }).ToList();
+    }
+
+    /// <summary>When each row's result came in, on the bucket's clock: its current attempt's status.json.</summary>
+    private static Dictionary<int, DateTimeOffset> ResultTimes(IReadOnlyList<JobStatus> rows, ILookup<(int, int), (string Kind, StoredObject Object)> jobs) =>
+        rows.Select(r => (r.Index, At: jobs[(r.Index, r.Attempt)].Where(x => x.Kind == ResultKeys.Status).Select(x => (DateTimeOffset?)x.Object.LastModified).FirstOrDefault()))
+            .Where(r => r.At is not null)
+            .ToDictionary(r => r.Index, r => r.At!.Value);
 
     /// <summary>
     /// A status.json, from this machine's copy when it has a good one. The copy is written aside and renamed in, so
@@ -179,7 +263,7 @@ internal sealed class StatusReader(CloudConnection connection, string home)
         return document;
     }
 
-    // A heartbeat that does not parse is as good as none: the next beat replaces it.
+    // A node may be halfway through writing an object; a document that does not parse is not there yet.
     private static T? Parse<T>(byte[] bytes)
         where T : class
     {
@@ -194,4 +278,12 @@ internal sealed class StatusReader(CloudConnection connection, string home)
     }
 
     private static string Sanitize(string etag) => new(etag.Where(char.IsAsciiLetterOrDigit).ToArray());
+
+    private sealed record Context(
+        BatchLedger Ledger,
+        IReadOnlyDictionary<string, NodeInstance> Instances,
+        ILookup<int, (int Attempt, string Kind, StoredObject Object)> Queued,
+        ILookup<(int, int), (string Kind, StoredObject Object)> Jobs,
+        DateTimeOffset Now,
+        IReadOnlyDictionary<string, JobState> Dead);
 }

@@ -33,7 +33,7 @@ public sealed class JobFile
     /// <param name="path">The CSV file.</param>
     /// <returns>The jobs.</returns>
     /// <exception cref="InvalidInputException">The file is missing, unreadable or breaks a rule; the message names the file, line and column.</exception>
-    public static JobFile Load(string path)
+    internal static JobFile Load(string path)
     {
         try
         {
@@ -55,5 +55,5 @@ public sealed class JobFile
     /// <param name="path">The name to use in messages.</param>
     /// <returns>The jobs.</returns>
     /// <exception cref="InvalidInputException">The text breaks a rule; the message names the line and column.</exception>
-    public static JobFile Parse(TextReader reader, string path) => new JobFileReader(path).Read(reader);
+    internal static JobFile Parse(TextReader reader, string path) => new JobFileReader(path).Read(reader);
 }

@@ -116,7 +116,7 @@ internal sealed class JobFileReader(string path)
         var variables = header.Variables
             .Select(v => KeyValuePair.Create(v.Name, fields[v.Column]))
             .ToList();
-        return new JobRow(index, line, instanceType, command, variables);
+        return new JobRow { Index = index, Line = line, InstanceType = instanceType, Command = command, Variables = variables };
     }
 
     /// <summary>A problem on one line of a job file, as every job-file message is written.</summary>

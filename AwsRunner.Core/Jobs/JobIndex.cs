@@ -14,7 +14,7 @@ public static class JobIndex
     /// <param name="folder">A folder name such as <c>0007</c>.</param>
     /// <param name="index">The index, when the name is one.</param>
     /// <returns>Whether <paramref name="folder"/> is a job folder name.</returns>
-    public static bool TryParse(string folder, out int index)
+    internal static bool TryParse(string folder, out int index)
     {
         index = 0;
         return folder.Length >= 4 && folder.All(char.IsAsciiDigit)

@@ -23,13 +23,13 @@ internal static class BatchIdentity
         if (options.MaxHours is { } maxHours && maxHours != ledger.Settings.MaxHours)
         {
             throw new InvalidInputException("MaxHours",
-                $"--max-hours {maxHours.ToString(CultureInfo.InvariantCulture)}: batch \"{ledger.Name}\" was created with --max-hours {ledger.Settings.MaxHours.ToString(CultureInfo.InvariantCulture)}, which its nodes keep; leave --max-hours out, or give the new jobs a new NAME");
+                $"DispatchOptions.MaxHours {maxHours.ToString(CultureInfo.InvariantCulture)}: batch \"{ledger.Name}\" was created with DispatchOptions.MaxHours {ledger.Settings.MaxHours.ToString(CultureInfo.InvariantCulture)}, which its nodes keep; leave DispatchOptions.MaxHours out, or give the new jobs a new NAME");
         }
 
         if (options.HeartbeatInterval is { } heartbeat && (int)Math.Ceiling(heartbeat.TotalSeconds) != ledger.Settings.HeartbeatSeconds)
         {
             throw new InvalidInputException("Heartbeat",
-                $"--heartbeat {Seconds(heartbeat.TotalSeconds)}: batch \"{ledger.Name}\" was created with a heartbeat of {Seconds(ledger.Settings.HeartbeatSeconds)}, which its nodes keep; leave --heartbeat out, or give the new jobs a new NAME");
+                $"DispatchOptions.HeartbeatInterval {Seconds(heartbeat.TotalSeconds)}: batch \"{ledger.Name}\" was created with a heartbeat of {Seconds(ledger.Settings.HeartbeatSeconds)}, which its nodes keep; leave DispatchOptions.HeartbeatInterval out, or give the new jobs a new NAME");
         }
 
         if (settings is not null && settings.BundleSha256 != ledger.Settings.BundleSha256)

@@ -1,10 +1,12 @@
+using System.IO.Compression;
 using System.Text.Json;
 using AwsRunner.Core.Cloud;
 
 namespace AwsRunner.Core.Ledger;
 
 /// <summary>
-/// The one owner of a batch's state (<see cref="LedgerDocument"/>, <c>NAME/ledger.json</c>): read once from the bucket,
+/// The one owner of a batch's state (<see cref="LedgerDocument"/>, <c>NAME/ledger.json.gz</c>, gzip'd JSON: ten
+/// thousand rows' commands and variables are rewritten whole at each change, and compress tenfold): read once from the bucket,
 /// changed only through the document's transitions, and written back whole with a conditional write on the version
 /// it was read at. A dispatcher that loses the race to another reads the ledger again and applies its transition to
 /// that, so that no change is lost; nothing else reads or writes the object.
@@ -48,7 +50,7 @@ internal sealed class BatchLedger
     /// <summary>Writes a new batch's ledger; when another dispatcher created it first, theirs is returned instead.</summary>
     public static async Task<(BatchLedger Ledger, bool Created)> CreateAsync(IResultStore results, string bucket, LedgerDocument document, CancellationToken cancellationToken)
     {
-        if (await results.PutIfAsync(bucket, ResultKeys.Ledger(document.Name), document.ToBytes(), null, cancellationToken).ConfigureAwait(false) is { } written)
+        if (await results.PutIfAsync(bucket, ResultKeys.Ledger(document.Name), Pack(document), null, cancellationToken).ConfigureAwait(false) is { } written)
         {
             return (new BatchLedger(results, bucket, document, written), true);
         }
@@ -79,7 +81,7 @@ internal sealed class BatchLedger
                 return result;
             }
 
-            if (await results.PutIfAsync(Bucket, ResultKeys.Ledger(Name), next.ToBytes(), version, cancellationToken).ConfigureAwait(false) is { } written)
+            if (await results.PutIfAsync(Bucket, ResultKeys.Ledger(Name), Pack(next), version, cancellationToken).ConfigureAwait(false) is { } written)
             {
                 (Document, version) = (next, written);
                 return result;
@@ -105,20 +107,48 @@ internal sealed class BatchLedger
         string problem;
         try
         {
-            var document = JsonSerializer.Deserialize<LedgerDocument>(bytes, LedgerDocument.Json);
+            var document = JsonSerializer.Deserialize<LedgerDocument>(Unpack(bytes), LedgerDocument.Json);
             problem = document is null ? "not a batch ledger (empty)" : LedgerCheck.Problem(document, name) ?? "";
             if (problem.Length == 0)
             {
                 return document!;
             }
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidDataException)
         {
             problem = $"not a batch ledger ({e.Message})";
         }
 
         throw new CloudException("BadLedger", $"read the ledger {results.Describe(bucket, ResultKeys.Ledger(name))}", problem,
             hint: "it was changed outside awsrunner: restore it, or run the jobs again as a new batch (another NAME)");
+    }
+
+    private static byte[] Pack(LedgerDocument document)
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(document.ToBytes());
+        }
+
+        return packed.ToArray();
+    }
+
+    // Plain JSON reads too: a ledger a person unpacked to look at and put back.
+    private static byte[] Unpack(byte[] bytes)
+    {
+        if (bytes is not [0x1f, 0x8b, ..])
+        {
+            return bytes;
+        }
+
+        using var plain = new MemoryStream();
+        using (var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress))
+        {
+            gzip.CopyTo(plain);
+        }
+
+        return plain.ToArray();
     }
 
     private CloudException Deleted() =>

@@ -1,3 +1,4 @@
+using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Jobs;
 
@@ -20,7 +21,7 @@ internal static class LedgerCheck
 
         // Deserialization leaves a JSON null in a property declared non-null.
         if (ledger.Name is null || ledger.Cloud is null || ledger.ImageId is null || ledger.Rows is null || ledger.Settings is null
-            || ledger.Settings.BundleSha256 is null || ledger.Nodes is null || ledger.Secrets is null)
+            || ledger.Settings.BundleSha256 is null || ledger.Nodes is null || ledger.Secrets is null || ledger.Seats is null)
         {
             return "a required field is null";
         }
@@ -58,10 +59,20 @@ internal static class LedgerCheck
             return "a node without its id or type";
         }
 
+        if (ledger.Seats.Any(s => s is null || s.InstanceType is null || s.Gone is null || s.Row < 0 || s.Row >= ledger.Rows.Count))
+        {
+            return "a seat that is not a row's";
+        }
+
+        if (ledger.Queue is { } queue && (queue.Slots is null || queue.RetryOnExit is null || queue.Slots.Values.Any(k => k < 1)))
+        {
+            return "its queue's slots are not a number of rows at once";
+        }
+
         var names = ledger.Rows[0]?.Variables?.Keys.ToHashSet(StringComparer.Ordinal) ?? [];
         for (var i = 0; i < ledger.Rows.Count; i++)
         {
-            if (RowProblem(ledger.Rows[i], i, names, ledger.Run) is { } problem)
+            if (RowProblem(ledger.Rows[i], i, names) is { } problem)
             {
                 return $"row {i}: {problem}";
             }
@@ -70,7 +81,7 @@ internal static class LedgerCheck
         return null;
     }
 
-    private static string? RowProblem(LedgerRow? row, int position, HashSet<string> names, int run)
+    private static string? RowProblem(LedgerRow? row, int position, HashSet<string> names)
     {
         if (row is null || row.InstanceType is null || row.Command is null || row.Variables is null || row.Variables.Values.Any(v => v is null) || row.Attempts is null)
         {
@@ -97,9 +108,10 @@ internal static class LedgerCheck
             return "empty command";
         }
 
-        if (AttemptsProblem(row.Attempts, run) is { } attempts)
+        // Attempt numbers name folders in the bucket and here: from 1, at most a page of the queue's LIST in all.
+        if (row.FirstAttempt < 1 || row.LastAttempt < 0 || row.LastAttempt > ResultKeys.QueueMaxAttempts || (row.LastAttempt > 0 && row.LastAttempt < row.FirstAttempt))
         {
-            return attempts;
+            return $"attempts {row.FirstAttempt} to {row.LastAttempt} are not attempt numbers";
         }
 
         foreach (var name in row.Variables.Keys)
@@ -113,29 +125,5 @@ internal static class LedgerCheck
         return names.SetEquals(row.Variables.Keys)
             ? null
             : $"variables {string.Join(",", row.Variables.Keys)} where the first row has {string.Join(",", names)} (every job has the job file's columns)";
-    }
-
-    // An attempt names a folder in the bucket and on this machine: they are numbered 1, 2, ... in order, each of a run no
-    // later than the batch's, and each that ended did so in a state's word.
-    private static string? AttemptsProblem(IReadOnlyList<LedgerAttempt> attempts, int run)
-    {
-        if (attempts.Count == 0 || attempts.Any(a => a is null))
-        {
-            return "no attempts";
-        }
-
-        if (!attempts.Select(a => a.Number).SequenceEqual(Enumerable.Range(1, attempts.Count)) || attempts.Count > 1000)
-        {
-            return $"attempts {string.Join(",", attempts.Select(a => a.Number))} (each attempt, in order, from 1)";
-        }
-
-        if (attempts.FirstOrDefault(a => a.Run < 1 || a.Run > run) is { } stray)
-        {
-            return $"attempt {stray.Number} of run {stray.Run}, where the batch is on run {run}";
-        }
-
-        return attempts.FirstOrDefault(a => a.Ended is not null && !JobStates.TryParse(a.Ended, out _)) is { } unknown
-            ? $"attempt {unknown.Number} ended \"{JobFileReader.Shorten(unknown.Ended!)}\", not a state"
-            : null;
     }
 }

@@ -7,10 +7,11 @@ using AwsRunner.Core.Jobs;
 namespace AwsRunner.Core.Ledger;
 
 /// <summary>
-/// The batch's state as the bucket keeps it (<c>NAME/ledger.json</c>): its rows with their attempts, its nodes, what
-/// it was created with and whether it was taken down. It changes only through the transitions below, each a pure
-/// function of the document, so that <see cref="BatchLedger"/> can apply one again to a newer copy when another
-/// dispatcher wrote first.
+/// The batch's state as the bucket keeps it (<c>NAME/ledger.json.gz</c>): its rows and the attempt numbers each may
+/// use, its seats and nodes, its queue, what it was created with and whether it was taken down. Which node took which
+/// attempt and how it ended are the bucket's (the queue's claims and the jobs' objects), never copied here. It changes
+/// only through the transitions below, each a pure function of the document, so that <see cref="BatchLedger"/> can
+/// apply one again to a newer copy when another dispatcher wrote first.
 /// </summary>
 internal sealed record LedgerDocument
 {
@@ -47,17 +48,20 @@ internal sealed record LedgerDocument
 
     public required IReadOnlyList<LedgerRow> Rows { get; init; }
 
+    /// <summary>The places for nodes, by instance type: one node a seat.</summary>
+    public IReadOnlyList<LedgerSeat> Seats { get; init; } = [];
+
     public IReadOnlyList<LedgerNode> Nodes { get; init; } = [];
+
+    /// <summary>The run's published queue; null until the dispatch publishes it.</summary>
+    public LedgerQueue? Queue { get; init; }
 
     /// <summary>The nodes by id.</summary>
     public Dictionary<string, LedgerNode> NodesById() => Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
 
-    /// <summary>How many attempts a row has had in this run of the batch.</summary>
-    public int AttemptsThisRun(LedgerRow row) => row.Attempts.Count(a => a.Run == Run);
-
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
-    /// <summary>A new batch: every row on its first attempt.</summary>
+    /// <summary>A new batch: every row before its first attempt, no seat, no queue.</summary>
     public static LedgerDocument Create(BatchPlan plan, string cloud, BatchSettings settings, DateTimeOffset now) => new()
     {
         Name = plan.Name,
@@ -66,80 +70,94 @@ internal sealed record LedgerDocument
         CreatedAt = now,
         Settings = settings,
         Secrets = plan.SecretNames,
-        Rows = plan.Jobs.Rows.Select(r => NewRow(r, [new LedgerAttempt { Number = 1 }])).ToList(),
+        Rows = plan.Jobs.Rows.Select(r => NewRow(r, firstAttempt: 1)).ToList(),
     };
 
     /// <summary>
-    /// The batch taken down and dispatched again: a new run whose rows start on a new attempt each, numbered on from
-    /// the ones before so that no result of the earlier run is written over.
+    /// The batch taken down and dispatched again: a new run, every row's attempts numbered on from the ones before so
+    /// that no result of the earlier run is written over, the seats empty and the queue to be published again.
     /// </summary>
-    public LedgerDocument Restarted(BatchPlan plan, BatchSettings settings, DateTimeOffset now)
+    public LedgerDocument Restarted(BatchPlan plan, BatchSettings settings, DateTimeOffset now) => this with
     {
-        var run = Run + 1;
-        return this with
-        {
-            CreatedAt = now,
-            Settings = settings,
-            Secrets = plan.SecretNames,
-            Run = run,
-            DownAt = null,
-            Rows = plan.Jobs.Rows.Select(r =>
-            {
-                var earlier = Rows.ElementAtOrDefault(r.Index)?.Attempts ?? [];
-                return NewRow(r, [.. earlier, new LedgerAttempt { Number = earlier.Count + 1, Run = run }]);
-            }).ToList(),
-        };
+        CreatedAt = now,
+        Settings = settings,
+        Secrets = plan.SecretNames,
+        Run = Run + 1,
+        DownAt = null,
+        Queue = null,
+        Rows = plan.Jobs.Rows.Select(r => NewRow(r, NextAttempt(Rows.ElementAtOrDefault(r.Index)))).ToList(),
+        Seats = Seats.Select(s => s.Node is null ? s with { Claim = null } : s with { Node = null, Claim = null, Gone = [.. s.Gone, s.Node] }).ToList(),
+    };
+
+    /// <summary>Seats for the nodes a dispatch asks for, beside those the batch has; a seat is never taken away.</summary>
+    public LedgerDocument Seated(IReadOnlyList<(int Row, string InstanceType)> seats)
+    {
+        var have = Seats.Select(s => s.Row).ToHashSet();
+        var added = seats.Where(s => have.Add(s.Row)).Select(s => new LedgerSeat { Row = s.Row, InstanceType = s.InstanceType }).ToList();
+        return added.Count == 0 ? this : this with { Seats = [.. Seats, .. added.OrderBy(s => s.Row)] };
     }
 
     /// <summary>
-    /// Claims the launch of each given row whose current attempt has no node and no live claim of another dispatcher.
-    /// Nothing is claimed once the batch is down.
+    /// The queue of this run is published: each given row may use <paramref name="attempts"/> attempts from its first
+    /// of the run; the rows given anew attempts after theirs ran out (<paramref name="renewed"/>) start after their last.
     /// </summary>
-    public (LedgerDocument Next, IReadOnlyList<int> Claimed) ClaimLaunches(IEnumerable<int> rows, LaunchClaim claim, TimeSpan stale, Func<LaunchClaim, bool> abandoned)
+    public LedgerDocument Published(LedgerQueue queue, int attempts, IReadOnlySet<int> renewed) => this with
     {
-        var (by, now) = (claim.By, claim.At);
+        Queue = queue,
+        Rows = Rows.Select(r =>
+        {
+            var first = renewed.Contains(r.Index) ? NextAttempt(r) : r.FirstAttempt;
+            return r.LastAttempt >= first ? r : r with { FirstAttempt = first, LastAttempt = first + attempts - 1 };
+        }).ToList(),
+    };
+
+    /// <summary>
+    /// Claims the launch of each given seat that has no node and no live claim of another dispatcher (one whose process
+    /// is <paramref name="abandoned"/>, or past <paramref name="stale"/>, is no longer live). Nothing is claimed once the
+    /// batch is down.
+    /// </summary>
+    public (LedgerDocument Next, IReadOnlyList<int> Claimed) ClaimSeats(IEnumerable<int> seats, LaunchClaim claim, TimeSpan stale, Func<LaunchClaim, bool> abandoned)
+    {
         if (DownAt is not null)
         {
             return (this, []);
         }
 
-        var claimed = rows.Distinct().Order().Where(i => Rows[i].Current is { Node: null, Ended: null } a
-            && (a.Claim is null || a.Claim.By == by || now - a.Claim.At > stale || abandoned(a.Claim))).ToList();
+        var wanted = seats.ToHashSet();
+        var claimed = Seats.Where(s => wanted.Contains(s.Row) && s.Node is null
+            && (s.Claim is null || s.Claim.By == claim.By || claim.At - s.Claim.At > stale || abandoned(s.Claim))).Select(s => s.Row).ToList();
         if (claimed.Count == 0)
         {
             return (this, claimed);
         }
 
         var set = claimed.ToHashSet();
-        return (this with
-        {
-            Rows = Rows.Select(r => set.Contains(r.Index) ? r.WithCurrent(r.Current with { Claim = claim }) : r).ToList(),
-        }, claimed);
+        return (this with { Seats = Seats.Select(s => set.Contains(s.Row) ? s with { Claim = claim } : s).ToList() }, claimed);
     }
 
-    /// <summary>Gives up claims this dispatcher did not use (its launch failed or was cancelled).</summary>
-    public LedgerDocument Unclaimed(IEnumerable<int> rows, string by)
+    /// <summary>Gives up claims this dispatcher did not use (its launch failed or was stopped).</summary>
+    public LedgerDocument Unclaimed(IEnumerable<int> seats, string by)
     {
-        var set = rows.ToHashSet();
-        return Changed(Rows.Select(r => set.Contains(r.Index) && r.Current is { Node: null, Claim: { } claim } && claim.By == by
-            ? r.WithCurrent(r.Current with { Claim = null })
-            : r));
+        var set = seats.ToHashSet();
+        var changed = Seats.Select(s => set.Contains(s.Row) && s is { Node: null, Claim: { } claim } && claim.By == by ? s with { Claim = null } : s).ToList();
+        return changed.SequenceEqual(Seats) ? this : this with { Seats = changed };
     }
 
-    /// <summary>Each node's row now runs its current attempt on it.</summary>
+    /// <summary>Each node now fills its seat (the row the cloud tagged it with).</summary>
     public LedgerDocument Launched(IReadOnlyList<NodeInstance> nodes)
     {
-        var byRow = nodes.ToDictionary(n => n.JobIndex);
+        var bySeat = nodes.GroupBy(n => n.JobIndex).ToDictionary(g => g.Key, g => g.First());
         var known = NodesById();
         return this with
         {
-            Rows = Rows.Select(r => byRow.TryGetValue(r.Index, out var node) && r.Current.Ended is null
-                ? r.WithCurrent(r.Current with { Node = node.InstanceId, Claim = null })
-                : r).ToList(),
+            Seats = Seats.Select(s => bySeat.TryGetValue(s.Row, out var node)
+                ? s with { Node = node.InstanceId, Claim = null, Gone = s.Node is { } old && old != node.InstanceId ? [.. s.Gone, old] : s.Gone }
+                : s).ToList(),
             Nodes = [.. Nodes, .. nodes.Where(n => !known.ContainsKey(n.InstanceId)).Select(n => new LedgerNode
             {
                 Id = n.InstanceId,
                 InstanceType = n.InstanceType,
+                Seat = n.JobIndex,
                 LaunchedAt = n.LaunchTime,
                 Spot = n.Spot,
             })],
@@ -158,84 +176,61 @@ internal sealed record LedgerDocument
         };
     }
 
-    /// <summary>Each attempt's command was handed to its node (the first time counts).</summary>
-    public LedgerDocument Dispatched(IReadOnlyCollection<(int Row, int Attempt)> started, DateTimeOffset at, IReadOnlyList<string> secrets)
+    /// <summary>Each node was handed the queue and works through it (the first time counts).</summary>
+    public LedgerDocument Working(IReadOnlyCollection<string> nodes, DateTimeOffset at, IReadOnlyList<string> secrets)
     {
-        var set = started.ToHashSet();
-        var rows = Rows.Select(r => set.Contains((r.Index, r.Current.Number)) && r.Current.DispatchedAt is null
-            ? r.WithCurrent(r.Current with { DispatchedAt = at })
-            : r).ToList();
-        return secrets.SequenceEqual(Secrets) && rows.SequenceEqual(Rows) ? this : this with { Rows = rows, Secrets = secrets };
-    }
-
-    /// <summary>The attempts a dispatcher saw end for good (their status.json is in), so that the ledger says so too.</summary>
-    public LedgerDocument Finished(IReadOnlyList<(int Row, int Attempt, JobState State, int? ExitCode)> ended)
-    {
-        var byRow = ended.Where(e => e.State.IsFinal()).ToDictionary(e => e.Row);
-        return Changed(Rows.Select(r => byRow.TryGetValue(r.Index, out var e) && r.Current.Number == e.Attempt && r.Current.Ended is null
-            ? r.WithCurrent(r.Current with { Ended = e.State.ToName(), ExitCode = e.ExitCode })
-            : r));
+        var set = nodes.ToHashSet(StringComparer.Ordinal);
+        var changed = Nodes.Select(n => set.Contains(n.Id) && n.WorkingAt is null ? n with { WorkingAt = at } : n).ToList();
+        return changed.SequenceEqual(Nodes) && secrets.SequenceEqual(Secrets) ? this : this with { Nodes = changed, Secrets = secrets };
     }
 
     /// <summary>
-    /// Ends each row's attempt as it was seen to end and opens the next, on demand once its spot instances were taken back
-    /// <paramref name="spotFallbackAfter"/> times. A row another dispatcher moved on already is left alone.
+    /// Each seat loses its node (lost, taken back, given up on), so that a node can be launched for it again; on demand
+    /// once <paramref name="spotFallbackAfter"/> of its spot nodes were taken back. A seat whose node another dispatcher
+    /// replaced already is left alone.
     /// </summary>
-    public (LedgerDocument Next, IReadOnlyList<int> Advanced) Retried(
-        IReadOnlyList<(int Row, int FromAttempt, JobState Ended, int? ExitCode)> due, int spotFallbackAfter)
+    public (LedgerDocument Next, IReadOnlyList<int> Vacated) Vacated(IReadOnlyList<(int Seat, string Node, bool TakenBack)> gone, int spotFallbackAfter)
     {
         if (DownAt is not null)
         {
             return (this, []);
         }
 
-        var nodes = NodesById();
-        var byRow = due.ToDictionary(d => d.Row);
-        var advanced = new List<int>();
-        var rows = Rows.Select(r =>
+        var bySeat = gone.GroupBy(g => g.Seat).ToDictionary(g => g.Key, g => g.First());
+        var vacated = new List<int>();
+        var seats = Seats.Select(s =>
         {
-            if (!byRow.TryGetValue(r.Index, out var d) || r.Current.Number != d.FromAttempt
-                || (r.Current.Ended is { } ended && ended != d.Ended.ToName()))
+            if (!bySeat.TryGetValue(s.Row, out var g) || s.Node != g.Node)
             {
-                return r;
+                return s;
             }
 
-            advanced.Add(r.Index);
-            var attempts = r.Attempts.Take(r.Attempts.Count - 1)
-                .Append(r.Current with { Ended = d.Ended.ToName(), ExitCode = d.ExitCode, Claim = null })
-                .ToList();
-            // A spot node lost without a word was most likely taken back before its runner could say so.
-            var preemptions = attempts.Count(a => a.Ended == JobState.Preempted.ToName()
-                || (a.Ended == JobState.Lost.ToName() && a.Node is { } id && nodes.GetValueOrDefault(id)?.Spot == true));
-            return r with
-            {
-                OnDemand = r.OnDemand || preemptions >= spotFallbackAfter,
-                Attempts = [.. attempts, new LedgerAttempt { Number = attempts.Count + 1, Run = Run }],
-            };
+            vacated.Add(s.Row);
+            var takenBack = TakenBack(s) + (g.TakenBack ? 1 : 0);
+            return s with { Node = null, Claim = null, Gone = [.. s.Gone, g.Node], OnDemand = s.OnDemand || takenBack >= spotFallbackAfter };
         }).ToList();
-        return advanced.Count == 0 ? (this, advanced) : (this with { Rows = rows }, advanced);
+        return vacated.Count == 0 ? (this, vacated) : (this with { Seats = seats }, vacated);
     }
 
-    /// <summary>The batch is taken down: every attempt still open ends so, and nothing is launched for it any more.</summary>
-    public LedgerDocument TakenDown(DateTimeOffset at) => this with
-    {
-        DownAt = DownAt ?? at,
-        Rows = Rows.Select(r => r.Current.Ended is null ? r.WithCurrent(r.Current with { Ended = JobState.TakenDown.ToName(), Claim = null }) : r).ToList(),
-    };
+    /// <summary>The batch is taken down: nothing is launched or handed out for it any more.</summary>
+    public LedgerDocument TakenDown(DateTimeOffset at) => DownAt is not null ? this : this with { DownAt = at, Seats = Seats.Select(s => s with { Claim = null }).ToList() };
 
-    private LedgerDocument Changed(IEnumerable<LedgerRow> rows)
+    // How many of the seat's spot nodes were taken back: counted by the ledger's nodes that were spot and are gone.
+    private int TakenBack(LedgerSeat seat)
     {
-        var list = rows.ToList();
-        return list.SequenceEqual(Rows) ? this : this with { Rows = list };
+        var nodes = NodesById();
+        return seat.Gone.Count(id => nodes.GetValueOrDefault(id)?.Spot == true);
     }
 
-    private static LedgerRow NewRow(JobRow row, IReadOnlyList<LedgerAttempt> attempts) => new()
+    private static int NextAttempt(LedgerRow? row) => row is null ? 1 : Math.Max(row.FirstAttempt, row.LastAttempt + 1);
+
+    private static LedgerRow NewRow(JobRow row, int firstAttempt) => new()
     {
         Index = row.Index,
         Line = row.Line,
         InstanceType = row.InstanceType,
         Command = row.Command,
         Variables = row.Variables.ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal),
-        Attempts = attempts,
+        FirstAttempt = firstAttempt,
     };
 }

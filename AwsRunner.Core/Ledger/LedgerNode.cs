@@ -9,6 +9,9 @@ internal sealed record LedgerNode
     /// <summary>Its instance type.</summary>
     public required string InstanceType { get; init; }
 
+    /// <summary>Its seat (<see cref="LedgerSeat.Row"/>).</summary>
+    public required int Seat { get; init; }
+
     /// <summary>When it was launched, as the cloud says.</summary>
     public required DateTimeOffset LaunchedAt { get; init; }
 
@@ -20,6 +23,9 @@ internal sealed record LedgerNode
 
     /// <summary>INSTALL.sh's exit code when it failed.</summary>
     public int? InstallExitCode { get; init; }
+
+    /// <summary>When it was handed the queue and started working, on the bucket's clock; null before.</summary>
+    public DateTimeOffset? WorkingAt { get; init; }
 
     /// <summary>The version of the node runner it was given (<see cref="Node.NodeContract.RunnerVersion"/>); null before its install.</summary>
     public int? RunnerVersion { get; init; }

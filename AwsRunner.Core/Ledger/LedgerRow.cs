@@ -1,6 +1,10 @@
 namespace AwsRunner.Core.Ledger;
 
-/// <summary>One job of the batch: the row as created, and its attempts, the current one last.</summary>
+/// <summary>
+/// One job of the batch: the row as created, and the attempt numbers it may use in this run. The attempts themselves
+/// are the nodes' to claim (<c>NAME/queue/rows/0007/K.claim</c>): the ledger says which numbers exist, the bucket who
+/// took them and how they ended.
+/// </summary>
 internal sealed record LedgerRow
 {
     public required int Index { get; init; }
@@ -13,18 +17,12 @@ internal sealed record LedgerRow
 
     public required IReadOnlyDictionary<string, string> Variables { get; init; }
 
-    /// <summary>Launch it on demand even when the batch asks for spot: its spot instances were taken back too often.</summary>
-    public bool OnDemand { get; init; }
+    /// <summary>The row's first attempt number in this run: 1, or above every attempt of the runs before.</summary>
+    public int FirstAttempt { get; init; } = 1;
 
-    /// <summary>Every attempt, first first; never empty.</summary>
-    public required IReadOnlyList<LedgerAttempt> Attempts { get; init; }
+    /// <summary>Its last attempt number in this run (1 + --max-retries from the first); 0 before the queue is published.</summary>
+    public int LastAttempt { get; init; }
 
-    /// <summary>The attempt the row is on.</summary>
-    public LedgerAttempt Current => Attempts[^1];
-
-    /// <summary>The attempts before the current one.</summary>
-    public IEnumerable<LedgerAttempt> Earlier => Attempts.Take(Attempts.Count - 1);
-
-    /// <summary>The row with its current attempt replaced.</summary>
-    public LedgerRow WithCurrent(LedgerAttempt attempt) => this with { Attempts = [.. Earlier, attempt] };
+    /// <summary>The attempt numbers it may use in this run, lowest first; none before the queue is published.</summary>
+    public IEnumerable<int> Attempts => LastAttempt < FirstAttempt ? [] : Enumerable.Range(FirstAttempt, LastAttempt - FirstAttempt + 1);
 }

@@ -126,7 +126,7 @@ public sealed class CloudFactoryTests
         Assert.That(error.Message, Does.Contain("--boot-timeout"));
     }
 
-    private static BatchRecord Record(ShellTransport transport) => new("b", "aws", "b", Transport: transport);
+    private static BatchRecord Record(ShellTransport transport) => new("b", "aws", "b", transport: transport);
 
     // As batch.json keeps them: the format later versions must still read.
     private static ShellTransport OpenSsh(string user, string config) => new("openssh", new Dictionary<string, string> { ["user"] = user, ["config"] = config });

@@ -34,6 +34,13 @@ public sealed partial class StatusOutputTests
             Assert.That(Names(job), Is.EqualTo(tables[1]), "a job's fields");
         }
 
+        var nodes = document.RootElement.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.That(nodes, Is.Not.Empty);
+        foreach (var node in nodes)
+        {
+            Assert.That(Names(node), Is.EqualTo(tables[2]), "a node's fields");
+        }
+
         var failed = document.RootElement.GetProperty("jobs")[1];
         Assert.That(failed.GetProperty("state").GetString(), Is.EqualTo("failed"));
         Assert.That(failed.GetProperty("exit_code").GetInt32(), Is.EqualTo(2));
@@ -51,7 +58,7 @@ public sealed partial class StatusOutputTests
 
         using var document = JsonDocument.Parse(run.Output);
         var tables = DocumentedTables();
-        Assert.That(Names(document.RootElement), Is.EqualTo(tables[2]));
+        Assert.That(Names(document.RootElement), Is.EqualTo(tables[3]));
         var listed = document.RootElement.GetProperty("batches").EnumerateArray().Single();
         Assert.That(Names(listed), Is.EqualTo(new[] { "name", "cloud", "region", "live_instances", "instance_hours", "jobs", "finished" }));
         Assert.That(listed.GetProperty("finished").GetInt32(), Is.EqualTo(2));

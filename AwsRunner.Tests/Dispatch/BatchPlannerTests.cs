@@ -101,10 +101,11 @@ public sealed class BatchPlannerTests
         new DispatchOptions { ImageId = "local", Name = "plan", JobFile = Path.Combine(Code, "jobs.csv"), CodeIncludeSecrets = includeSecrets },
         "local",
         UploadUrlLimit.None,
-        home ?? Home);
+        home ?? Home,
+        bucket => bucket + "/");
 
     private string Refusal(string? home = null) => Assert.Throws<InvalidInputException>(() => Plan(home: home))!.Message;
 
     private static string Refused(string path, string what) =>
-        $"{path}: {what} in the code folder, which every node receives; leave it out (.awsrunnerignore in the code folder, or --code another folder), or pass --code-include-secrets if the jobs need it";
+        $"{path}: {what} in the code folder, which every node receives; leave it out (.awsrunnerignore in the code folder, or DispatchOptions.CodeDirectory another folder), or pass DispatchOptions.CodeIncludeSecrets if the jobs need it";
 }

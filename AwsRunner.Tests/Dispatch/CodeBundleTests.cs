@@ -104,5 +104,6 @@ public sealed class CodeBundleTests
         new DispatchOptions { ImageId = "local", Name = "bundle", JobFile = folder.Combine("code", "jobs.csv") },
         "local",
         UploadUrlLimit.None,
-        folder.Combine("home"));
+        folder.Combine("home"),
+        bucket => bucket + "/");
 }

@@ -3,7 +3,10 @@ using AwsRunner.Core.Cloud;
 
 namespace AwsRunner.Tests.Dispatch;
 
-/// <summary>A bucket that passes everything on to another and keeps the keys of the files uploaded; it may spoil them.</summary>
+/// <summary>
+/// A bucket that passes everything on to another and keeps the keys of the files uploaded and how long its URL signers
+/// sign for; it may spoil uploads.
+/// </summary>
 internal sealed class CountingResultStore(IResultStore inner) : IResultStore
 {
     public ConcurrentQueue<string> Uploads { get; } = new();
@@ -38,14 +41,20 @@ internal sealed class CountingResultStore(IResultStore inner) : IResultStore
 
     public Task<DateTimeOffset> ServerNowAsync(string bucket, CancellationToken cancellationToken) => inner.ServerNowAsync(bucket, cancellationToken);
 
-    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken) =>
-        inner.CreateUploadUrlsAsync(bucket, keyPrefix, resultParts, validity, cancellationToken);
-
     public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
         inner.CreateUploadUrlAsync(bucket, key, validity, cancellationToken);
 
     public Task<Uri> CreateDownloadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
         inner.CreateDownloadUrlAsync(bucket, key, validity, cancellationToken);
+
+    /// <summary>How long each URL signer asked for was to sign URLs for, in order.</summary>
+    public ConcurrentQueue<TimeSpan> SignerValidity { get; } = new();
+
+    public Task<IUrlSigner> CreateUrlSignerAsync(string bucket, TimeSpan validity, CancellationToken cancellationToken)
+    {
+        SignerValidity.Enqueue(validity);
+        return inner.CreateUrlSignerAsync(bucket, validity, cancellationToken);
+    }
 
     public Task PutAsync(string bucket, string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         inner.PutAsync(bucket, key, content, cancellationToken);

@@ -1,3 +1,4 @@
+using AwsRunner.Core;
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Cloud.Local;
 using AwsRunner.Core.Dispatch;
@@ -72,6 +73,21 @@ public sealed class CreateSafetyTests
             Assert.That(result.Nodes[1].Detail, Does.Contain("pending"));
             Assert.That(result.Nodes[1].InstanceId, Is.Not.Null);
             Assert.That(cloud.Terminated, Is.EqualTo(new[] { result.Nodes[1].InstanceId }));
+        });
+    }
+
+    [Test]
+    public void Create_NotOneInstanceFitsTheAccountsLimits_FailsSayingTheVcpusAskedAndTheRefusal()
+    {
+        cloud.RefuseEveryLaunch = "VcpuLimitExceeded: You have requested more vCPU capacity than your current vCPU limit of 0 allows";
+
+        var error = Assert.ThrowsAsync<CloudException>(() => DispatchAsync(dispatch: true))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Message, Does.StartWith($"Error attempting to launch 2 instances for batch {Name}: EC2 launched 0 of 2 instances: VcpuLimitExceeded"));
+            Assert.That(error.Message, Does.Contain("vCPU limit of 0"));
+            Assert.That(error.Hint, Does.StartWith($"the batch asked for {2 * Environment.ProcessorCount} vCPUs (t3.micro x2 of {Environment.ProcessorCount} vCPUs)"));
         });
     }
 

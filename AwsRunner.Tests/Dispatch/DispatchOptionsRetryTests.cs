@@ -19,7 +19,7 @@ public sealed class DispatchOptionsRetryTests
     {
         var e = Assert.Throws<InvalidInputException>(() => _ = new DispatchOptions { ImageId = "ami-1", Name = "sweep", JobFile = "j.csv", MaxRetries = retries });
 
-        Assert.That(e!.Message, Does.StartWith($"--max-retries {retries}: must be 0"));
+        Assert.That(e!.Message, Does.StartWith($"DispatchOptions.MaxRetries {retries}: must be 0"));
     }
 
     [Test]
@@ -27,7 +27,7 @@ public sealed class DispatchOptionsRetryTests
     {
         var e = Assert.Throws<InvalidInputException>(() => _ = new DispatchOptions { ImageId = "ami-1", Name = "sweep", JobFile = "j.csv", SpotFallbackAfter = 0 });
 
-        Assert.That(e!.Message, Does.StartWith("--spot-fallback-after 0: must be at least 1"));
+        Assert.That(e!.Message, Does.StartWith("DispatchOptions.SpotFallbackAfter 0: must be at least 1"));
     }
 
     [TestCase(0)]
@@ -36,6 +36,6 @@ public sealed class DispatchOptionsRetryTests
     {
         var e = Assert.Throws<InvalidInputException>(() => _ = new DispatchOptions { ImageId = "ami-1", Name = "sweep", JobFile = "j.csv", RetryOnExit = [75, code] });
 
-        Assert.That(e!.Message, Does.StartWith($"--retry-on-exit {code}: an exit code worth retrying is 1 to 255"));
+        Assert.That(e!.Message, Does.StartWith($"DispatchOptions.RetryOnExit {code}: an exit code worth retrying is 1 to 255"));
     }
 }

@@ -1,7 +1,5 @@
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
-using AwsRunner.Core.Ledger;
-using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Dispatch;
 
@@ -49,6 +47,5 @@ public sealed class FetchPlanAttemptTests
 
     private static StoredObject Stored(string name) => new($"{Batch}/jobs/0000/{name}", 10, "etag", DateTimeOffset.UnixEpoch);
 
-    private static LedgerDocument Manifest(int current) =>
-        TestLedgers.Rows(Batch, 1).WithAttempts(0, [.. Enumerable.Range(1, current).Select(a => new LedgerAttempt { Number = a, Ended = a < current ? "preempted" : null })]);
+    private static Dictionary<int, int> Manifest(int current) => new() { [0] = current };
 }

@@ -1,7 +1,5 @@
 using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
-using AwsRunner.Core.Ledger;
-using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Dispatch;
 
@@ -12,7 +10,7 @@ public sealed class FetchPlanTests
     [Test]
     public void Of_FinishedJobsOnly_EachItsStatusFirstThatTheArchiveIsCheckedAgainst()
     {
-        var plan = FetchPlan.Of(Batch, Manifest(3), [
+        var plan = FetchPlan.Of(Batch, Current(3), [
             Stored(0, "status.json", 10), Stored(0, "job.log", 10), Stored(0, "heartbeat.json", 10), Stored(0, "results.tar.gz", 10),
             Stored(1, "heartbeat.json", 10), Stored(1, "results.tar.gz", 10),
             Stored(2, "job.log", 10), Stored(2, "status.json", 10),
@@ -28,7 +26,7 @@ public sealed class FetchPlanTests
     [Test]
     public void Of_LargestJobsFirst_OthersInJobOrder()
     {
-        var plan = FetchPlan.Of(Batch, Manifest(4), Enumerable.Range(0, 4).SelectMany(i => new[]
+        var plan = FetchPlan.Of(Batch, Current(4), Enumerable.Range(0, 4).SelectMany(i => new[]
         {
             Stored(i, "results.tar.gz", i == 3 ? 50L << 20 : 100),
             Stored(i, "status.json", 10),
@@ -40,5 +38,5 @@ public sealed class FetchPlanTests
     private static StoredObject Stored(int job, string file, long size) =>
         new($"{Batch}/jobs/{job:D4}/{file}", size, "etag", DateTimeOffset.UnixEpoch);
 
-    private static LedgerDocument Manifest(int rows) => TestLedgers.Rows(Batch, rows);
+    private static Dictionary<int, int> Current(int rows) => Enumerable.Range(0, rows).ToDictionary(i => i, _ => 1);
 }

@@ -3,7 +3,10 @@ using AwsRunner.Core.Cloud;
 
 namespace AwsRunner.Tests.Dispatch;
 
-/// <summary>A cloud that passes everything on to another, but whose nodes of the jobs listed stay pending until terminated.</summary>
+/// <summary>
+/// A cloud that passes everything on to another, but whose nodes of the jobs listed stay pending until terminated, and
+/// that may refuse every launch as an account at its limits.
+/// </summary>
 internal sealed class PendingCloud(ICloud inner) : ICloud
 {
     public HashSet<int> Pending { get; } = [];
@@ -39,7 +42,12 @@ internal sealed class PendingCloud(ICloud inner) : ICloud
 
     public Task PrepareAccessAsync(string batch, CancellationToken cancellationToken) => inner.PrepareAccessAsync(batch, cancellationToken);
 
-    public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) => inner.LaunchAsync(request, cancellationToken);
+    /// <summary>When set, every launch is refused for the account's limits with this reason, as EC2 refuses one instance.</summary>
+    public string? RefuseEveryLaunch { get; set; }
+
+    public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) => RefuseEveryLaunch is { } reason
+        ? Task.FromResult(new LaunchResult([], $"EC2 launched 0 of {request.Rows.Count} instances: {reason}"))
+        : inner.LaunchAsync(request, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, int>> GetVcpusAsync(IReadOnlyCollection<string> instanceTypes, CancellationToken cancellationToken) =>
         inner.GetVcpusAsync(instanceTypes, cancellationToken);
@@ -47,6 +55,8 @@ internal sealed class PendingCloud(ICloud inner) : ICloud
     public Task RemoveAccessAsync(string batch, CancellationToken cancellationToken) => inner.RemoveAccessAsync(batch, cancellationToken);
 
     public Task<IReadOnlyList<BatchInstances>> ListBatchesAsync(CancellationToken cancellationToken) => inner.ListBatchesAsync(cancellationToken);
+
+    public int? NodesPerType => inner.NodesPerType;
 
     public IReadOnlyDictionary<string, string> NodeSettings(NodeInstance node) => inner.NodeSettings(node);
 }

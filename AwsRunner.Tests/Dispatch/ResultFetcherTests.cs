@@ -148,12 +148,25 @@ public sealed class ResultFetcherTests
     {
         var archive = Archive(File("output/noise.bin", Noise(150_000)));
         PutParts(0, archive, partBytes: 50_000);
-        await store.DeleteAsync(Batch, "sweep/jobs/0000/results.tar.gz.part-00002", CancellationToken.None);
+        await store.DeleteAsync(Batch, "sweep/parts/i-0abc/00004", CancellationToken.None);
 
         var result = await FetchAsync();
 
         var parts = (archive.Length + 49_999) / 50_000;
         AssertOnlyJob0Refused(result, $"{parts - 1} of the {parts} parts its node packed are in the bucket: the archive is not whole");
+    }
+
+    [TestCase("sweep/parts/i-0other/00001", TestName = "Fetch_ArchivePartsOfAnotherNode_AreNeverFetched")]
+    [TestCase("sweep/jobs/0001/results.tar.gz", TestName = "Fetch_ArchivePartsOutsideTheNodesParts_AreNeverFetched")]
+    [TestCase("sweep/parts/i-0abc/../../jobs/0001/results.tar.gz", TestName = "Fetch_ArchivePartsClimbingOutOfTheNodesParts_AreNeverFetched")]
+    public async Task Fetch_StatusListingPartsNotItsNodesOwn_IsReportedForItsJob(string key)
+    {
+        var archive = Archive(File("output/noise.bin", Noise(150_000)));
+        PutParts(0, archive, partBytes: 50_000, listed: [key]);
+
+        var result = await FetchAsync();
+
+        AssertOnlyJob0Refused(result, "its status.json lists parts that are not its node's own (sweep/parts/i-0abc/): the archive is not fetched");
     }
 
     [Test]
@@ -177,7 +190,7 @@ public sealed class ResultFetcherTests
         var result = await FetchAsync(new FetchOptions { MaxResultBytes = 50_000 });
 
         Assert.That(store.ListAsync(Batch, "sweep/jobs/0000/results.tar.gz", CancellationToken.None).Result.Single().Size, Is.LessThan(50_000), "the archive itself is small");
-        AssertOnlyJob0Refused(result, "results.tar.gz: it unpacks to more than 48.8 KiB (--max-result-size)");
+        AssertOnlyJob0Refused(result, "results.tar.gz: it unpacks to more than 48.8 KiB (FetchOptions.MaxResultBytes)");
     }
 
     [Test]
@@ -189,7 +202,7 @@ public sealed class ResultFetcherTests
 
         var result = await FetchAsync(new FetchOptions { MaxResultBytes = 50_000 });
 
-        AssertOnlyJob0Refused(result, "results.tar.gz: it holds 58.9 KiB, more than 48.8 KiB (--max-result-size)");
+        AssertOnlyJob0Refused(result, "results.tar.gz: it holds 58.9 KiB, more than 48.8 KiB (FetchOptions.MaxResultBytes)");
     }
 
     [Test]
@@ -261,18 +274,24 @@ public sealed class ResultFetcherTests
         store.Put(Batch, $"sweep/jobs/{index:D4}/status.json", status);
     }
 
-    /// <summary>A job whose archive went up in parts of <paramref name="partBytes"/>, as a node does with an archive larger than that.</summary>
-    private void PutParts(int index, byte[] archive, int partBytes)
+    /// <summary>
+    /// A job whose archive went up in parts of <paramref name="partBytes"/>, as a node does with an archive larger than
+    /// that: its node's part objects, numbered on from <paramref name="firstPart"/> (the node's rows share them), which
+    /// status.json lists; <paramref name="listed"/> overrides the keys it lists.
+    /// </summary>
+    private void PutParts(int index, byte[] archive, int partBytes, int firstPart = 3, IReadOnlyList<string>? listed = null)
     {
         var parts = archive.Chunk(partBytes).ToList();
-        for (var part = 1; part <= parts.Count; part++)
+        var keys = Enumerable.Range(firstPart, parts.Count).Select(part => $"sweep/parts/i-0abc/{part:D5}").ToList();
+        foreach (var (key, part) in keys.Zip(parts))
         {
-            store.PutAsync(Batch, $"sweep/jobs/{index:D4}/results.tar.gz.part-{part:D5}", parts[part - 1], CancellationToken.None).GetAwaiter().GetResult();
+            store.PutAsync(Batch, key, part, CancellationToken.None).GetAwaiter().GetResult();
         }
 
+        var names = string.Join(',', (listed ?? keys).Select(k => $"\"{k}\""));
         store.Put(Batch, $"sweep/jobs/{index:D4}/job.log", $"log {index}\n");
         store.Put(Batch, $"sweep/jobs/{index:D4}/status.json",
-            $$$"""{"index":{{{index}}},"exit_code":0,"archive":{"bytes":{{{archive.Length}}},"sha256":"{{{Sha256(archive)}}}","parts":{{{parts.Count}}},"part_bytes":{{{partBytes}}}}}""");
+            $$$"""{"index":{{{index}}},"exit_code":0,"node":"i-0abc","archive":{"bytes":{{{archive.Length}}},"sha256":"{{{Sha256(archive)}}}","parts":[{{{names}}}],"part_bytes":{{{partBytes}}}}}""");
     }
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));

@@ -1,5 +1,4 @@
 using AwsRunner.Core.Dispatch;
-using AwsRunner.Core.Ledger;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Dispatch;
@@ -14,8 +13,7 @@ public sealed class ResultMergerAttemptTests
         folder.Write("out/0000/output/results.csv", "step,loss\n1,0.5\n");
         folder.Write("out/0000/attempt-1/status.json", """{"index":0,"exit_code":143,"state":"preempted"}""");
         folder.Write("out/0000/attempt-1/output/results.csv", "step,loss\n");
-        var manifest = TestLedgers.Rows("sweep", 1)
-            .WithAttempts(0, new LedgerAttempt { Number = 1, Ended = "preempted", ExitCode = 143 }, new LedgerAttempt { Number = 2 });
+        var manifest = TestLedgers.Rows("sweep", 1);
 
         var result = ResultMerger.Merge(manifest, folder.Combine("out"), folder.Combine("merged.csv"), source: null);
 

@@ -16,7 +16,7 @@ public sealed class SecretValuesTests
         var file = folder.Combine("token.txt");
         File.WriteAllText(file, "from-the-file\n");
 
-        var values = SecretValues.Read([new JobSecret("API_KEY"), JobSecret.Parse("TOKEN=" + file)], Jobs, name => name == "API_KEY" ? "from-the-env" : null);
+        var values = SecretValues.Read([new JobSecret { Name = "API_KEY" }, JobSecret.Parse("TOKEN=" + file)], Jobs, name => name == "API_KEY" ? "from-the-env" : null);
 
         Assert.That(values, Is.EqualTo(new[] { KeyValuePair.Create("API_KEY", "from-the-env"), KeyValuePair.Create("TOKEN", "from-the-file") }));
     }
@@ -26,23 +26,25 @@ public sealed class SecretValuesTests
     [TestCase("1x", "not a valid shell variable name")]
     public void Read_NameNoJobMayHave_IsBadInputNamingTheSecret(string name, string problem)
     {
-        var error = Assert.Throws<InvalidInputException>(() => SecretValues.Read([new JobSecret(name)], Jobs, _ => "value"))!;
+        var error = Assert.Throws<InvalidInputException>(() => SecretValues.Read([new JobSecret { Name = name }], Jobs, _ => "value"))!;
 
-        Assert.That(error.Message, Does.StartWith($"--secret {name}: ").And.Contain(problem));
+        Assert.That(error.Message, Does.StartWith($"DispatchOptions.Secrets {name}: ").And.Contain(problem));
     }
 
     [Test]
     public void Read_SameNameTwice_IsBadInput()
     {
-        var error = Assert.Throws<InvalidInputException>(() => SecretValues.Read([new JobSecret("KEY"), new JobSecret("KEY")], Jobs, _ => "value"))!;
+        var error = Assert.Throws<InvalidInputException>(() => SecretValues.Read([new JobSecret { Name = "KEY" }, new JobSecret { Name = "KEY" }], Jobs, _ => "value"))!;
 
-        Assert.That(error.Message, Is.EqualTo("--secret KEY: given twice"));
+        Assert.That(error.Message, Is.EqualTo("DispatchOptions.Secrets KEY: given twice"));
     }
 
     [Test]
     public void Parse_NameAndFile_KeepsEverythingAfterTheFirstEquals()
     {
-        Assert.That(JobSecret.Parse("KEY=dir/a=b.txt"), Is.EqualTo(new JobSecret("KEY", "dir/a=b.txt")));
-        Assert.That(JobSecret.Parse("KEY"), Is.EqualTo(new JobSecret("KEY")));
+        Assert.That(Spelled(JobSecret.Parse("KEY=dir/a=b.txt")), Is.EqualTo(("KEY", "dir/a=b.txt")));
+        Assert.That(Spelled(JobSecret.Parse("KEY")), Is.EqualTo(("KEY", (string?)null)));
     }
+
+    private static (string Name, string? File) Spelled(JobSecret secret) => (secret.Name, secret.File);
 }

@@ -51,7 +51,7 @@ public sealed class BatchIdentityTests
 
         var error = Assert.Throws<InvalidInputException>(() => BatchIdentity.Check(TestLedgers.Of("sweep", Jobs, settings: TestLedgers.Settings(maxHours: 72)), plan, null))!;
 
-        Assert.That(error.Message, Is.EqualTo("--max-hours 24: batch \"sweep\" was created with --max-hours 72, which its nodes keep; leave --max-hours out, or give the new jobs a new NAME"));
+        Assert.That(error.Message, Is.EqualTo("DispatchOptions.MaxHours 24: batch \"sweep\" was created with DispatchOptions.MaxHours 72, which its nodes keep; leave DispatchOptions.MaxHours out, or give the new jobs a new NAME"));
     }
 
     [Test]

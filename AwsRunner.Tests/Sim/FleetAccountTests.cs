@@ -97,4 +97,29 @@ public sealed class FleetAccountTests
             Assert.That(await Nodes.StateAsync(onDemand.InstanceId), Is.EqualTo("running"));
         });
     }
+
+    [Test]
+    public async Task Batch_NeedingMoreVcpusThanTheLimit_RunsEveryRowOnTheInstancesGranted()
+    {
+        var batch = new FleetBatch(Fleet, "fleet-vcpu-limit");
+        try
+        {
+            // Six t3.micro rows ask for 12 vCPUs; the account holds 4: two instances, each taking rows until none is left.
+            batch.Write("code/jobs.csv", "instance_type,command,n\n" + string.Concat(Enumerable.Range(0, 6).Select(i => $"t3.micro,\"sleep 1; mkdir -p output; echo $n > output/n.txt\",{i}\n")));
+
+            var run = await batch.DispatchAsync("--wait", "--heartbeat", "2s");
+            var fetch = await batch.RunAsync("fetch", batch.Name, batch.Output);
+
+            Assert.That(run.ExitCode, Is.Zero, run.ToString());
+            Assert.That(run.Output, Does.Contain("the cloud launched fewer nodes, the others take their rows").And.Contain("VcpuLimitExceeded"), run.ToString());
+            Assert.That(fetch.ExitCode, Is.Zero, fetch.ToString());
+            Assert.That(Enumerable.Range(0, 6).Select(i => File.ReadAllText(Path.Combine(batch.Output, $"{i:D4}", "output", "n.txt"))),
+                Is.EqualTo(Enumerable.Range(0, 6).Select(i => $"{i}\n")));
+            Assert.That(await batch.InstancesAsync(), Has.Count.EqualTo(VcpuLimit / 2), "what the limit holds, launched once");
+        }
+        finally
+        {
+            await batch.EndAsync();
+        }
+    }
 }

@@ -51,5 +51,7 @@ internal sealed class FakeCloud : ICloud
     public Task<IReadOnlyList<BatchInstances>> ListBatchesAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<BatchInstances>>([]);
 
+    public int? NodesPerType => null;
+
     public IReadOnlyDictionary<string, string> NodeSettings(NodeInstance node) => new Dictionary<string, string>();
 }

@@ -25,21 +25,20 @@ internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
     /// <summary>How long each job's upload URLs were asked to work, by job prefix.</summary>
     public ConcurrentDictionary<string, TimeSpan> UrlValidity { get; } = new();
 
-    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken)
-    {
-        UrlValidity[keyPrefix] = validity;
-        Uri Url(string name) => new($"mem://{bucket}/{keyPrefix}{name}");
-        return Task.FromResult(new JobUploadUrls(Url("heartbeat.json"), Url("status.json"), Url("job.log"), Url("results.tar.gz"))
-        {
-            ResultParts = Enumerable.Range(1, resultParts).Select(part => Url($"results.tar.gz.part-{part:D5}")).ToList(),
-        });
-    }
-
     public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
         Task.FromResult(new Uri($"mem://{bucket}/{key}"));
 
     public Task<Uri> CreateDownloadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
         Task.FromResult(new Uri($"mem://{bucket}/{key}"));
+
+    /// <summary>How long each signer's URLs were asked to work, in order.</summary>
+    public ConcurrentQueue<TimeSpan> SignerValidity { get; } = new();
+
+    public Task<IUrlSigner> CreateUrlSignerAsync(string bucket, TimeSpan validity, CancellationToken cancellationToken)
+    {
+        SignerValidity.Enqueue(validity);
+        return Task.FromResult<IUrlSigner>(new MemoryUrlSigner(bucket));
+    }
 
     public async Task UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
         await PutAsync(bucket, key, await File.ReadAllBytesAsync(path, cancellationToken), cancellationToken);
@@ -99,5 +98,20 @@ internal sealed class MemoryResultStore(TimeProvider time) : IResultStore
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>URLs that say what they are for: <c>mem://bucket/key</c>, a claim's with <c>?claim</c>, a listing's with its page.</summary>
+    private sealed class MemoryUrlSigner(string bucket) : IUrlSigner
+    {
+        public int? ListPageKeys => 1000;
+
+        public Uri ReadUrl(string key) => new($"mem://{bucket}/{key}");
+
+        public Uri WriteUrl(string key) => new($"mem://{bucket}/{key}");
+
+        public Uri ClaimUrl(string key) => new($"mem://{bucket}/{key}?claim");
+
+        public Uri ListUrl(string prefix, string? startAfter) =>
+            new($"mem://{bucket}/?prefix={Uri.EscapeDataString(prefix)}&start-after={Uri.EscapeDataString(startAfter ?? "")}");
     }
 }

@@ -11,10 +11,13 @@ namespace AwsRunner.Bench;
 /// <param name="LargeMiB">The size of each large result.</param>
 /// <param name="JobFileRows">Rows of the job file parsed and validated (measurement 4).</param>
 /// <param name="LocalRows">Trivial rows run on the local cloud (measurement 6).</param>
+/// <param name="QueueRows">Rows whose queue is published to the bucket (measurement 7).</param>
+/// <param name="QueueRowsLarge">Rows of the larger queue published beside it.</param>
 internal sealed record BenchScale(
-    int FanOutNodes, int CodeFiles, int CodeMiB, int Instances, int OriginalInstances, int SmallJobs, int LargeJobs, int LargeMiB, int JobFileRows, int LocalRows)
+    int FanOutNodes, int CodeFiles, int CodeMiB, int Instances, int OriginalInstances, int SmallJobs, int LargeJobs, int LargeMiB, int JobFileRows, int LocalRows,
+    int QueueRows, int QueueRowsLarge)
 {
-    public static BenchScale Full { get; } = new(50, 2000, 20, 500, 50, 1000, 10, 50, 100_000, 200);
+    public static BenchScale Full { get; } = new(50, 2000, 20, 500, 50, 1000, 10, 50, 100_000, 200, 10_000, 100_000);
 
-    public static BenchScale Quick { get; } = new(8, 200, 2, 40, 10, 100, 2, 5, 10_000, 50);
+    public static BenchScale Quick { get; } = new(8, 200, 2, 40, 10, 100, 2, 5, 10_000, 50, 1_000, 5_000);
 }

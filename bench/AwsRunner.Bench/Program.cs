@@ -17,6 +17,18 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+// The queue measurement's child process (QueuePublishRun): its CPU time and peak memory are the publishing's alone.
+if (args is [QueuePublishRun.PublishMode, var endpoint, var name, var rows, var attempts])
+{
+    return await QueuePublishRun.PublishAsync(new Uri(endpoint), name, int.Parse(rows, System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(attempts, System.Globalization.CultureInfo.InvariantCulture), cancel.Token);
+}
+
+if (args is [QueuePublishRun.SignMode])
+{
+    return await QueuePublishRun.SignSpeedAsync(100_000);
+}
+
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(BenchOptions.Usage);
@@ -34,7 +46,7 @@ catch (ArgumentException e)
     return 2;
 }
 
-IMeasurement[] measurements = [new FanOutMeasurement(), new Ec2EconomyMeasurement(), new FetchMeasurement(), new JobFileMeasurement(), new StartupMeasurement(), new LocalExecutorMeasurement()];
+IMeasurement[] measurements = [new FanOutMeasurement(), new Ec2EconomyMeasurement(), new FetchMeasurement(), new JobFileMeasurement(), new StartupMeasurement(), new LocalExecutorMeasurement(), new QueueMeasurement()];
 var cli = options.Cli ?? Repository.File("AwsRunner.Cli", "bin", "Release", "net10.0", "awsrunner");
 var emptyProgram = Repository.File("bench", "EmptyProgram", "bin", "Release", "net10.0", "EmptyProgram");
 foreach (var program in new[] { cli, emptyProgram }.Where(p => !File.Exists(p)))

@@ -55,12 +55,12 @@ internal sealed partial class AwsBoundary(string region, ILogger logger)
 
         if (code == "InvalidSubnetID.NotFound")
         {
-            return new InvalidInputException(code, $"--subnet: {message} in region {region} ({code})");
+            return new InvalidInputException(code, $"AwsCloudOptions.SubnetId: {message} in region {region} ({code})");
         }
 
         if (code == "InvalidKeyPair.Format")
         {
-            return new InvalidInputException(code, $"--key-file: AWS cannot use its public half: {message} ({code}); give an ed25519 or RSA key made by ssh-keygen");
+            return new InvalidInputException(code, $"AwsCloudOptions.KeyFile: AWS cannot use its public half: {message} ({code}); give an ed25519 or RSA key made by ssh-keygen");
         }
 
         return new CloudException(code, attempting, message, requestId, Hint(code, message), exception);
@@ -78,7 +78,7 @@ internal sealed partial class AwsBoundary(string region, ILogger logger)
 
     public string? Hint(string code, string message) => code switch
     {
-        NoCredentials => "no AWS credentials were found: run 'aws configure' (or 'aws sso login'), set AWS_PROFILE, or pass --profile",
+        NoCredentials => "no AWS credentials were found: run 'aws configure' (or 'aws sso login'), set AWS_PROFILE, or pass AwsCloudOptions.Profile",
         "AuthFailure" or "InvalidClientTokenId" or "SignatureDoesNotMatch" or "InvalidAccessKeyId" or "ExpiredToken" or "RequestExpired" =>
             "AWS refused the credentials: check the access key (or sign in again with 'aws sso login'), that the region " +
             $"{region} is enabled for the account, and that this machine's clock is right",
@@ -91,14 +91,14 @@ internal sealed partial class AwsBoundary(string region, ILogger logger)
             "or ask for a higher quota in Service Quotas",
         "InsufficientInstanceCapacity" =>
             "AWS has no spare capacity of this instance type in that zone just now: try again later, another instance type, " +
-            "or another zone with --subnet",
+            "or another zone with AwsCloudOptions.SubnetId",
         "VcpuLimitExceeded" =>
             "the account's vCPU quota for this instance family is reached: ask for an increase in Service Quotas " +
             "(EC2, Running On-Demand instances), or run fewer or smaller instances",
         "BucketAlreadyExists" =>
-            "bucket names are shared by every AWS account and this one is taken by another: choose another NAME, or give a bucket of yours with --bucket",
+            "bucket names are shared by every AWS account and this one is taken by another: choose another NAME, or give a bucket of yours with DispatchOptions.Bucket",
         "RequestLimitExceeded" or "SlowDown" or "Throttling" => "AWS kept throttling the requests: wait a minute and run the command again",
-        "Unreachable" => "check the network, --region and --endpoint-url",
+        "Unreachable" => "check the network, AwsCloudOptions.Region and AwsCloudOptions.EndpointUrl",
         _ => null,
     };
 

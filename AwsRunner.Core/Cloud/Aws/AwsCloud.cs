@@ -188,6 +188,8 @@ internal sealed partial class AwsCloud(
         }, cancellationToken);
 
     // The runner's default power-off (sudo shutdown -h now) is right on EC2: shutdown behaviour is terminate.
+    public int? NodesPerType => null;
+
     public IReadOnlyDictionary<string, string> NodeSettings(NodeInstance node) => new Dictionary<string, string>();
 
     public void Dispose() => (ec2 as IDisposable)?.Dispose();

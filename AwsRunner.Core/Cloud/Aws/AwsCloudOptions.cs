@@ -1,7 +1,7 @@
 namespace AwsRunner.Core.Cloud.Aws;
 
 /// <summary>How to reach AWS and how to launch a batch's instances there (the <c>--cloud aws</c> options).</summary>
-public sealed record AwsCloudOptions
+public sealed class AwsCloudOptions
 {
     /// <summary>The region; when null, the profile's region (<see cref="Profile"/>), else <c>AWS_REGION</c> / <c>AWS_DEFAULT_REGION</c>, else the default profile's.</summary>
     public string? Region { get; init; }

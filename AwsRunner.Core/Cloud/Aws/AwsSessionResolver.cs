@@ -25,10 +25,10 @@ internal sealed partial class AwsSessionResolver(Func<string, string?> environme
             ?? NonEmpty(environment("AWS_DEFAULT_REGION"))
             ?? (options.Profile is null ? ProfileRegion(NonEmpty(environment("AWS_PROFILE")) ?? "default") : null)
             ?? throw new InvalidInputException("Region",
-                "no AWS region given: pass --region (such as --region eu-west-1), set AWS_REGION, or set region in your AWS profile");
+                "no AWS region given: pass AwsCloudOptions.Region (such as AwsCloudOptions.Region eu-west-1), set AWS_REGION, or set region in your AWS profile");
         return RegionPattern().IsMatch(region)
             ? region
-            : throw new InvalidInputException("Region", $"--region \"{region}\": not a region name (such as eu-west-1)");
+            : throw new InvalidInputException("Region", $"AwsCloudOptions.Region \"{region}\": not a region name (such as eu-west-1)");
     }
 
     public AWSCredentials ResolveCredentials(string? profile)
@@ -38,7 +38,7 @@ internal sealed partial class AwsSessionResolver(Func<string, string?> environme
             return profiles.TryGetAWSCredentials(profile, out var fromProfile)
                 ? fromProfile
                 : throw new InvalidInputException(AwsBoundary.NoCredentials,
-                    $"--profile {profile}: no such profile with credentials in the shared config and credentials files (list them with: aws configure list-profiles)");
+                    $"AwsCloudOptions.Profile {profile}: no such profile with credentials in the shared config and credentials files (list them with: aws configure list-profiles)");
         }
 
         try
@@ -49,7 +49,7 @@ internal sealed partial class AwsSessionResolver(Func<string, string?> environme
         {
             // The SDK's text lists every provider it tried, over several lines; one line says what to do.
             throw new InvalidInputException(AwsBoundary.NoCredentials,
-                "no AWS credentials found (environment, shared config and credentials files, SSO, instance metadata): run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass --profile");
+                "no AWS credentials found (environment, shared config and credentials files, SSO, instance metadata): run 'aws configure' or 'aws sso login', set AWS_PROFILE, or pass AwsCloudOptions.Profile");
         }
     }
 
@@ -62,7 +62,7 @@ internal sealed partial class AwsSessionResolver(Func<string, string?> environme
 
         return Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri
-            : throw new InvalidInputException("EndpointUrl", $"--endpoint-url \"{endpoint}\": give an http:// or https:// URL");
+            : throw new InvalidInputException("EndpointUrl", $"AwsCloudOptions.EndpointUrl \"{endpoint}\": give an http:// or https:// URL");
     }
 
     private string? ProfileRegion(string name) =>

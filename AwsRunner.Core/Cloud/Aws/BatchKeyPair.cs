@@ -20,7 +20,7 @@ internal sealed partial class BatchKeyPair(IEc2Api ec2, string home, string? key
         if (keyFile is not null && !File.Exists(PublicKeyPath(keyFile)))
         {
             throw new InvalidInputException("KeyFile",
-                $"--key-file {keyFile}: its public half {PublicKeyPath(keyFile)} was not found (make a pair with: ssh-keygen -t ed25519 -f {keyFile})");
+                $"AwsCloudOptions.KeyFile {keyFile}: its public half {PublicKeyPath(keyFile)} was not found (make a pair with: ssh-keygen -t ed25519 -f {keyFile})");
         }
     }
 
@@ -50,8 +50,8 @@ internal sealed partial class BatchKeyPair(IEc2Api ec2, string home, string? key
             {
                 // The instances were launched with the key pair; another key would lock awsrunner out of them.
                 throw new InvalidInputException("KeyFile",
-                    $"--key-file {keyFile}: not the key of batch {batch}, whose key pair was fixed when it was created; " +
-                    "run it again without --key-file (or with the key file it was created with), or give the new key a new batch NAME");
+                    $"AwsCloudOptions.KeyFile {keyFile}: not the key of batch {batch}, whose key pair was fixed when it was created; " +
+                    "run it again without AwsCloudOptions.KeyFile (or with the key file it was created with), or give the new key a new batch NAME");
             }
 
             LinkPrivateKey(batch);

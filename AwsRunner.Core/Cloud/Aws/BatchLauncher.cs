@@ -167,8 +167,8 @@ internal sealed partial class BatchLauncher(IEc2Api ec2, AwsCloudOptions options
             : $"the batch asks for {missing.Count} instances ({string.Join(", ", perType.Select(g => $"{g.Key} x{g.Count()}"))})";
         var hint = refusal.ErrorCode == "InsufficientInstanceCapacity"
             ? $"{asked}; AWS has not that much spare capacity of this type in the zone just now: run the rows on fewer instances with " +
-              "--max-instances, try again later, or another instance type or zone (--subnet)"
-            : $"{asked}, more than the account's limit: run the rows on fewer instances with --max-instances, or ask for a higher quota in " +
+              "DispatchOptions.MaxInstances, try again later, or another instance type or zone (AwsCloudOptions.SubnetId)"
+            : $"{asked}, more than the account's limit: run the rows on fewer instances with DispatchOptions.MaxInstances, or ask for a higher quota in " +
               "Service Quotas (EC2, Running On-Demand instances)";
         return new CloudException(refusal.ErrorCode, attempting, refusal.Message, refusal.RequestId, hint, refusal);
     }

@@ -88,7 +88,7 @@ internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, 
         var vpc = await ResolveVpcAsync(cancellationToken).ConfigureAwait(false);
         return (await FindAsync(batch, vpc, cancellationToken).ConfigureAwait(false))?.GroupId
             ?? throw new CloudException("InvalidGroup.NotFound", $"find security group {batch} in {vpc}",
-                "the batch's security group does not exist", hint: "run the dispatch with --create, which creates it");
+                "the batch's security group does not exist", hint: "run the dispatch with DispatchOptions.Create, which creates it");
     }
 
     public async Task RemoveAsync(string batch, CancellationToken cancellationToken)
@@ -108,7 +108,7 @@ internal sealed partial class BatchSecurityGroup(IEc2Api ec2, SshSource source, 
         subnetId is not null
             ? await ec2.DescribeSubnetVpcAsync(subnetId, cancellationToken).ConfigureAwait(false)
             : await ec2.FindDefaultVpcAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidInputException("Vpc", "the region has no default VPC: give a subnet to launch into with --subnet");
+                ?? throw new InvalidInputException("Vpc", "the region has no default VPC: give a subnet to launch into with AwsCloudOptions.SubnetId");
 
     private async Task<Ec2SecurityGroup?> FindAsync(string batch, string vpc, CancellationToken cancellationToken)
     {

@@ -161,7 +161,7 @@ internal sealed partial class BucketSetup(IAmazonS3 s3, AwsSession session, Call
             var lacks = string.Join(" and ", new[] { open ? "does not block public access" : null, plainHttp ? "does not refuse plain HTTP" : null }.OfType<string>());
             throw new InvalidInputException("BucketNotProtected",
                 $"bucket {bucket}: it exists in this account but {lacks}, and results go only into a bucket that does both: " +
-                $"give another --bucket (awsrunner creates a missing one protected), or protect this one first: {BucketProtection.Fix(bucket, open, plainHttp)}");
+                $"give another DispatchOptions.Bucket (awsrunner creates a missing one protected), or protect this one first: {BucketProtection.Fix(bucket, open, plainHttp)}");
         }
     }
 

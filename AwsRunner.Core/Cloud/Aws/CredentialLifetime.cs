@@ -19,7 +19,7 @@ internal sealed class CredentialLifetime(AWSCredentials credentials, Func<string
     public static readonly TimeSpan UnknownSession = TimeSpan.FromHours(1);
 
     private const string Remedy =
-        "run the dispatch with long-lived credentials (an IAM user's access key, in a profile given with --profile)";
+        "run the dispatch with long-lived credentials (an IAM user's access key, in a profile given with AwsCloudOptions.Profile)";
 
     public async Task<UploadUrlLimit> UploadUrlLimitAsync()
     {

@@ -34,6 +34,9 @@ internal sealed partial class S3ResultStore(
     /// </summary>
     public const string ExpectedOwnerParameter = "x-amz-expected-bucket-owner";
 
+    // Any key does: only the bucket's address is taken from the URL the SDK signs for it.
+    private const string SignerModelKey = "_awsrunner/url";
+
     private readonly S3Download download = new(s3, http, UrlProtocol(session));
     private readonly BucketSetup buckets = new(s3, session, account, boundary, retry, logger);
 
@@ -59,28 +62,6 @@ internal sealed partial class S3ResultStore(
         boundary.RunAsync($"look for bucket {bucket}", async token =>
             await buckets.HeadAsync(bucket, token).ConfigureAwait(false) == HttpStatusCode.OK, cancellationToken);
 
-    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken) =>
-        boundary.RunAsync($"sign upload URLs for {Describe(bucket, keyPrefix)}", async token =>
-        {
-            var owner = await SigningOwnerAsync(validity, token).ConfigureAwait(false);
-            // Plain PUTs for the parts too: a multipart upload needs credentials to start and complete (POSTs, which
-            // cannot be presigned), and one left open is billed until it is aborted.
-            var parts = new List<Uri>(resultParts);
-            for (var part = 1; part <= resultParts; part++)
-            {
-                parts.Add(await SignAsync(bucket, keyPrefix + ResultKeys.ResultPart(part), HttpVerb.PUT, owner, validity).ConfigureAwait(false));
-            }
-
-            return new JobUploadUrls(
-                await SignAsync(bucket, keyPrefix + ResultKeys.Heartbeat, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
-                await SignAsync(bucket, keyPrefix + ResultKeys.Status, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
-                await SignAsync(bucket, keyPrefix + ResultKeys.Log, HttpVerb.PUT, owner, validity).ConfigureAwait(false),
-                await SignAsync(bucket, keyPrefix + ResultKeys.Results, HttpVerb.PUT, owner, validity).ConfigureAwait(false))
-            {
-                ResultParts = parts,
-            };
-        }, cancellationToken);
-
     public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
         boundary.RunAsync($"sign an upload URL for {Describe(bucket, key)}", async token =>
             await SignAsync(bucket, key, HttpVerb.PUT, await SigningOwnerAsync(validity, token).ConfigureAwait(false), validity).ConfigureAwait(false),
@@ -90,6 +71,22 @@ internal sealed partial class S3ResultStore(
         boundary.RunAsync($"sign a download URL for {Describe(bucket, key)}", async token =>
             await SignAsync(bucket, key, HttpVerb.GET, await SigningOwnerAsync(validity, token).ConfigureAwait(false), validity).ConfigureAwait(false),
             cancellationToken);
+
+    /// <summary>
+    /// The signer of a queue's many URLs: the owner and the credentials' lifetime checked once, as for every URL here,
+    /// and the bucket's address and the signature's scope taken from one URL the SDK signs.
+    /// </summary>
+    public Task<IUrlSigner> CreateUrlSignerAsync(string bucket, TimeSpan validity, CancellationToken cancellationToken) =>
+        boundary.RunAsync($"sign URLs for {Describe(bucket, "")}", async token =>
+        {
+            var owner = await SigningOwnerAsync(validity, token).ConfigureAwait(false);
+            // On S3's clock once it is known: S3 refuses a URL dated ahead of its own time, as a fast laptop's would be.
+            var signedAt = serverClock.Measured ? serverClock.Now : time.GetUtcNow();
+            // Only its address and scope are taken: a short life keeps the SDK from SigV2 at a validity of 7 days to the second.
+            var model = await SignAsync(bucket, SignerModelKey, HttpVerb.GET, owner, TimeSpan.FromHours(1)).ConfigureAwait(false);
+            var signing = await session.Credentials.GetCredentialsAsync().ConfigureAwait(false);
+            return (IUrlSigner)S3UrlSigner.FromSdkUrl(model, SignerModelKey, signing, owner, signedAt, validity);
+        }, cancellationToken);
 
     public Task UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken) =>
         boundary.RunAsync($"upload {path} to {Describe(bucket, key)}", async token =>
@@ -263,7 +260,7 @@ internal sealed partial class S3ResultStore(
         {
             throw new InvalidInputException("MaxHours",
                 $"the nodes' upload URLs must work for {validity.TotalHours:0.#} hours, but {limit.Reason}: " +
-                $"{limit.Remedy ?? "lower --max-hours"}{(limit.Remedy is null ? "" : ", or lower --max-hours")}");
+                $"{limit.Remedy ?? "lower DispatchOptions.MaxHours"}{(limit.Remedy is null ? "" : ", or lower DispatchOptions.MaxHours")}");
         }
 
         return await account.GetAsync(cancellationToken).ConfigureAwait(false);

@@ -27,12 +27,12 @@ internal sealed class SshSource(string? sshCidr, bool customEndpoint, IPublicAdd
         if (customEndpoint || lookup is null)
         {
             throw new InvalidInputException("SshCidr",
-                "--ssh-cidr is needed with --endpoint-url: give the addresses allowed to reach the nodes on SSH, such as --ssh-cidr 127.0.0.1/32");
+                "AwsCloudOptions.SshCidr is needed with AwsCloudOptions.EndpointUrl: give the addresses allowed to reach the nodes on SSH, such as AwsCloudOptions.SshCidr 127.0.0.1/32");
         }
 
         var address = await lookup.FindAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException("SshCidr",
-                "this machine's public address could not be found out: give the addresses allowed to reach the nodes on SSH with --ssh-cidr, such as --ssh-cidr 203.0.113.7/32");
+                "this machine's public address could not be found out: give the addresses allowed to reach the nodes on SSH with AwsCloudOptions.SshCidr, such as AwsCloudOptions.SshCidr 203.0.113.7/32");
         return resolved = $"{address}/{(address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32)}";
     }
 
@@ -51,6 +51,6 @@ internal sealed class SshSource(string? sshCidr, bool customEndpoint, IPublicAdd
         }
 
         throw new InvalidInputException("SshCidr",
-            $"--ssh-cidr \"{cidr}\": give an address range such as 203.0.113.7/32 (the address must be the range's first)");
+            $"AwsCloudOptions.SshCidr \"{cidr}\": give an address range such as 203.0.113.7/32 (the address must be the range's first)");
     }
 }

@@ -158,11 +158,11 @@ internal sealed partial class LocalCloud(LocalPaths paths, int maxParallel, Time
         return batches;
     }
 
+    public int? NodesPerType => maxParallel;
+
     public IReadOnlyDictionary<string, string> NodeSettings(NodeInstance node) => new Dictionary<string, string>
     {
         ["AWSRUNNER_POWEROFF"] = "bash " + Node.ShellQuote.Quote(LocalPaths.PowerOffScript(LocalPaths.NodeOfHome(node.Address!))),
-        ["AWSRUNNER_SLOTS_DIR"] = paths.Slots(node.Batch),
-        ["AWSRUNNER_SLOTS"] = maxParallel.ToString(CultureInfo.InvariantCulture),
     };
 
     private static async Task<NodeInstance?> ReadAsync(string node, CancellationToken cancellationToken)

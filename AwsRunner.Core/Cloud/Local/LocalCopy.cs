@@ -72,12 +72,12 @@ internal static class LocalCopy
                 {
                     await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     copied += read;
-                    progress?.Report(new CopyProgress(name, copied, from.Length));
+                    progress?.Report(new CopyProgress { File = name, Copied = copied, Size = from.Length });
                 }
 
                 if (copied == 0)
                 {
-                    progress?.Report(new CopyProgress(name, 0, 0));
+                    progress?.Report(new CopyProgress { File = name, Copied = 0, Size = 0 });
                 }
             }
         }

@@ -11,7 +11,7 @@ internal sealed class LocalNodeShell : INodeShell
         node.State == InstanceState.Running && Directory.Exists(node.Address)
             ? Task.CompletedTask
             : throw new CloudException("NodeGone", $"reach local node {node.InstanceId} (job {node.JobIndex})",
-                "the node is not running", hint: "run the dispatch with --create again to replace it");
+                "the node is not running", hint: "run the dispatch with DispatchOptions.Create again to replace it");
 
     public Task<ShellResult> RunAsync(NodeInstance node, string command, Stream? input, CancellationToken cancellationToken) =>
         ChildProcess.RunAsync(Bash(node, ["-c", command]), input, cancellationToken);

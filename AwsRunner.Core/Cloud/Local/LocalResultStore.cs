@@ -28,18 +28,6 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
     public Task<bool> BucketExistsAsync(string bucket, CancellationToken cancellationToken) =>
         Task.FromResult(Directory.Exists(Describe(bucket, "")));
 
-    public Task<JobUploadUrls> CreateUploadUrlsAsync(string bucket, string keyPrefix, int resultParts, TimeSpan validity, CancellationToken cancellationToken)
-    {
-        // curl writes file:// uploads only into a folder that exists.
-        Directory.CreateDirectory(Describe(bucket, keyPrefix));
-        Uri Url(string name) => new(Describe(bucket, keyPrefix + name));
-        return Task.FromResult(new JobUploadUrls(
-            Url(ResultKeys.Heartbeat), Url(ResultKeys.Status), Url(ResultKeys.Log), Url(ResultKeys.Results))
-        {
-            ResultParts = Enumerable.Range(1, resultParts).Select(part => Url(ResultKeys.ResultPart(part))).ToList(),
-        });
-    }
-
     public Task<Uri> CreateUploadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken)
     {
         var path = Describe(bucket, key);
@@ -49,6 +37,9 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
 
     public Task<Uri> CreateDownloadUrlAsync(string bucket, string key, TimeSpan validity, CancellationToken cancellationToken) =>
         Task.FromResult(new Uri(Describe(bucket, key)));
+
+    public Task<IUrlSigner> CreateUrlSignerAsync(string bucket, TimeSpan validity, CancellationToken cancellationToken) =>
+        Task.FromResult<IUrlSigner>(new LocalUrlSigner(this, bucket));
 
     public Task UploadAsync(string bucket, string key, string path, CancellationToken cancellationToken)
     {

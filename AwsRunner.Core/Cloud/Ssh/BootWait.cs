@@ -41,7 +41,7 @@ internal static partial class BootWait
         {
             throw new CloudException("BootTimeout", $"reach {SshFailure.Describe(node)} over SSH",
                 $"no answer within {bootTimeout} of its launch; the last attempt said: {e.Detail}",
-                hint: "a slow image may need a longer --boot-timeout; check that the firewall lets this machine in on port 22",
+                hint: "a slow image may need a longer SshOptions.BootTimeout; check that the firewall lets this machine in on port 22",
                 inner: e);
         }
     }

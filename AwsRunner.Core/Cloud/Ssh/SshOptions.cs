@@ -13,8 +13,25 @@ namespace AwsRunner.Core.Cloud.Ssh;
 /// written, and no agent or port is forwarded. With OpenSSH, awsrunner's settings are given as <c>-o</c> options and win
 /// over the file; since <c>-F</c> makes ssh read only that file, a bastion set in <c>~/.ssh/config</c> must then be in it.
 /// </remarks>
-public sealed record SshOptions
+public sealed class SshOptions
 {
+    /// <summary>The defaults: the in-process transport, straight to each node, as <see cref="Defaults.SshUser"/>.</summary>
+    public SshOptions()
+    {
+    }
+
+    /// <summary>A copy of <paramref name="other"/>, for an object initializer to change.</summary>
+    internal SshOptions(SshOptions other)
+    {
+        User = other.User;
+        ConfigFile = other.ConfigFile;
+        Proxy = other.Proxy;
+        ConnectTimeout = other.ConnectTimeout;
+        BootTimeout = other.BootTimeout;
+        MaxConnecting = other.MaxConnecting;
+        MaxOpenConnections = other.MaxOpenConnections;
+    }
+
     /// <summary>The login name on the nodes (the image's default user; <c>ubuntu</c> on Ubuntu images).</summary>
     public string User { get; init; } = Defaults.SshUser;
 
@@ -46,7 +63,7 @@ public sealed record SshOptions
     {
         if (string.IsNullOrWhiteSpace(User) || User.StartsWith('-') || User.Any(char.IsWhiteSpace))
         {
-            throw new InvalidInputException("Option", $"--ssh-user \"{User}\": give the login name on the nodes, such as {Defaults.SshUser}");
+            throw new InvalidInputException("Option", $"SshOptions.User \"{User}\": give the login name on the nodes, such as {Defaults.SshUser}");
         }
 
         if (ConnectTimeout <= TimeSpan.Zero || BootTimeout < TimeSpan.Zero)
@@ -62,12 +79,12 @@ public sealed record SshOptions
         if (ConfigFile is not null && Proxy is not null)
         {
             throw new InvalidInputException("Option",
-                "--ssh-config and --ssh-proxy exclude each other: put the proxy into the ssh_config file (ProxyCommand), or leave the file out");
+                "SshOptions.ConfigFile and SshOptions.Proxy exclude each other: put the proxy into the ssh_config file (ProxyCommand), or leave the file out");
         }
 
         if (Proxy is { } proxy && (proxy.Scheme != "socks5" || proxy.Host.Length == 0 || proxy.IsDefaultPort || proxy.AbsolutePath != "/" || proxy.UserInfo.Length > 0))
         {
-            throw new InvalidInputException("Option", $"--ssh-proxy \"{proxy.OriginalString}\": give a SOCKS5 proxy as socks5://HOST:PORT");
+            throw new InvalidInputException("Option", $"SshOptions.Proxy \"{proxy.OriginalString}\": give a SOCKS5 proxy as socks5://HOST:PORT");
         }
 
         if (ConfigFile is not { } config)
@@ -76,7 +93,7 @@ public sealed record SshOptions
         }
 
         return File.Exists(config)
-            ? this with { ConfigFile = Path.GetFullPath(config) }
-            : throw new InvalidInputException("Option", $"--ssh-config \"{config}\": no such file");
+            ? new SshOptions(this) { ConfigFile = Path.GetFullPath(config) }
+            : throw new InvalidInputException("Option", $"SshOptions.ConfigFile \"{config}\": no such file");
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace AwsRunner.Core.Cloud.Ssh;
 
 /// <summary>Opens the node shells of the SSH transports, and reads back what a batch remembers of its transport.</summary>
-public static class SshTransports
+internal static class SshTransports
 {
     private const string OpenSshKind = "openssh";
     private const string SshNetKind = "ssh.net";

@@ -9,15 +9,32 @@ public sealed class StatusViewAttemptTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static readonly BatchStatus Status = new("sweep", "sweep", "aws", Now, Now,
-    [
-        new JobStatus(0, "c5.large", "i-0", InstanceState.Terminated, JobState.Done, 0),
-        new JobStatus(1, "c5.large", "i-9", InstanceState.Running, JobState.Running, Attempt: 3, EarlierAttempts:
+    private static readonly BatchStatus Status = new()
+    {
+        Name = "sweep",
+        Bucket = "sweep",
+        Cloud = "aws",
+        CreatedAt = Now,
+        ReadAt = Now,
+        Jobs =
         [
-            new JobAttempt(1, JobState.Preempted, 143, "i-1", Spot: true),
-            new JobAttempt(2, JobState.Failed, 75, "i-5", Spot: true),
-        ]),
-    ]);
+            new JobStatus { Index = 0, InstanceType = "c5.large", InstanceId = "i-0", Instance = InstanceState.Terminated, State = JobState.Done, ExitCode = 0 },
+            new JobStatus
+            {
+                Index = 1,
+                InstanceType = "c5.large",
+                InstanceId = "i-9",
+                Instance = InstanceState.Running,
+                State = JobState.Running,
+                Attempt = 3,
+                EarlierAttempts =
+                [
+                    new JobAttempt { Attempt = 1, State = JobState.Preempted, ExitCode = 143, InstanceId = "i-1", Spot = true },
+                    new JobAttempt { Attempt = 2, State = JobState.Failed, ExitCode = 75, InstanceId = "i-5", Spot = true },
+                ],
+            },
+        ],
+    };
 
     [Test]
     public void Lines_RetriedJob_SaysItsAttemptAndHowEachEarlierOneEnded()

@@ -9,21 +9,34 @@ public sealed class StatusViewTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static readonly BatchStatus Status = new("sweep", "sweep", "aws", Now, Now,
+    private static readonly BatchStatus Status = Batch(
     [
-        new JobStatus(0, "c5.large", "i-0", InstanceState.Running, JobState.Running),
-        new JobStatus(1, "c5.large", "i-1", InstanceState.Running, JobState.Running, SpotRefusal: "InsufficientInstanceCapacity"),
-        new JobStatus(2, "t3.micro", "i-2", InstanceState.Running, JobState.Running, SpotRefusal: "InsufficientInstanceCapacity"),
+        new JobStatus { Index = 0, InstanceType = "c5.large", InstanceId = "i-0", Instance = InstanceState.Running, State = JobState.Running },
+        new JobStatus { Index = 1, InstanceType = "c5.large", InstanceId = "i-1", Instance = InstanceState.Running, State = JobState.Running, SpotRefusal = "InsufficientInstanceCapacity" },
+        new JobStatus { Index = 2, InstanceType = "t3.micro", InstanceId = "i-2", Instance = InstanceState.Running, State = JobState.Running, SpotRefusal = "InsufficientInstanceCapacity" },
     ]);
 
-    private static readonly BatchStatus Problems = new("sweep", "sweep", "aws", Now, Now,
+    private static readonly BatchStatus Problems = Batch(
     [
-        new JobStatus(0, "c5.large", "i-0", InstanceState.Running, JobState.UploadFailed)
+        new JobStatus
         {
+            Index = 0,
+            InstanceType = "c5.large",
+            InstanceId = "i-0",
+            Instance = InstanceState.Running,
+            State = JobState.UploadFailed,
             UploadError = "curl: (22) The requested URL returned error: 403\nmore",
             PowerOffError = "sudo: a password is required",
         },
-        new JobStatus(1, "c5.large", "i-1", InstanceState.Terminated, JobState.Unreadable) { UnreadableStatus = "s3://sweep/sweep/jobs/0001/status.json" },
+        new JobStatus
+        {
+            Index = 1,
+            InstanceType = "c5.large",
+            InstanceId = "i-1",
+            Instance = InstanceState.Terminated,
+            State = JobState.Unreadable,
+            UnreadableStatus = "s3://sweep/sweep/jobs/0001/status.json",
+        },
     ]);
 
     [Test]
@@ -41,7 +54,7 @@ public sealed class StatusViewTests
 
     [Test]
     public void Lines_NoJobOnDemand_SayNothingOfIt() =>
-        Assert.That(StatusView.Lines(Status with { Jobs = [Status.Jobs[0]] }), Has.None.Contains("on demand"));
+        Assert.That(StatusView.Lines(Batch([Status.Jobs[0]])), Has.None.Contains("on demand"));
 
     [Test]
     public void Lines_UploadAndPowerOffErrorsAndAnUnreadableStatus_AreSaidBelowTheTable()
@@ -89,4 +102,7 @@ public sealed class StatusViewTests
         Assert.That(refusals.Select(r => r.ValueKind == JsonValueKind.Null ? null : r.GetString()),
             Is.EqualTo(new[] { null, "InsufficientInstanceCapacity", "InsufficientInstanceCapacity" }));
     }
+
+    private static BatchStatus Batch(IReadOnlyList<JobStatus> jobs) =>
+        new() { Name = "sweep", Bucket = "sweep", Cloud = "aws", CreatedAt = Now, ReadAt = Now, Jobs = jobs };
 }

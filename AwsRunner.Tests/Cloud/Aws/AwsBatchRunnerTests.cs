@@ -36,7 +36,7 @@ public sealed class AwsBatchRunnerTests
             Assert.That(actions.Count(a => a == "RunInstances"), Is.EqualTo(2));
             Assert.That(actions.Count(a => a == "DescribeImages"), Is.EqualTo(1), "the image checked is the image launched");
             Assert.That(result.Nodes.Select(n => n.State), Is.All.EqualTo(JobState.Unreachable));
-            Assert.That(manifest.Rows.Select(r => r.Current.Node), Is.EquivalentTo(instances.Select(i => i.InstanceId)));
+            Assert.That(manifest.Seats.Select(s => s.Node), Is.EquivalentTo(instances.Select(i => i.InstanceId)));
             Assert.That(manifest.Nodes.Select(n => n.Install), Is.All.EqualTo("unreachable"));
             Assert.That(instances.Select(i => i.State), Is.All.EqualTo(Core.Cloud.InstanceState.Terminated));
         });
@@ -68,10 +68,10 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        var first = await runner.DispatchResultAsync(Options(bed, "e2e2") with { KeepFailed = true });
+        var first = await runner.DispatchResultAsync(Options(bed, "e2e2", keepFailed: true));
         bed.Recorder.Clear();
 
-        var second = await runner.DispatchResultAsync(Options(bed, "e2e2") with { KeepFailed = true });
+        var second = await runner.DispatchResultAsync(Options(bed, "e2e2", keepFailed: true));
 
         Assert.Multiple(() =>
         {
@@ -85,7 +85,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchResultAsync(Options(bed, "e2e3") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e3", keepFailed: true));
         var elsewhere = Path.Combine(bed.Home, "another-machine");
 
         var batches = await new BatchRunner(bed.Connection, elsewhere).ListAsync();
@@ -98,7 +98,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchResultAsync(Options(bed, "e2e4") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e4", keepFailed: true));
         // An archive from a node that packed only the results.
         await PutFinishedJobAsync(bed, "e2e4", "done\n");
         var output = Path.Combine(bed.Home, "output");
@@ -121,7 +121,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchResultAsync(Options(bed, "e2e6") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e6", keepFailed: true));
         await PutFinishedJobAsync(bed, "e2e6", "done\n", ("job.log", "done\n"), ("status.json", Status));
         var output = Path.Combine(bed.Home, "output");
 
@@ -151,7 +151,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchResultAsync(Options(bed, "e2e7") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e7", keepFailed: true));
         await PutFinishedJobAsync(bed, "e2e7", "done\ntar: output/x: socket ignored\n", ("job.log", "done\n"), ("status.json", Status));
         var output = Path.Combine(bed.Home, "output");
 
@@ -169,7 +169,7 @@ public sealed class AwsBatchRunnerTests
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         var runner = new BatchRunner(bed.Connection, bed.Home);
-        await runner.DispatchResultAsync(Options(bed, "e2e5") with { KeepFailed = true });
+        await runner.DispatchResultAsync(Options(bed, "e2e5", keepFailed: true));
 
         var down = await runner.DownAsync("e2e5", deleteResults: true);
 
@@ -185,7 +185,7 @@ public sealed class AwsBatchRunnerTests
         });
     }
 
-    private static DispatchOptions Options(AwsTestBed bed, string name)
+    private static DispatchOptions Options(AwsTestBed bed, string name, bool keepFailed = false)
     {
         var folder = Path.Combine(bed.Home, "code-" + name);
         Directory.CreateDirectory(folder);
@@ -200,6 +200,7 @@ public sealed class AwsBatchRunnerTests
             PollInterval = TimeSpan.FromMilliseconds(20),
             BootTimeout = TimeSpan.FromSeconds(20),
             InstallTimeout = TimeSpan.FromSeconds(5),
+            KeepFailed = keepFailed,
         };
     }
 

@@ -68,7 +68,7 @@ public sealed class AwsBoundaryTests
         var error = Assert.ThrowsAsync<InvalidInputException>(() => bed.Cloud.PrepareAccessAsync("sweep1", CancellationToken.None));
         File.Delete(keyFile + ".pub");
 
-        Assert.That(error!.Message, Does.StartWith("--key-file: AWS cannot use its public half: Key is not in valid OpenSSH public key format"));
+        Assert.That(error!.Message, Does.StartWith("AwsCloudOptions.KeyFile: AWS cannot use its public half: Key is not in valid OpenSSH public key format"));
     }
 
     [Test]
@@ -86,7 +86,7 @@ public sealed class AwsBoundaryTests
             Assert.That(error!.Code, Is.EqualTo("BucketAlreadyExists"));
             Assert.That(error.RequestId, Is.EqualTo("req-BucketAlreadyExists"));
             Assert.That(error.Message, Does.StartWith("Error attempting to use bucket popular: The requested bucket name is not available."));
-            Assert.That(error.Hint, Does.Contain("--bucket"));
+            Assert.That(error.Hint, Does.Contain("DispatchOptions.Bucket"));
         });
     }
 

@@ -151,7 +151,7 @@ public sealed class AwsCloudAccessTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Message, Does.StartWith($"--key-file {other}: not the key of batch sweep1"));
+            Assert.That(error!.Message, Does.StartWith($"AwsCloudOptions.KeyFile {other}: not the key of batch sweep1"));
             Assert.That(rerun.Recorder.Requests.Select(r => r.Action), Has.None.AnyOf("ImportKeyPair", "DeleteKeyPair", "CreateKeyPair"));
             Assert.That(new FileInfo(BatchKeyPair.PrivateKeyPath(rerun.Home, "sweep1")).LinkTarget, Is.EqualTo(linked));
         });
@@ -170,7 +170,7 @@ public sealed class AwsCloudAccessTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Message, Does.Contain("not the key of batch sweep1").And.Contain("without --key-file"));
+            Assert.That(error!.Message, Does.Contain("not the key of batch sweep1").And.Contain("without AwsCloudOptions.KeyFile"));
             Assert.That(File.ReadAllText(BatchKeyPair.PrivateKeyPath(bed.Home, "sweep1")), Is.EqualTo(key));
         });
     }
@@ -203,7 +203,7 @@ public sealed class AwsCloudAccessTests
         Assert.Multiple(() =>
         {
             Assert.That(error!.Code, Is.EqualTo("SshCidr"));
-            Assert.That(error.Message, Does.Contain("--ssh-cidr"));
+            Assert.That(error.Message, Does.Contain("AwsCloudOptions.SshCidr"));
         });
     }
 
@@ -214,7 +214,7 @@ public sealed class AwsCloudAccessTests
 
         var error = Assert.ThrowsAsync<InvalidInputException>(() => bed.Cloud.CheckImageAsync(AwsTestBed.Image, CancellationToken.None));
 
-        Assert.That(error!.Message, Does.Contain("--ssh-cidr \"10.0.0.1/8\""));
+        Assert.That(error!.Message, Does.Contain("AwsCloudOptions.SshCidr \"10.0.0.1/8\""));
     }
 
     [Test]

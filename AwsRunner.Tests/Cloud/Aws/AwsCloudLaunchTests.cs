@@ -316,7 +316,7 @@ public sealed class AwsCloudLaunchTests
             Assert.That(error.RequestId, Is.EqualTo("req-VcpuLimitExceeded"));
             Assert.That(error.Message, Does.StartWith("Error attempting to launch 4 instances for batch sweep1: You have requested more vCPU capacity"));
             Assert.That(error.Hint, Does.StartWith("the batch asks for 4 instances, 8 vCPUs (c5.large x1 of 2 vCPUs, t3.micro x3 of 2 vCPUs)"));
-            Assert.That(error.Hint, Does.Contain("--max-instances").And.Contain("Service Quotas"));
+            Assert.That(error.Hint, Does.Contain("DispatchOptions.MaxInstances").And.Contain("Service Quotas"));
             Assert.That(bed.Recorder.Calls("RunInstances"), Has.Count.EqualTo(1), "nothing launched fewer without WithinQuota");
         });
     }

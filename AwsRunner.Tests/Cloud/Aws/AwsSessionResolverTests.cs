@@ -64,7 +64,7 @@ public sealed class AwsSessionResolverTests
     {
         var error = Assert.Throws<InvalidInputException>(() => Resolver().ResolveRegion(new AwsCloudOptions { Profile = "noregion" }));
 
-        Assert.That(error!.Message, Does.Contain("--region").And.Contain("AWS_REGION"));
+        Assert.That(error!.Message, Does.Contain("AwsCloudOptions.Region").And.Contain("AWS_REGION"));
     }
 
     [Test]
@@ -87,7 +87,7 @@ public sealed class AwsSessionResolverTests
         Assert.Multiple(() =>
         {
             Assert.That(error!.Code, Is.EqualTo("NoCredentials"));
-            Assert.That(error.Message, Is.EqualTo("--profile nosuch: no such profile with credentials in the shared config and credentials files (list them with: aws configure list-profiles)"));
+            Assert.That(error.Message, Is.EqualTo("AwsCloudOptions.Profile nosuch: no such profile with credentials in the shared config and credentials files (list them with: aws configure list-profiles)"));
         });
     }
 

@@ -102,7 +102,7 @@ internal sealed class AwsTestBed : IAsyncDisposable
         return bed;
     }
 
-    public static JobRow Row(int index, string instanceType) => new(index, index + 2, instanceType, $"echo {index}", []);
+    public static JobRow Row(int index, string instanceType) => new() { Index = index, Line = index + 2, InstanceType = instanceType, Command = $"echo {index}" };
 
     public static LaunchRequest Launch(string batch, params JobRow[] rows) => new(batch, Image, rows, TimeSpan.FromHours(2));
 

@@ -1,3 +1,4 @@
+using AwsRunner.Core.Cloud;
 using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using System.Net;
@@ -115,7 +116,7 @@ public sealed class S3ResultStoreTests
         Assert.Multiple(() =>
         {
             Assert.That(error!.Code, Is.EqualTo("BucketAlreadyExists"));
-            Assert.That(error.Hint, Does.Contain("--bucket"));
+            Assert.That(error.Hint, Does.Contain("DispatchOptions.Bucket"));
             Assert.That(bed.Recorder.Requests.Select(r => r.Action), Has.None.Contains("policy").And.None.Contains("publicAccessBlock"));
         });
     }
@@ -166,7 +167,7 @@ public sealed class S3ResultStoreTests
         Assert.Multiple(() =>
         {
             Assert.That(error!.Message, Does.StartWith("bucket mine: it exists in this account but does not block public access"));
-            Assert.That(error.Message, Does.Contain("--bucket").And.Contain("aws s3api put-public-access-block --bucket mine"));
+            Assert.That(error.Message, Does.Contain("DispatchOptions.Bucket").And.Contain("aws s3api put-public-access-block --bucket mine"));
             Assert.That(S3Calls(bed).Where(r => r.Action.StartsWith("PUT", StringComparison.Ordinal)).Select(r => r.Action),
                 Has.None.Contains("policy").And.None.Contains("publicAccessBlock"), "nothing changed");
         });
@@ -233,8 +234,9 @@ public sealed class S3ResultStoreTests
         var file = Path.Combine(bed.Home, "job.log");
         await File.WriteAllTextAsync(file, "hello from the node\n");
 
-        var urls = await bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0007/", 2, TimeSpan.FromHours(30), CancellationToken.None);
-        using var curl = Process.Start(new ProcessStartInfo("curl", ["-sS", "-f", "-T", file, urls.Log.ToString()]) { RedirectStandardError = true })!;
+        var signer = await bed.Results.CreateUrlSignerAsync("sweep1", TimeSpan.FromHours(30), CancellationToken.None);
+        var log = signer.WriteUrl("sweep1/jobs/0007/job.log");
+        using var curl = Process.Start(new ProcessStartInfo("curl", ["-sS", "-f", "-T", file, log.ToString()]) { RedirectStandardError = true })!;
         await curl.WaitForExitAsync();
 
         var uploaded = await bed.Results.GetAsync("sweep1", "sweep1/jobs/0007/job.log", CancellationToken.None);
@@ -242,38 +244,35 @@ public sealed class S3ResultStoreTests
         {
             Assert.That(curl.ExitCode, Is.EqualTo(0), curl.StandardError.ReadToEnd());
             Assert.That(Encoding.UTF8.GetString(uploaded!), Is.EqualTo("hello from the node\n"));
-            Assert.That(urls.Log.AbsolutePath, Is.EqualTo("/sweep1/sweep1/jobs/0007/job.log"), "path-style on a custom endpoint");
-            Assert.That(urls.Status.AbsolutePath, Does.EndWith("/0007/status.json"));
-            Assert.That(urls.Heartbeat.AbsolutePath, Does.EndWith("/0007/heartbeat.json"));
-            Assert.That(urls.Results.AbsolutePath, Does.EndWith("/0007/results.tar.gz"));
-            Assert.That(urls.Log.Query, Does.Match("X-Amz-Expires=10(7[89]|80)[0-9][0-9]&").And.Contain("X-Amz-Signature="), "30 hours");
-            Assert.That(urls.Log.Query, Does.Contain($"x-amz-expected-bucket-owner={AwsTestBed.Account}"), "S3 enforces the owner as a signed query parameter");
-            Assert.That(string.Join(" ", urls.Log, urls.Status, urls.Heartbeat, urls.Results), Does.Not.Contain(AwsTestBed.Secret));
+            Assert.That(log.AbsolutePath, Is.EqualTo("/sweep1/sweep1/jobs/0007/job.log"), "path-style on a custom endpoint");
+            Assert.That(log.Query, Does.Match("X-Amz-Expires=10(7[89]|80)[0-9][0-9]&").And.Contain("X-Amz-Signature="), "30 hours");
+            Assert.That(log.Query, Does.Contain($"x-amz-expected-bucket-owner={AwsTestBed.Account}"), "S3 enforces the owner as a signed query parameter");
+            Assert.That(log.ToString(), Does.Not.Contain(AwsTestBed.Secret));
         });
     }
 
     [Test]
-    public async Task UploadUrls_ForTheResultsParts_ArePlainPresignedPutsOfKeysOfTheirOwn_AndNoMultipartUploadIsOpened()
+    public async Task UploadUrls_ForANodesResultParts_ArePlainPresignedPutsOfKeysOfTheirOwn_AndNoMultipartUploadIsOpened()
     {
         await using var bed = await AwsTestBed.OnMotoAsync();
         await bed.Results.EnsureBucketAsync("sweep1", CancellationToken.None);
         var file = Path.Combine(bed.Home, "part");
         await File.WriteAllTextAsync(file, "the second part\n");
 
-        var urls = await bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0007/", 3, TimeSpan.FromHours(30), CancellationToken.None);
-        using var curl = Process.Start(new ProcessStartInfo("curl", ["-sS", "-f", "-T", file, urls.ResultParts[1].ToString()]) { RedirectStandardError = true })!;
+        var signer = await bed.Results.CreateUrlSignerAsync("sweep1", TimeSpan.FromHours(30), CancellationToken.None);
+        var parts = Enumerable.Range(1, 3).Select(part => signer.WriteUrl(ResultKeys.NodePart("sweep1", "i-0abc", part))).ToList();
+        using var curl = Process.Start(new ProcessStartInfo("curl", ["-sS", "-f", "-T", file, parts[1].ToString()]) { RedirectStandardError = true })!;
         await curl.WaitForExitAsync();
 
-        var uploaded = await bed.Results.GetAsync("sweep1", "sweep1/jobs/0007/results.tar.gz.part-00002", CancellationToken.None);
+        var uploaded = await bed.Results.GetAsync("sweep1", "sweep1/parts/i-0abc/00002", CancellationToken.None);
         var open = await bed.S3.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = "sweep1" });
         Assert.Multiple(() =>
         {
             Assert.That(curl.ExitCode, Is.EqualTo(0), curl.StandardError.ReadToEnd());
             Assert.That(Encoding.UTF8.GetString(uploaded!), Is.EqualTo("the second part\n"));
-            Assert.That(urls.ResultParts.Select(u => u.AbsolutePath[(u.AbsolutePath.LastIndexOf('/') + 1)..]),
-                Is.EqualTo(new[] { "results.tar.gz.part-00001", "results.tar.gz.part-00002", "results.tar.gz.part-00003" }));
-            Assert.That(urls.ResultParts, Has.All.Property("Query").Contains($"x-amz-expected-bucket-owner={AwsTestBed.Account}").And.All.Property("Query").Not.Contains("uploadId"));
-            Assert.That(string.Join(" ", urls.ResultParts), Does.Not.Contain(AwsTestBed.Secret));
+            Assert.That(parts.Select(u => u.AbsolutePath), Is.EqualTo(new[] { "/sweep1/sweep1/parts/i-0abc/00001", "/sweep1/sweep1/parts/i-0abc/00002", "/sweep1/sweep1/parts/i-0abc/00003" }));
+            Assert.That(parts, Has.All.Property("Query").Contains($"x-amz-expected-bucket-owner={AwsTestBed.Account}").And.All.Property("Query").Not.Contains("uploadId"));
+            Assert.That(string.Join(" ", parts), Does.Not.Contain(AwsTestBed.Secret));
             Assert.That(open.MultipartUploads ?? [], Is.Empty);
         });
     }
@@ -284,7 +283,7 @@ public sealed class S3ResultStoreTests
         await using var bed = AwsTestBed.Canned();
 
         Assert.ThrowsAsync<InvalidInputException>(() =>
-            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", 2, TimeSpan.FromDays(8), CancellationToken.None));
+            bed.Results.CreateUrlSignerAsync("sweep1", TimeSpan.FromDays(8), CancellationToken.None));
     }
 
     [Test]
@@ -293,7 +292,7 @@ public sealed class S3ResultStoreTests
         await using var bed = AwsTestBed.Canned(credentials: new Amazon.Runtime.SessionAWSCredentials("ASIATESTING", "secret", "token"));
 
         var error = Assert.ThrowsAsync<InvalidInputException>(() =>
-            bed.Results.CreateUploadUrlsAsync("sweep1", "sweep1/jobs/0000/", 2, TimeSpan.FromHours(2), CancellationToken.None));
+            bed.Results.CreateUrlSignerAsync("sweep1", TimeSpan.FromHours(2), CancellationToken.None));
 
         Assert.Multiple(() =>
         {

@@ -34,7 +34,7 @@ public sealed class SshSourceTests
 
         var error = Assert.ThrowsAsync<InvalidInputException>(() => source.ResolveAsync(CancellationToken.None));
 
-        Assert.That(error!.Message, Does.Contain("--ssh-cidr"));
+        Assert.That(error!.Message, Does.Contain("AwsCloudOptions.SshCidr"));
     }
 
     private sealed class FixedAddress(IPAddress? address) : IPublicAddressLookup

@@ -24,7 +24,7 @@ public sealed class LocalPowerOffTests
         home = new TempFolder();
         connection = LocalCloudConnection.Open(home.Path, 2, TimeProvider.System, NullLoggerFactory.Instance);
         var launched = await connection.Cloud.LaunchAsync(
-            new LaunchRequest("off", "local", [new JobRow(0, 2, "t3.micro", "true", [])], TimeSpan.FromHours(1)), CancellationToken.None);
+            new LaunchRequest("off", "local", [new JobRow { Index = 0, Line = 2, InstanceType = "t3.micro", Command = "true", Variables = [] }], TimeSpan.FromHours(1)), CancellationToken.None);
         node = launched.Nodes.Single();
     }
 

@@ -96,6 +96,6 @@ public sealed class OpenSshShellTests
         var error = Assert.Throws<InvalidInputException>(() => SshTransports.Open(
             new SshOptions { ConfigFile = "/nonexistent/ssh_config" }, Path.GetTempPath(), TimeProvider.System, NullLoggerFactory.Instance))!;
 
-        Assert.That(error.Message, Does.Contain("--ssh-config").And.Contain("/nonexistent/ssh_config"));
+        Assert.That(error.Message, Does.Contain("SshOptions.ConfigFile").And.Contain("/nonexistent/ssh_config"));
     }
 }

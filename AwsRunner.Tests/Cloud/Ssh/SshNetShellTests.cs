@@ -34,7 +34,7 @@ public sealed class SshNetShellTests
         await using var node = SshTestNode.Create(clientKey, SshRoute.Socks);
         string[] addresses = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];
         var shell = await node.OpenAsync(TimeProvider.System, node.MapTo(silent.Port, addresses), TimeSpan.Zero,
-            o => o with { MaxConnecting = 2, ConnectTimeout = TimeSpan.FromSeconds(1) });
+            o => new SshOptions(o) { MaxConnecting = 2, ConnectTimeout = TimeSpan.FromSeconds(1) });
 
         var errors = await Task.WhenAll(addresses.Select((a, i) => CatchAsync(shell.WaitReachableAsync(node.Another(i + 1, a), CancellationToken.None))));
 
@@ -48,7 +48,7 @@ public sealed class SshNetShellTests
     {
         await using var node = SshTestNode.Create(clientKey, SshRoute.Socks);
         var server = await node.StartServerAsync();
-        var shell = (SshNetShell)await node.OpenAsync(TimeProvider.System, node.MapTo(server.Port, "node-1", "node-2"), configure: o => o with { MaxOpenConnections = 2 });
+        var shell = (SshNetShell)await node.OpenAsync(TimeProvider.System, node.MapTo(server.Port, "node-1", "node-2"), configure: o => new SshOptions(o) { MaxOpenConnections = 2 });
         var (first, second, third) = (node.Instance, node.Another(1, "node-1"), node.Another(2, "node-2"));
 
         await shell.RunAsync(first, "true", null, CancellationToken.None);
@@ -106,7 +106,7 @@ public sealed class SshNetShellTests
     {
         var error = Assert.Throws<InvalidInputException>(() => SshTransports.Open(new SshOptions { Proxy = new Uri(proxy) }, keys, TimeProvider.System, NullLoggerFactory.Instance))!;
 
-        Assert.That(error.Message, Does.Contain("--ssh-proxy").And.Contain("socks5://HOST:PORT"));
+        Assert.That(error.Message, Does.Contain("SshOptions.Proxy").And.Contain("socks5://HOST:PORT"));
     }
 
     [Test]
@@ -117,7 +117,7 @@ public sealed class SshNetShellTests
 
         var error = Assert.Throws<InvalidInputException>(() => SshTransports.Open(options, keys, TimeProvider.System, NullLoggerFactory.Instance))!;
 
-        Assert.That(error.Message, Does.Contain("--ssh-config and --ssh-proxy"));
+        Assert.That(error.Message, Does.Contain("SshOptions.ConfigFile and SshOptions.Proxy"));
     }
 
     [Test]

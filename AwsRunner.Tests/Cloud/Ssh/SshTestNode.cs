@@ -89,7 +89,7 @@ internal sealed class SshTestNode : IAsyncDisposable
             ConnectTimeout = TimeSpan.FromSeconds(5),
             BootTimeout = bootTimeout ?? TimeSpan.FromSeconds(30),
         };
-        options = Route == SshRoute.SshConfig ? options with { ConfigFile = route } : options with { Proxy = new Uri(route) };
+        options = Route == SshRoute.SshConfig ? new SshOptions(options) { ConfigFile = route } : new SshOptions(options) { Proxy = new Uri(route) };
         shell = SshTransports.Open(configure?.Invoke(options) ?? options, Home, time, NullLoggerFactory.Instance);
         return shell;
     }

@@ -94,6 +94,7 @@ internal static class FetchBatchWriter
             ImageId = "ami-760aaa0f",
             Bucket = name,
             Cloud = "aws",
+            ResultsLocation = $"s3://{name}/{name}/",
             Jobs = JobFile.Parse(new StringReader("instance_type,command,seed\n" + rows), "jobs.csv"),
             CodeDirectory = "/code",
             Options = new DispatchOptions { ImageId = "ami-760aaa0f", Name = name, JobFile = "jobs.csv" },
@@ -101,8 +102,9 @@ internal static class FetchBatchWriter
         var document = LedgerDocument.Create(plan, "aws", new BatchSettings { MaxHours = 24, HeartbeatSeconds = 60, BundleSha256 = new string('0', 64) }, Started);
         return document with
         {
-            Rows = document.Rows.Select(r => r.WithCurrent(new LedgerAttempt { Number = 1, Node = $"i-{r.Index:x17}", DispatchedAt = Started })).ToList(),
-            Nodes = document.Rows.Select(r => new LedgerNode { Id = $"i-{r.Index:x17}", InstanceType = "c5.large", LaunchedAt = Started, Install = "ready" }).ToList(),
+            Rows = document.Rows.Select(r => r with { LastAttempt = 1 }).ToList(),
+            Seats = document.Rows.Select(r => new LedgerSeat { Row = r.Index, InstanceType = "c5.large", Node = $"i-{r.Index:x17}" }).ToList(),
+            Nodes = document.Rows.Select(r => new LedgerNode { Id = $"i-{r.Index:x17}", InstanceType = "c5.large", Seat = r.Index, LaunchedAt = Started, Install = "ready" }).ToList(),
         };
     }
 }

@@ -19,7 +19,7 @@ internal static class OpenSshFailure
             ? lines
             : $"ssh exited with code {result.ExitCode} before the command reported its exit status";
         return ConfigurationErrors.Any(e => error.Contains(e, StringComparison.Ordinal))
-            ? new CloudException(SshFailure.BadConfiguration, $"{attempting} on {SshFailure.Describe(node)}", detail, hint: "check the file given with --ssh-config")
+            ? new CloudException(SshFailure.BadConfiguration, $"{attempting} on {SshFailure.Describe(node)}", detail, hint: "check the file given with SshOptions.ConfigFile")
             : SshFailure.NotReached(node, attempting, detail);
     }
 

@@ -66,7 +66,7 @@ internal sealed class SshCommandLine
     /// no shared connection; everything the in-process transport knows is given on the command line.
     /// </summary>
     public static SshCommandLine Standalone(SshOptions options, BatchSshFiles files) =>
-        new(options with { ConfigFile = NoConfigFile }, files, shareConnections: false);
+        new(new SshOptions(options) { ConfigFile = NoConfigFile }, files, shareConnections: false);
 
     /// <summary>Creates the socket folder, and the batch's folder without which ssh could not record host keys.</summary>
     public void CreateFolders(NodeInstance node)

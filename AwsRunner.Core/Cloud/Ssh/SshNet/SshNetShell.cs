@@ -117,7 +117,7 @@ internal sealed partial class SshNetShell : INodeShell
 
         await CopyAsync(node, "copy files to", scp =>
         {
-            scp.Uploading += (_, e) => progress?.Report(new CopyProgress(e.Filename, e.Uploaded, e.Size));
+            scp.Uploading += (_, e) => progress?.Report(new CopyProgress { File = e.Filename, Copied = e.Uploaded, Size = e.Size });
             if (folder)
             {
                 scp.Upload(new DirectoryInfo(localPath), target);
@@ -135,7 +135,7 @@ internal sealed partial class SshNetShell : INodeShell
         var target = Directory.Exists(localPath) ? Path.Combine(localPath, RemoteName(remotePath)) : localPath;
         await CopyAsync(node, "copy files from", scp =>
         {
-            scp.Downloading += (_, e) => progress?.Report(new CopyProgress(e.Filename, e.Downloaded, e.Size));
+            scp.Downloading += (_, e) => progress?.Report(new CopyProgress { File = e.Filename, Copied = e.Downloaded, Size = e.Size });
             if (folder)
             {
                 scp.Download(remotePath, Directory.CreateDirectory(target));
