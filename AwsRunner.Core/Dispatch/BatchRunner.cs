@@ -77,7 +77,7 @@ public sealed class BatchRunner
         var status = fresh ? Fresh(ledger) : await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         if (options.RetryLost)
         {
-            await batch.Teardown().EndHungAsync(ledger.Name, status, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await batch.Teardown().EndHungAsync(ledger, status, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             status = await batch.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -54,7 +54,7 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
     /// node launched in their seat does.
     /// </summary>
     /// <returns>The nodes terminated.</returns>
-    public async Task<IReadOnlyList<string>> EndHungAsync(string name, BatchStatus status, TimeSpan silentFor, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> EndHungAsync(BatchLedger ledger, BatchStatus status, TimeSpan silentFor, CancellationToken cancellationToken)
     {
         var hung = status.Jobs
             .Where(j => j.InstanceId is not null && j.State.IsStarted() && !j.State.IsFinal())
@@ -67,10 +67,12 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
         {
             foreach (var node in hung)
             {
-                LogHung(logger, node, name);
+                LogHung(logger, node, ledger.Name);
             }
 
-            await connection.Cloud.TerminateAsync(name, hung, cancellationToken).ConfigureAwait(false);
+            // Recorded first, so that their attempts read hung once the nodes are gone, whoever reads them.
+            await ledger.ChangeAsync(d => d.GivenUp(hung, status.ReadAt), cancellationToken).ConfigureAwait(false);
+            await connection.Cloud.TerminateAsync(ledger.Name, hung, cancellationToken).ConfigureAwait(false);
         }
 
         return hung;

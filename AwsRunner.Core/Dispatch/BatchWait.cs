@@ -46,7 +46,7 @@ internal sealed class BatchWait(Batch batch)
 
             if (work.Hung.Count > 0)
             {
-                await teardown.EndHungAsync(batch.Name, status, GiveUpAfter(), cancellationToken).ConfigureAwait(false);
+                await teardown.EndHungAsync(batch.Ledger, status, GiveUpAfter(), cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -66,7 +66,8 @@ internal sealed class BatchWait(Batch batch)
         var document = batch.Ledger.Document;
         var giveUp = GiveUpAfter();
         var hung = status.Jobs
-            .Where(j => j.State == JobState.Hung && status.ReadAt - (j.LastHeartbeat ?? status.ReadAt) > giveUp && j.InstanceId is not null)
+            .Where(j => j.State == JobState.Hung && status.ReadAt - (j.LastHeartbeat ?? status.ReadAt) > giveUp && j.InstanceId is not null
+                && j.Instance is Cloud.InstanceState.Pending or Cloud.InstanceState.Running)
             .Select(j => j.InstanceId!)
             .Distinct(StringComparer.Ordinal)
             .ToList();

@@ -68,7 +68,7 @@ internal sealed class StatusReader(CloudConnection connection, string home)
             history.Add(new JobAttempt
             {
                 Attempt = attempt,
-                State = ended.State.IsFinal() ? ended.State : JobState.Lost,
+                State = HowItEnded(context, ended.State.IsFinal() ? ended : new JobStatus(ended) { State = JobState.Lost }),
                 ExitCode = ended.ExitCode,
                 InstanceId = ended.InstanceId,
                 Spot = ended.InstanceId is { } id && context.Instances.GetValueOrDefault(id)?.Spot == true,
@@ -98,7 +98,7 @@ internal sealed class StatusReader(CloudConnection connection, string home)
                 history.Add(new JobAttempt
                 {
                     Attempt = current,
-                    State = status.State,
+                    State = HowItEnded(context, status),
                     ExitCode = status.ExitCode,
                     InstanceId = status.InstanceId,
                     Spot = status.InstanceId is { } id && context.Instances.GetValueOrDefault(id)?.Spot == true,
@@ -120,6 +120,12 @@ internal sealed class StatusReader(CloudConnection connection, string home)
 
         return new JobStatus(status) { EarlierAttempts = history };
     }
+
+    // An attempt lost with its node, when a dispatcher gave up on that node as hung and terminated it: it had hung.
+    private static JobState HowItEnded(Context context, JobStatus ended) =>
+        ended.State == JobState.Lost && ended.InstanceId is { } id && context.Ledger.Document.Nodes.FirstOrDefault(n => n.Id == id)?.GivenUpAt is not null
+            ? JobState.Hung
+            : ended.State;
 
     /// <summary>Where one claimed attempt stands: its status.json once it has one, else its heartbeat and its node's instance.</summary>
     private async Task<JobStatus> AttemptAsync(Context context, LedgerRow row, int attempt, StoredObject claim, CancellationToken cancellationToken)
@@ -168,8 +174,10 @@ internal sealed class StatusReader(CloudConnection connection, string home)
         var gone = heartbeat?.Node is not null && node is null or { State: InstanceState.Terminated or InstanceState.ShuttingDown or InstanceState.Stopped or InstanceState.Stopping };
         return new JobStatus(status)
         {
-            State = !silent ? (heartbeat?.State is { } word ? JobStates.FromRunner(word) : JobState.Starting)
-                : gone || heartbeat?.Node is null ? JobState.Lost
+            // A node that is gone runs nothing on, however fresh its last beat.
+            State = gone ? JobState.Lost
+                : !silent ? (heartbeat?.State is { } word ? JobStates.FromRunner(word) : JobState.Starting)
+                : heartbeat?.Node is null ? JobState.Lost
                 : JobState.Hung,
         };
     }

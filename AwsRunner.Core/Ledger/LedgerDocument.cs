@@ -184,6 +184,14 @@ internal sealed record LedgerDocument
         return changed.SequenceEqual(Nodes) && secrets.SequenceEqual(Secrets) ? this : this with { Nodes = changed, Secrets = secrets };
     }
 
+    /// <summary>The nodes a dispatcher gives up on as hung, before it terminates them: their attempts ended hung, not lost.</summary>
+    public LedgerDocument GivenUp(IReadOnlyCollection<string> nodes, DateTimeOffset at)
+    {
+        var set = nodes.ToHashSet(StringComparer.Ordinal);
+        var changed = Nodes.Select(n => set.Contains(n.Id) && n.GivenUpAt is null ? n with { GivenUpAt = at } : n).ToList();
+        return changed.SequenceEqual(Nodes) ? this : this with { Nodes = changed };
+    }
+
     /// <summary>
     /// Each seat loses its node (lost, taken back, given up on), so that a node can be launched for it again; on demand
     /// once <paramref name="spotFallbackAfter"/> of its spot nodes were taken back. A seat whose node another dispatcher

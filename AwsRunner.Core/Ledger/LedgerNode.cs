@@ -27,6 +27,9 @@ internal sealed record LedgerNode
     /// <summary>When it was handed the queue and started working, on the bucket's clock; null before.</summary>
     public DateTimeOffset? WorkingAt { get; init; }
 
+    /// <summary>When a dispatcher gave up on it as hung and terminated it, on the bucket's clock; null otherwise.</summary>
+    public DateTimeOffset? GivenUpAt { get; init; }
+
     /// <summary>The version of the node runner it was given (<see cref="Node.NodeContract.RunnerVersion"/>); null before its install.</summary>
     public int? RunnerVersion { get; init; }
 }

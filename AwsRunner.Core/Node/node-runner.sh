@@ -621,6 +621,8 @@ run_row() {
         : > "$row/done.up"
         return 0
     fi
+    # The first beat as the job begins: status shows the row running on its node at once, not a beat later.
+    write_heartbeat
     run_command "$command" > "$row/job.log" 2>&1 < /dev/null {events}>&- {logfd}>&- &
     printf '%s\n' "$!" > "$row/job.pid"
     wait $!

@@ -26,7 +26,7 @@ public sealed class BatchStateTests
         string[] dispatch = ["dispatch", "local", "stopped", "project/jobs.csv", "--cloud", "local", "--create", "--dispatch", "--wait", "--heartbeat", "1s"];
         using var waiting = batch.Cli.Start(dispatch);
         await Eventually.WaitAsync(
-            () => File.Exists(batch.Object("stopped", "jobs/0000/heartbeat.json")) && File.Exists(batch.Object("stopped", "jobs/0001/heartbeat.json")),
+            () => File.Exists(batch.Heartbeat("stopped", 0)) && File.Exists(batch.Heartbeat("stopped", 1)),
             TimeSpan.FromSeconds(60),
             "both jobs to start");
 
@@ -61,7 +61,7 @@ public sealed class BatchStateTests
     {
         batch.Write("project/jobs.csv", "instance_type,command\nt3.micro,sleep 300\n");
         Assert.That((await batch.RunAsync("dispatch", "local", "longrun", "project/jobs.csv", "--cloud", "local", "--create", "--dispatch", "--max-hours", "72")).ExitCode, Is.Zero);
-        await Eventually.WaitAsync(() => File.Exists(batch.Object("longrun", "jobs/0000/heartbeat.json")), TimeSpan.FromSeconds(60), "the job to start");
+        await Eventually.WaitAsync(() => File.Exists(batch.Heartbeat("longrun", 0)), TimeSpan.FromSeconds(60), "the job to start");
         // The node was launched 30 hours ago, as far as the cloud says.
         var instance = Path.Combine(Path.GetDirectoryName(batch.Node("longrun", 0))!, "..", "instance.json");
         var record = JsonNode.Parse(File.ReadAllText(instance))!;
@@ -80,7 +80,7 @@ public sealed class BatchStateTests
     {
         batch.Write("project/jobs.csv", "instance_type,command\nt3.micro,sleep 300\n");
         Assert.That((await batch.RunAsync("dispatch", "local", "beats", "project/jobs.csv", "--cloud", "local", "--create", "--dispatch")).ExitCode, Is.Zero);
-        var heartbeat = batch.Object("beats", "jobs/0000/heartbeat.json");
+        var heartbeat = batch.Heartbeat("beats", 0);
         await Eventually.WaitAsync(() => File.Exists(heartbeat), TimeSpan.FromSeconds(60), "the job to start");
 
         var rerun = await batch.RunAsync("dispatch", "local", "beats", "project/jobs.csv", "--cloud", "local", "--create", "--dispatch", "--heartbeat", "1s");

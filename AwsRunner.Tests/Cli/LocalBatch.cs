@@ -31,6 +31,25 @@ internal sealed class LocalBatch : IDisposable
     /// <summary>The runner's folder on the local node of a job: <c>Node("b", 0)</c>.</summary>
     public string Node(string name, int index) => folder.Combine("home", ".local-cloud", "nodes", name, $"{index:D4}", "home", "awsrunner");
 
+    /// <summary>Attempt <paramref name="attempt"/>'s heartbeat in the batch's queue: there once a node runs the row.</summary>
+    public string Heartbeat(string name, int row, int attempt = 1) => Object(name, $"queue/rows/{row:D4}/{attempt}.heartbeat.json");
+
+    /// <summary>
+    /// The runner's folder of the local node that took row <paramref name="row"/> last (the one whose <c>rows/NNNN/state</c>
+    /// was written last), or null while no node has taken it: rows are claimed from the queue, by any node of their
+    /// type, and every node makes a folder for each row of its queue.
+    /// </summary>
+    public string? NodeOfRow(string name, int row)
+    {
+        var nodes = folder.Combine("home", ".local-cloud", "nodes", name);
+        string State(string runner) => System.IO.Path.Combine(runner, "rows", $"{row:D4}", "state");
+        return !Directory.Exists(nodes) ? null : Directory.GetDirectories(nodes)
+            .Select(n => System.IO.Path.Combine(n, "home", "awsrunner"))
+            .Where(r => File.Exists(State(r)))
+            .OrderByDescending(r => File.GetLastWriteTimeUtc(State(r)))
+            .FirstOrDefault();
+    }
+
     /// <summary>Each job's state, in job order, from <c>status NAME --json</c>.</summary>
     public async Task<IReadOnlyList<string>> StatesAsync(string name)
     {

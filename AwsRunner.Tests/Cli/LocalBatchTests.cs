@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Cli;
@@ -16,6 +17,7 @@ public sealed class LocalBatchTests
         "set -e\nmkdir -p output/deep\n" +
         "printf 'seed=%s index=%s\\n' \"$seed\" \"$AWSRUNNER_INDEX\" > output/result.txt\n" +
         "head -c 300000 /dev/urandom > output/deep/blob.bin\n" +
+        "cp output/deep/blob.bin ../blob-$AWSRUNNER_INDEX.bin\n" +
         "echo \"job $seed done\"\n";
 
     private LocalBatch batch = null!;
@@ -59,9 +61,9 @@ public sealed class LocalBatchTests
         foreach (var index in new[] { 0, 1, 3 })
         {
             var job = batch.Path("out", $"{index:D4}");
-            var node = batch.Path("home", ".local-cloud", "nodes", "sweep", $"{index:D4}", "home", "code", "output");
+            var node = batch.NodeOfRow("sweep", index)!;
             Assert.That(File.ReadAllText(Path.Combine(job, "output", "result.txt")), Is.EqualTo($"seed={index + 1} index={index}\n"));
-            Assert.That(File.ReadAllBytes(Path.Combine(job, "output", "deep", "blob.bin")), Is.EqualTo(File.ReadAllBytes(Path.Combine(node, "deep", "blob.bin"))));
+            Assert.That(File.ReadAllBytes(Path.Combine(job, "output", "deep", "blob.bin")), Is.EqualTo(File.ReadAllBytes(Path.Combine(node, "..", $"blob-{index}.bin"))));
             Assert.That(File.ReadAllText(Path.Combine(job, "job.log")), Is.EqualTo($"job {index + 1} done\n"));
             using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(job, "status.json")));
             Assert.That(document.RootElement.GetProperty("exit_code").GetInt32(), Is.Zero);
@@ -110,23 +112,24 @@ public sealed class LocalBatchTests
         Assert.That(created.Output, Does.Contain("job 0000  install-failed").And.Contain("| checking gcc").And.Contain("| gcc: not found"));
         Assert.That(created.Output, Does.Contain("0 of 4 nodes ready; 4 failed: 0000 install-failed (exit 4)"));
         var status = await batch.RunAsync("status", "broken");
-        Assert.That(status.Output, Does.Match(@"0000\s+t3\.micro\s+local-\w+\s+install-failed"));
+        Assert.That(status.Output, Does.Match(@"0000\s+t3\.micro\s+-\s+install-failed"), "no node of its type is left to take the row");
         Assert.That(batch.LiveNodeProcesses(), Is.Empty);
     }
 
     [Test]
-    public async Task InstallFailingOnOneNodeOfMany_TheOthersRunAndThatRowIsReportedFailed()
+    public async Task InstallFailingOnOneNodeOfMany_ItsRowsRunOnTheOtherNodeOfTheirType()
     {
         batch.Write("install.sh", "case \"$HOME\" in */0002/home) echo 'disk full' >&2; exit 6;; esac\necho ok\n");
 
         var run = await batch.RunAsync("dispatch", "local", "partial", "project/jobs.csv", "--cloud", "local", "--install", "install.sh", "--create", "--dispatch", "--wait");
 
-        Assert.That(run.ExitCode, Is.EqualTo(3), "a node failed\n" + run);
+        Assert.That(run.ExitCode, Is.EqualTo(1), "every row ran; one job exits 5\n" + run);
         Assert.That(run.Output, Does.Contain("job 0002  install-failed").And.Contain("| disk full"));
         Assert.That(run.Output, Does.Contain("Batch partial: 3 of 4 nodes started; 1 failed: 0002 install-failed (exit 6)"));
         Assert.That(run.Output, Does.Match(@"0000\s+t3\.micro\s+local-\w+\s+done\s+0"));
-        Assert.That(run.Output, Does.Match(@"0002\s+c5\.large\s+local-\w+\s+install-failed"));
-        Assert.That(run.Output, Does.Match(@"0003\s+c5\.large\s+local-\w+\s+done\s+0"));
+        var c5 = Regex.Match(run.Output, @"0003\s+c5\.large\s+(local-\w+)\s+done\s+0");
+        Assert.That(c5.Success, Is.True, run.ToString());
+        Assert.That(run.Output, Does.Match($@"0002\s+c5\.large\s+{c5.Groups[1].Value}\s+failed\s+5"), "row 2 ran on the c5.large node that installed");
         await Eventually.WaitAsync(() => batch.LiveNodeProcesses().Count == 0, TimeSpan.FromSeconds(10), "every node to be gone (the failed one terminated)");
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AwsRunner.Core.Node;
 using AwsRunner.Tests.Support;
 
 namespace AwsRunner.Tests.Cli;
@@ -28,9 +29,11 @@ public sealed class LostNodeTests
         var firstResult = await WaitForStatusJsonAsync(0);
 
         // The node dies: its instance is terminated with its processes, nothing uploaded.
-        Process.Start("bash", [batch.Path("home", ".local-cloud", "nodes", "fragile", "0001", "poweroff.sh")])!.WaitForExit();
+        var node = batch.NodeOfRow("fragile", 1)!;
+        Process.Start("bash", [Path.Combine(node, "..", "..", "poweroff.sh")])!.WaitForExit();
         var lost = await batch.RunAsync("status", "fragile", "--json");
-        Assert.That(States(lost), Is.EqualTo(new[] { "done", "lost" }), lost.ToString());
+        Assert.That(States(lost), Is.EqualTo(new[] { "done", "queued" }), "its next attempt waits for a node\n" + lost);
+        Assert.That(EarlierStates(lost, 1), Is.EqualTo(new[] { "lost" }), lost.ToString());
 
         var retried = await batch.RunAsync([.. dispatch.Where(a => a is not ("--create" or "--dispatch")), "--retry-lost", "--wait"]);
 
@@ -53,7 +56,7 @@ public sealed class LostNodeTests
         await Eventually.WaitAsync(() => File.Exists(marker), TimeSpan.FromSeconds(30), "the job to start");
 
         // The runner and its heartbeat die, the instance stays up: a hung node.
-        var runner = int.Parse(File.ReadAllText(batch.Path("home", ".local-cloud", "nodes", "stalled", "0000", "home", "awsrunner", "run.pid")), System.Globalization.CultureInfo.InvariantCulture);
+        var runner = int.Parse(File.ReadAllText(Path.Combine(batch.NodeOfRow("stalled", 0)!, NodeRunnerScript.WorkPidFile)), System.Globalization.CultureInfo.InvariantCulture);
         Process.Start("pkill", ["-KILL", "-s", runner.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         var watch = Stopwatch.StartNew();
         await Eventually.WaitAsync(
@@ -89,6 +92,12 @@ public sealed class LostNodeTests
         var path = batch.Path("home", ".local-cloud", "buckets", "fragile", "fragile", "jobs", $"{index:D4}", "status.json");
         await Eventually.WaitAsync(() => File.Exists(path), TimeSpan.FromSeconds(30), $"job {index}'s status.json");
         return File.ReadAllText(path);
+    }
+
+    private static List<string> EarlierStates(CliRun status, int index)
+    {
+        using var document = JsonDocument.Parse(status.Output);
+        return document.RootElement.GetProperty("jobs")[index].GetProperty("earlier_attempts").EnumerateArray().Select(a => a.GetProperty("state").GetString()!).ToList();
     }
 
     private static List<string> States(CliRun status)

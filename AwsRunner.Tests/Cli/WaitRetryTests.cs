@@ -28,13 +28,13 @@ public sealed class WaitRetryTests
         using var waiting = batch.Cli.Start(dispatch);
         try
         {
-            await Eventually.WaitAsync(() => File.Exists(batch.Object("longretry", "jobs/0000/attempt-2/heartbeat.json")), TimeSpan.FromSeconds(60), "attempt 2 to start");
+            await Eventually.WaitAsync(() => File.Exists(batch.Heartbeat("longretry", 0, 2)), TimeSpan.FromSeconds(60), "attempt 2 to start");
             // Attempt 1's result is now eleven minutes old, on the bucket's clock.
             File.SetLastWriteTimeUtc(batch.Object("longretry", "jobs/0000/status.json"), DateTime.UtcNow - TimeSpan.FromMinutes(11));
 
             Assert.That(await batch.StatesAsync("longretry"), Is.EqualTo(new[] { "running" }));
             Assert.That(await batch.StatesAsync("longretry"), Is.EqualTo(new[] { "running" }), "the first status did not terminate attempt 2's node");
-            Assert.That(File.ReadAllText(Path.Combine(batch.Node("longretry", 0), "state")).Trim(), Is.EqualTo("running"));
+            Assert.That(File.ReadAllText(Path.Combine(batch.NodeOfRow("longretry", 0)!, "rows", "0000", "state")).Trim(), Is.EqualTo("running"));
         }
         finally
         {
@@ -64,12 +64,13 @@ public sealed class WaitRetryTests
     }
 
     [Test]
-    public async Task Wait_RowWhoseInstallFailed_IsNotReinstalledByTheRetryRoundsOfAnother()
+    public async Task Wait_NodeWhoseInstallFailed_IsNotReinstalled_AndItsRowsRunOnTheOtherNode()
     {
         var runs = batch.Path("runs");
+        var installs = batch.Path("installs");
         var failedOnce = batch.Path("install-failed-once");
         // The first node to install fails; every later install would succeed.
-        batch.Write("install.sh", $"mkdir {failedOnce} 2>/dev/null && exit 5\ntrue\n");
+        batch.Write("install.sh", $"echo x >> {installs}\nmkdir {failedOnce} 2>/dev/null && exit 5\ntrue\n");
         batch.Write("project/jobs.csv",
             "instance_type,command\n" +
             $"t3.micro,echo $AWSRUNNER_INDEX >> {runs}; sleep 1; exit 3\n" +
@@ -78,15 +79,15 @@ public sealed class WaitRetryTests
         var run = await batch.Cli.RunAsync(TimeSpan.FromMinutes(3), "dispatch", "local", "badinstall", "project/jobs.csv", "--cloud", "local",
             "--install", "install.sh", "--create", "--dispatch", "--wait", "--retry-on-exit", "3", "--max-retries", "2");
 
-        var states = await batch.StatesAsync("badinstall");
-        Assert.That(states.Order(), Is.EqualTo(new[] { "failed", "install-failed" }), run.ToString());
-        var installFailed = states.ToList().IndexOf("install-failed");
-        var ran = File.ReadAllLines(runs);
-        Assert.That(ran, Has.None.EqualTo(installFailed.ToString(CultureInfo.InvariantCulture)), "the row whose install failed never ran its job");
-        Assert.That(ran, Has.Length.EqualTo(3), "the other row ran its three attempts");
-        var job = await JobAsync("badinstall", installFailed);
-        Assert.That(job.GetProperty("earlier_attempts").GetArrayLength(), Is.Zero, "no attempt of a job that never ran");
-        Assert.That(job.GetProperty("exit_code").ValueKind, Is.EqualTo(JsonValueKind.Null).Or.EqualTo(JsonValueKind.Number));
+        Assert.That(await batch.StatesAsync("badinstall"), Is.EqualTo(new[] { "failed", "failed" }), run.ToString());
+        Assert.That(File.ReadAllLines(installs), Has.Length.EqualTo(2), "the node whose install failed was not replaced: two installs in all\n" + run);
+        Assert.That(File.ReadAllLines(runs).Order(), Is.EqualTo(new[] { "0", "0", "0", "1", "1", "1" }), "each row ran its three attempts, on the node that installed");
+        foreach (var index in new[] { 0, 1 })
+        {
+            var job = await JobAsync("badinstall", index);
+            Assert.That(job.GetProperty("earlier_attempts").EnumerateArray().Select(a => (a.GetProperty("state").GetString(), a.GetProperty("exit_code").GetInt32())),
+                Is.EqualTo(new[] { ("failed", 3), ("failed", 3) }), "every attempt in the history ran, and ended as it did");
+        }
     }
 
     [Test]
@@ -98,7 +99,7 @@ public sealed class WaitRetryTests
         string[] dispatch = ["dispatch", "local", "edited", "project/jobs.csv", "--cloud", "local", "--create", "--dispatch", "--wait",
             "--retry-on-exit", "3", "--heartbeat", "1s"];
         using var waiting = batch.Cli.Start(dispatch);
-        await Eventually.WaitAsync(() => File.Exists(batch.Object("edited", "jobs/0000/heartbeat.json")), TimeSpan.FromSeconds(60), "attempt 1 to start");
+        await Eventually.WaitAsync(() => File.Exists(batch.Heartbeat("edited", 0)), TimeSpan.FromSeconds(60), "attempt 1 to start");
 
         batch.Write("project/version.txt", "v2\n");
         batch.Write("project/jobs.csv", "instance_type,command\nt3.micro,echo something else\n");
@@ -116,7 +117,7 @@ public sealed class WaitRetryTests
         // Attempt 1 kills its own runner (heartbeat and all) and sleeps on: a node that is up but silent.
         batch.Write("project/jobs.csv",
             "instance_type,command\n" +
-            "t3.micro,test $AWSRUNNER_ATTEMPT -gt 1 && echo recovered && exit 0; pkill -KILL -s $(cat ../awsrunner/run.pid); sleep 300\n");
+            "t3.micro,test $AWSRUNNER_ATTEMPT -gt 1 && echo recovered && exit 0; pkill -KILL -s $(cat ../awsrunner/work.pid); sleep 300\n");
 
         var run = await batch.Cli.RunAsync(TimeSpan.FromSeconds(100), "dispatch", "local", "hungwait", "project/jobs.csv", "--cloud", "local",
             "--create", "--dispatch", "--wait", "--heartbeat", "1s");
@@ -130,19 +131,18 @@ public sealed class WaitRetryTests
     }
 
     [Test]
-    public async Task CtrlC_DuringARetryRoundsCreate_SaysHowToResumeAndHowToTakeTheBatchDown()
+    public async Task CtrlC_WhileAWaitReplacesALostNode_SaysHowToResumeAndHowToTakeTheBatchDown()
     {
         var installed = batch.Path("installed-once");
-        // The retry's node installs for ever, so that the Ctrl-C lands while the retry round creates it.
-        batch.Write("install.sh", $"if [ -e {installed} ]; then sleep 300; fi\ntouch {installed}\n");
-        batch.Write("project/jobs.csv", "instance_type,command\nt3.micro,exit 3\n");
+        var replacing = batch.Path("replacing");
+        // The first node powers itself off mid-job; its replacement installs for ever, so that the Ctrl-C lands while
+        // the wait creates it.
+        batch.Write("install.sh", $"if [ -e {installed} ]; then touch {replacing}; sleep 300; fi\ntouch {installed}\n");
+        batch.Write("project/jobs.csv", "instance_type,command\nt3.micro,bash ../../poweroff.sh; sleep 60\n");
         string[] dispatch = ["dispatch", "local", "cutshort", "project/jobs.csv", "--cloud", "local", "--install", "install.sh",
-            "--create", "--dispatch", "--wait", "--retry-on-exit", "3"];
+            "--create", "--dispatch", "--wait", "--heartbeat", "1s"];
         using var waiting = batch.Cli.Start(dispatch);
-        await Eventually.WaitAsync(
-            () => File.Exists(batch.Object("cutshort", "jobs/0000/status.json")) && ReadState(batch.Node("cutshort", 0)) == "installing",
-            TimeSpan.FromSeconds(60),
-            "the retry's node to install");
+        await Eventually.WaitAsync(() => File.Exists(replacing), TimeSpan.FromSeconds(60), "the replacement node to install");
 
         Process.Start("kill", ["-INT", waiting.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
         var run = await AwsRunnerCli.FinishAsync(waiting, TimeSpan.FromSeconds(90), dispatch);
@@ -151,18 +151,6 @@ public sealed class WaitRetryTests
         Assert.That(run.Error, Does.Contain("resume (adopts what exists, launches only what is missing): awsrunner dispatch local cutshort"));
         Assert.That(run.Error, Does.Contain("or remove it all: awsrunner down cutshort"));
         Assert.That(run.Error, Does.Not.Contain("the jobs go on"));
-    }
-
-    private static string ReadState(string node)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(node, "state")).Trim();
-        }
-        catch (IOException)
-        {
-            return "";
-        }
     }
 
     private async Task<JsonElement> JobAsync(string name, int index)

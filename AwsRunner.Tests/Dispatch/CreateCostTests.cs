@@ -57,6 +57,7 @@ public sealed class CreateCostTests
             InstallScript = folder.Combine("install.sh"),
             Create = true,
             Dispatch = true,
+            MaxInstances = Nodes,
         });
 
         Assert.Multiple(() =>

@@ -127,6 +127,40 @@ public sealed class StatusReaderTests
     }
 
     [Test]
+    public async Task Read_FreshHeartbeatOfANodeThatIsGone_IsLostAtOnce()
+    {
+        Save(attempts: 1);
+        AddInstance(0, InstanceState.Terminated);
+        Claimed(0, 1);
+        store.Beat(Batch, 0, 1, "i-0", "running", time.GetUtcNow());
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        var job = (await ReadAsync()).Jobs[0];
+
+        Assert.That(job.State, Is.EqualTo(JobState.Lost), "its node was terminated a beat after it said running");
+    }
+
+    [Test]
+    public async Task Read_AttemptOfANodeGivenUpOnAsHung_StaysHungInTheRowsHistory()
+    {
+        Save(rows: 1, attempts: 3);
+        AddInstance(0, InstanceState.Running);
+        Claimed(0, 1);
+        store.Beat(Batch, 0, 1, "i-0", "running", time.GetUtcNow());
+        time.Advance(TimeSpan.FromMinutes(7));
+        await ledger.ChangeAsync(d => d.GivenUp(["i-0"], time.GetUtcNow()), CancellationToken.None);
+        cloud.Instances[0] = cloud.Instances[0] with { State = InstanceState.Terminated };
+        var given = (await ReadAsync()).Jobs[0];
+        Claimed(0, 2, "i-1");
+
+        var job = (await ReadAsync()).Jobs[0];
+
+        Assert.That((given.State, given.Attempt), Is.EqualTo((JobState.Queued, 2)), "its node is gone: the next attempt waits for a node");
+        Assert.That(given.EarlierAttempts.Select(a => a.State), Is.EqualTo(new[] { JobState.Hung }), "its node was given up on, not lost");
+        Assert.That(job.EarlierAttempts.Select(a => (a.Attempt, a.State)), Is.EqualTo(new[] { (1, JobState.Hung) }));
+    }
+
+    [Test]
     public async Task Read_AttemptLostWithAttemptsLeft_IsQueuedForTheNext_SayingHowTheLastEnded()
     {
         Save(rows: 1, attempts: 3);

@@ -24,7 +24,7 @@ public sealed class LocalBatches
 
     public static string NodeHome(string batch) => LocalPaths.NodeHome(new LocalPaths(Home).Node(batch, 0));
 
-    public static string JobLog => Path.Combine(NodeHome(Running), "awsrunner", "job.log");
+    public static string JobLog => Path.Combine(NodeHome(Running), "awsrunner", "rows", "0000", "job.log");
 
     /// <summary>The followed batch's job ends, exit code 5, once this file exists.</summary>
     public static string FollowedRelease => Path.Combine(NodeHome(Followed), "code", "release");
