@@ -69,7 +69,8 @@ internal sealed class SshNetConnector(SshOptions options, BatchSshFiles files, I
             throw SshFailure.Changed(node, attempting, knownHostsFile, e);
         }
         catch (Exception e) when (e is SocketException or SshException or TimeoutException or IOException
-            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            || IsTimedOutSocket(e))
         {
             client.Dispose();
             throw SshFailure.NotReached(node, attempting, Describe(e), e);
@@ -118,7 +119,7 @@ internal sealed class SshNetConnector(SshOptions options, BatchSshFiles files, I
         {
             keys.TryRemove(path, out _);
             throw new CloudException("SshKey", $"read the batch's SSH key {path}", e.Message,
-                hint: "the batch's key is made by dispatch --create (or links to its --key-file); a key with a passphrase can be used through --ssh-config and ssh-agent",
+                hint: "the batch's key is made by dispatch DispatchOptions.Create (or links to its AwsCloudOptions.KeyFile); a key with a passphrase can be used through SshOptions.ConfigFile and ssh-agent",
                 inner: e);
         }
     }
@@ -126,10 +127,15 @@ internal sealed class SshNetConnector(SshOptions options, BatchSshFiles files, I
     // The RSA signature algorithms all verify an ssh-rsa key.
     private static string KeyTypeOf(string algorithm) => algorithm is "rsa-sha2-256" or "rsa-sha2-512" ? "ssh-rsa" : algorithm;
 
+    // SSH.NET's proxy connector disposes the socket when its timeout fires and may then still shut it down: the
+    // handshake timed out, though what surfaces is the disposed socket.
+    private static bool IsTimedOutSocket(Exception e) => e is ObjectDisposedException { ObjectName: var name } && name == typeof(Socket).FullName;
+
     private string Describe(Exception e) => e switch
     {
         SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "Connection refused",
         OperationCanceledException or TimeoutException or SshOperationTimeoutException => $"no answer within {options.ConnectTimeout.TotalSeconds:0.#} s",
+        _ when IsTimedOutSocket(e) => $"no answer within {options.ConnectTimeout.TotalSeconds:0.#} s",
         _ => e.Message,
     };
 }
