@@ -5,7 +5,7 @@ namespace AwsRunner.Bench;
 /// <summary>What bench/run was asked for.</summary>
 internal sealed record BenchOptions
 {
-    public static readonly string[] Measurements = ["fan-out", "ec2", "fetch", "job-file", "start-up", "local", "queue"];
+    public static readonly string[] Measurements = ["fan-out", "ec2", "fetch", "job-file", "start-up", "local", "queue", "fleet"];
 
     /// <summary>The measurements to run, by name.</summary>
     public required IReadOnlySet<string> Only { get; init; }
@@ -22,7 +22,7 @@ internal sealed record BenchOptions
     public string? Cli { get; init; }
 
     public const string Usage = """
-        usage: bench/run [--only fan-out,ec2,fetch,job-file,start-up,local,queue] [--repeat N] [--quick] [--cli PATH]
+        usage: bench/run [--only fan-out,ec2,fetch,job-file,start-up,local,queue,fleet] [--repeat N] [--quick] [--cli PATH]
           --only     run these measurements (default: all)
           --repeat   runs of each tool per comparison, alternating (default 3)
           --quick    small sizes, to try the suite out; the report is printed, docs/benchmarks.md is left alone

@@ -46,7 +46,7 @@ catch (ArgumentException e)
     return 2;
 }
 
-IMeasurement[] measurements = [new FanOutMeasurement(), new Ec2EconomyMeasurement(), new FetchMeasurement(), new JobFileMeasurement(), new StartupMeasurement(), new LocalExecutorMeasurement(), new QueueMeasurement()];
+IMeasurement[] measurements = [new FanOutMeasurement(), new Ec2EconomyMeasurement(), new FetchMeasurement(), new JobFileMeasurement(), new StartupMeasurement(), new LocalExecutorMeasurement(), new QueueMeasurement(), new FleetDispatchMeasurement()];
 var cli = options.Cli ?? Repository.File("AwsRunner.Cli", "bin", "Release", "net10.0", "awsrunner");
 var emptyProgram = Repository.File("bench", "EmptyProgram", "bin", "Release", "net10.0", "EmptyProgram");
 foreach (var program in new[] { cli, emptyProgram }.Where(p => !File.Exists(p)))

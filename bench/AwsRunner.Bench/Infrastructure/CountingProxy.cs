@@ -21,6 +21,9 @@ internal sealed class CountingProxy : IAsyncDisposable
 
     public RequestTally Tally { get; } = new();
 
+    /// <summary>The bytes PUT to S3, by sender.</summary>
+    public UploadTally Uploads { get; } = new();
+
     public static async Task<CountingProxy> StartAsync(Uri target, CancellationToken cancellationToken)
     {
         var proxy = new CountingProxy();
@@ -42,6 +45,13 @@ internal sealed class CountingProxy : IAsyncDisposable
             request.Method, rawTarget, request.Headers.Authorization, request.Headers["x-amz-copy-source"], form is null ? null : HttpUtility.ParseQueryString(form)["Action"]);
 
         Tally.Arrived(kind);
+        if (kind.Service == "s3" && request.Method == "PUT")
+        {
+            var declared = long.TryParse(request.Headers["x-amz-decoded-content-length"], out var decoded) ? decoded : request.ContentLength ?? 0;
+            var path = rawTarget.Split('?', 2)[0];
+            Uploads.Count(UploadTally.Sender(path, request.Headers.UserAgent), declared);
+        }
+
         var counted = new CountingStream(context.Response.Body);
         try
         {

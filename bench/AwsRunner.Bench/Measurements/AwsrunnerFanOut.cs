@@ -58,7 +58,7 @@ internal static class AwsrunnerFanOut
             throw new InvalidOperationException($"{label} did not start every job:\n{result.Output}\n{result.Error}");
         }
 
-        await setup.FinishAsync(label, instances, cancellationToken);
-        return new FanOutRun(label, Stopwatch.GetElapsedTime(running, exited), result.Cpu, connections, [], result.PeakKiB);
+        var lastJob = await setup.FinishAsync(label, instances, cancellationToken);
+        return new FanOutRun(label, Stopwatch.GetElapsedTime(running, Math.Max(exited, lastJob)), result.Cpu, connections, [], result.PeakKiB);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using AwsRunner.Core.Cloud.Aws.Ec2;
 
 namespace AwsRunner.Bench.Measurements;
@@ -38,9 +39,12 @@ internal sealed class FanOutSetup(BenchContext context, FanOutFleet fleet, FanOu
 
     /// <summary>
     /// Checks that every node got the whole code folder (INSTALL.sh's marker) and runs its job, then ends the run's
-    /// instances (moto forgets everything) and waits until the fleet has taken their nodes down.
+    /// instances (moto forgets everything) and waits until the fleet has taken their nodes down. Gives the moment the
+    /// last job started, on the clock of <see cref="Stopwatch"/> (its nanoseconds, as the job wrote them, moved from the
+    /// wall clock by the offset of the two now): a tool may exit before every job began (awsrunner hands each node its
+    /// work and returns; the node then fetches the queue and claims its row), and the clock stops at whichever is later.
     /// </summary>
-    public async Task FinishAsync(string tool, IReadOnlyList<Ec2Instance> instances, CancellationToken cancellationToken)
+    public async Task<long> FinishAsync(string tool, IReadOnlyList<Ec2Instance> instances, CancellationToken cancellationToken)
     {
         try
         {
@@ -55,6 +59,10 @@ internal sealed class FanOutSetup(BenchContext context, FanOutFleet fleet, FanOu
 
                 await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
             }
+
+            var lastStart = instances.Count == 0 ? 0 : instances.Max(i => long.Parse(File.ReadAllText(Path.Combine(fleet.NodeHome(i.InstanceId), "job-started")).Trim(), CultureInfo.InvariantCulture));
+            var wallNow = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100;
+            return Stopwatch.GetTimestamp() - (wallNow - lastStart);
         }
         finally
         {

@@ -62,8 +62,8 @@ internal static class PsshFanOut
         }
 
         var connections = setup.Fleet.Connections;
-        await setup.FinishAsync($"{Tool} ({variant.Description})", instances, cancellationToken);
-        return new FanOutRun($"{Tool}: {variant.Description}", Stopwatch.GetElapsedTime(running, exited), result.Cpu, connections, Steps(result.Error), result.PeakKiB);
+        var lastJob = await setup.FinishAsync($"{Tool} ({variant.Description})", instances, cancellationToken);
+        return new FanOutRun($"{Tool}: {variant.Description}", Stopwatch.GetElapsedTime(running, Math.Max(exited, lastJob)), result.Cpu, connections, Steps(result.Error), result.PeakKiB);
     }
 
     /// <summary>The script's "step NAME MILLISECONDS" lines.</summary>

@@ -37,7 +37,8 @@ internal static class QueuePublishRun
             var store = connection.Results;
             await store.EnsureBucketAsync(name, cancellationToken);
             var ledger = Ledger(name, rows);
-            var ledgerBytes = ledger.ToBytes();
+            // As BatchLedger stores it: gzip'd (fastest), under ledger.json.gz.
+            var ledgerBytes = Packed(ledger.ToBytes());
             await store.PutAsync(name, ResultKeys.Ledger(name), ledgerBytes, cancellationToken);
 
             var publishing = Stopwatch.StartNew();
@@ -140,6 +141,17 @@ internal static class QueuePublishRun
             LastAttempt = 3,
         }).ToList(),
     };
+
+    private static byte[] Packed(byte[] json)
+    {
+        using var packed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(json);
+        }
+
+        return packed.ToArray();
+    }
 
     private static void Print(string name, double value) => Console.WriteLine($"{name}={value.ToString(CultureInfo.InvariantCulture)}");
 }

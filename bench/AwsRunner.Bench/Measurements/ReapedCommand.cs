@@ -30,12 +30,36 @@ internal sealed class ReapedCommand
         python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
     }
 
-    public async Task<(ToolResult Result, long Exited)> RunAsync(
+    public Task<(ToolResult Result, long Exited)> RunAsync(
         ToolRunner tools, string program, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string?>? extraEnvironment = null) =>
+        RunAsync(tools, program, arguments, workingDirectory, null, cancellationToken, extraEnvironment);
+
+    /// <summary>
+    /// Runs the command; <paramref name="afterExit"/>, when given, runs once the command itself has exited while the
+    /// subreaper still waits for what it left running (the local cloud's nodes that idle on after a batch ends), so
+    /// that it can look at them and end them.
+    /// </summary>
+    public async Task<(ToolResult Result, long Exited)> RunAsync(
+        ToolRunner tools, string program, IReadOnlyList<string> arguments, string workingDirectory, Func<Task>? afterExit, CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string?>? extraEnvironment = null)
     {
         var exited = Path.Combine(workingDirectory, "exited-" + Guid.NewGuid().ToString("N")[..8]);
-        var result = await tools.RunAnyAsync(python, [script, exited, program, .. arguments], workingDirectory, cancellationToken, extraEnvironment);
+        var running = tools.RunAnyAsync(python, [script, exited, program, .. arguments], workingDirectory, cancellationToken, extraEnvironment);
+        if (afterExit is not null)
+        {
+            while (!running.IsCompleted && !File.Exists(exited))
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+
+            if (!running.IsCompleted)
+            {
+                await afterExit();
+            }
+        }
+
+        var result = await running;
         if (result.ExitCode != 0 || !File.Exists(exited))
         {
             throw new InvalidOperationException(
