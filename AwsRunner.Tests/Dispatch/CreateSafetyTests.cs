@@ -25,7 +25,7 @@ public sealed class CreateSafetyTests
     public void SetUp()
     {
         folder = new TempFolder();
-        folder.Write("code/jobs.csv", "instance_type,command\nt3.micro,sleep 600\nt3.micro,echo two\n");
+        folder.Write("code/jobs.csv", "instance_type,command\nt3.micro,sleep 600\nt3.micro,sleep 600\n");
         local = LocalCloudConnection.Open(Home, 2, TimeProvider.System, NullLoggerFactory.Instance);
         cloud = new PendingCloud(local.Cloud);
         shell = new UnreachableShell(local.Shell);

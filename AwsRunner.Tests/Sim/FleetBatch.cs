@@ -59,12 +59,20 @@ internal sealed class FleetBatch(SimulatedFleet fleet, string name, Uri? endpoin
         var intact = instanceOfJob.Count(job =>
         {
             var fetched = Path.Combine(Output, $"{job.Key:0000}", "output", file);
-            return File.Exists(fetched)
-                && File.ReadAllBytes(fetched).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(fleet.NodeHome(job.Value), "code", "output", file)));
+            return File.Exists(fetched) && File.ReadAllBytes(fetched).AsSpan().SequenceEqual(File.ReadAllBytes(Kept(job.Value, job.Key, file)));
         });
         ReliabilityLedger.Results(instanceOfJob.Count, intact);
         return intact;
     }
+
+    /// <summary>
+    /// A line of a job's script that keeps a copy of its <c>output/FILE</c> in the node's home, by row: a node runs row
+    /// after row in one code folder, so the copy, not the folder, is what a row's fetched result is compared with.
+    /// </summary>
+    public static string KeepCommand(string file) => $"mkdir -p \"$HOME/kept/$AWSRUNNER_INDEX\" && cp output/{file} \"$HOME/kept/$AWSRUNNER_INDEX/\"";
+
+    /// <summary>The copy <see cref="KeepCommand"/> kept of row <paramref name="index"/>'s file on its node.</summary>
+    public string Kept(string instance, int index, string file) => Path.Combine(fleet.NodeHome(instance), "kept", index.ToString(System.Globalization.CultureInfo.InvariantCulture), file);
 
     /// <summary>The instance that runs each job, by job index, from <c>status --json</c>.</summary>
     public static IReadOnlyDictionary<int, string> InstanceOfJob(JsonElement status) =>

@@ -54,7 +54,7 @@ public sealed class FleetBatchTests
             mkdir -p output
             head -c "$size" /dev/urandom > output/data.bin
             sha256sum output/data.bin > output/data.sha256
-            """);
+            """ + "\n" + FleetBatch.KeepCommand("data.bin") + "\n");
         batch.Write("code/jobs.csv", """
             instance_type,command,size
             t3.micro,bash work.sh,1000
@@ -98,12 +98,11 @@ public sealed class FleetBatchTests
         Assert.That(batch.CountIntactResults(jobs, "data.bin"), Is.EqualTo(4));
         foreach (var (index, instance) in jobs)
         {
-            var node = Path.Combine(Fleet.NodeHome(instance), "code", "output");
             var fetched = Path.Combine(batch.Output, $"{index:0000}", "output");
             var data = File.ReadAllBytes(Path.Combine(fetched, "data.bin"));
             Assert.Multiple(() =>
             {
-                Assert.That(data, Is.EqualTo(File.ReadAllBytes(Path.Combine(node, "data.bin"))), $"job {index}'s data.bin");
+                Assert.That(data, Is.EqualTo(File.ReadAllBytes(batch.Kept(instance, index, "data.bin"))), $"job {index}'s data.bin");
                 Assert.That(File.ReadAllText(Path.Combine(fetched, "data.sha256")), Does.StartWith(Convert.ToHexStringLower(SHA256.HashData(data))));
                 Assert.That(File.ReadAllText(Path.Combine(batch.Output, $"{index:0000}", "job.log")),
                     Is.EqualTo($"job {index} on a {(index % 2 == 0 ? "t3.micro" : "c5.large")}\n"));
@@ -221,13 +220,14 @@ public sealed class FleetBatchTests
     public async Task Results13MB_GoUpIn5MiBPartsWhileNothingOfAwsrunnerRuns_FetchJoinsThemByteForByte_DownDeletesThem()
     {
         batch = new FleetBatch(Fleet, "fleet-parts");
-        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,mkdir -p output && head -c 13000000 /dev/urandom > output/data.bin\n");
+        batch.Write("code/work.sh", "mkdir -p output && head -c 13000000 /dev/urandom > output/data.bin\n" + FleetBatch.KeepCommand("data.bin") + "\n");
+        batch.Write("code/jobs.csv", "instance_type,command\nt3.micro,bash work.sh\n");
 
         var dispatch = await batch.DispatchAsync("--result-part-size", "5M");
         Assert.That(dispatch.ExitCode, Is.Zero, dispatch.ToString());
         // The dispatch has returned: the node packs, uploads its parts through its presigned URLs and powers off alone.
-        var instanceOfJob = FleetBatch.InstanceOfJob(await batch.StatusAsync());
         await batch.WaitTerminatedAsync(JobsTimeout);
+        var instanceOfJob = FleetBatch.InstanceOfJob(await batch.StatusAsync());
         var keys = await KeysAsync(batch.Name);
         var open = await Fleet.S3.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = batch.Name });
 
@@ -238,10 +238,11 @@ public sealed class FleetBatchTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(keys.Where(k => k.Contains("results.tar.gz", StringComparison.Ordinal)), Is.EqualTo(new[]
+            Assert.That(keys.Where(k => k.StartsWith("fleet-parts/parts/", StringComparison.Ordinal)), Is.EqualTo(new[]
             {
-                "fleet-parts/jobs/0000/results.tar.gz.part-00001", "fleet-parts/jobs/0000/results.tar.gz.part-00002", "fleet-parts/jobs/0000/results.tar.gz.part-00003",
-            }));
+                $"fleet-parts/parts/{instanceOfJob[0]}/00001", $"fleet-parts/parts/{instanceOfJob[0]}/00002", $"fleet-parts/parts/{instanceOfJob[0]}/00003",
+            }), "three parts of 5 MiB, numbered by the node that ran the row");
+            Assert.That(keys, Has.None.Contain("results.tar.gz"), "no whole archive beside its parts");
             Assert.That(open.MultipartUploads ?? [], Is.Empty, "no multipart upload is ever started");
             Assert.That(fetch.ExitCode, Is.Zero, fetch.ToString());
             Assert.That(intact, Is.EqualTo(1), "13 MB fetched byte for byte");

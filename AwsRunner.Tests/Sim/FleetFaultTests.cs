@@ -139,9 +139,9 @@ public sealed partial class FleetFaultTests
     }
 
     [Test]
-    public async Task Dispatch_MoreVcpusThanTheAccountsLimit_IsRefusedByEc2AndLaunchesNothing()
+    public async Task Dispatch_NotOneInstanceWithinTheAccountsVcpuLimit_SaysTheVcpusAskedAndLaunchesNothing()
     {
-        await using var account = await LimitedAccount.StartAsync(Fleet, vcpuLimit: 4);
+        await using var account = await LimitedAccount.StartAsync(Fleet, vcpuLimit: 1);
         batch = new FleetBatch(Fleet, "fleet-vcpu-limit", account.Url);
         WriteDataJobs(batch, waitForRelease: false, "c5.large", "c5.large", "c5.large");
 
@@ -153,8 +153,9 @@ public sealed partial class FleetFaultTests
         {
             Assert.That(dispatch.ExitCode, Is.EqualTo(3), dispatch.ToString());
             Assert.That(dispatch.Output + dispatch.Error, Does.Contain("VcpuLimitExceeded"));
+            Assert.That(dispatch.Error, Does.Contain("the batch asked for 6 vCPUs (c5.large x3 of 2 vCPUs)"), dispatch.ToString());
             Assert.That(account.Tally.Injected(AwsLane.Ec2), Is.GreaterThan(0), account.Tally.ToString());
-            Assert.That(instances, Is.Empty, "three 2-vCPU rows do not fit in 4 vCPUs, all or none");
+            Assert.That(instances, Is.Empty, "a 2-vCPU instance does not fit in 1 vCPU: the queue has nothing to run on");
         });
     }
 
@@ -165,7 +166,7 @@ public sealed partial class FleetFaultTests
             if [ "$wait" = yes ]; then while [ ! -e "$HOME/release" ]; do sleep 0.1; done; fi
             mkdir -p output
             head -c $((1000 + 7919 * AWSRUNNER_INDEX)) /dev/urandom > output/data.bin
-            """);
+            """ + "\n" + FleetBatch.KeepCommand("data.bin") + "\n");
         batch.Write("code/jobs.csv", "instance_type,command,wait\n" + string.Concat(instanceTypes.Select(t => $"{t},bash work.sh,{(waitForRelease ? "yes" : "no")}\n")));
     }
 
