@@ -19,7 +19,7 @@ internal static class UsageText
     /// <summary>What <c>awsrunner --help</c> prints: what awsrunner is, and each verb in one line.</summary>
     public static IEnumerable<string> Verbs()
     {
-        yield return $"{Version}: runs a batch of jobs on EC2, one instance per row of a CSV, and brings the results home.";
+        yield return $"{Version}: runs the rows of a CSV as jobs on EC2 instances that take them from a queue, and brings the results home.";
         yield return "";
         yield return $"usage: {Program} VERB ARGUMENTS [OPTIONS]";
         yield return "";

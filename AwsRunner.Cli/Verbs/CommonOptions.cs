@@ -20,7 +20,7 @@ internal abstract class CommonOptions
     [Option("endpoint-url", HelpText = "Use this endpoint for EC2 and S3 instead of AWS's (moto, LocalStack).")]
     public string? EndpointUrl { get; set; }
 
-    [Option("max-parallel", HelpText = "Local cloud: how many nodes run their jobs at once (default: the CPU count).")]
+    [Option("max-parallel", HelpText = "Local cloud: how many nodes of each instance type work through its rows at once (default: the CPU count).")]
     public int? MaxParallel { get; set; }
 
     [Option("ssh-user", HelpText = nameof(OptionHelp.SshUser), ResourceType = typeof(OptionHelp))]

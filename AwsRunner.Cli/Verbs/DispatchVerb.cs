@@ -18,7 +18,7 @@ internal sealed class DispatchVerb : CommonOptions, IVerbHelp
     [Option('c', "create", HelpText = "Create the nodes, upload the code and INSTALL.sh, run it on every node.")]
     public bool Create { get; set; }
 
-    [Option('d', "dispatch", HelpText = "Start every job on its node, detached: the nodes carry on after awsrunner exits.")]
+    [Option('d', "dispatch", HelpText = "Hand the nodes the queue, detached: they run every row and power off, with or without awsrunner running.")]
     public bool Dispatch { get; set; }
 
     [Option("install", HelpText = "The INSTALL.sh run on every node after the upload.")]
@@ -61,13 +61,13 @@ internal sealed class DispatchVerb : CommonOptions, IVerbHelp
     [Option("retry-lost", HelpText = "Run again, on fresh nodes, the jobs that are lost, hung or gave up uploading (implies --create --dispatch; finished jobs are left alone).")]
     public bool RetryLost { get; set; }
 
-    [Option("max-retries", Default = Defaults.MaxRetries, HelpText = "With --wait: run a row again, on a fresh node, up to this many times when its spot instance is taken back or its node is lost (0: never).")]
+    [Option("max-retries", Default = Defaults.MaxRetries, HelpText = "Run a row again, on any node of its type, up to this many times when its spot instance is taken back or its node is lost (0: never); the nodes do it, with or without --wait.")]
     public int MaxRetries { get; set; }
 
-    [Option("spot-fallback-after", Default = Defaults.SpotFallbackAfter, HelpText = "With --wait --spot: after this many of a row's spot instances were taken back, run it on demand.")]
+    [Option("spot-fallback-after", Default = Defaults.SpotFallbackAfter, HelpText = "With --wait --spot: after this many spot nodes in one node's place were taken back, the wait launches its next one on demand.")]
     public int SpotFallbackAfter { get; set; }
 
-    [Option("retry-on-exit", Separator = ',', HelpText = "With --wait: exit codes of the command worth another attempt too, e.g. 75,137 (a job that exits non-zero is not retried otherwise).")]
+    [Option("retry-on-exit", Separator = ',', HelpText = "Exit codes of the command worth another attempt too, e.g. 75,137 (a job that exits non-zero is not retried otherwise).")]
     public IEnumerable<int>? RetryOnExit { get; set; }
 
     [Option("max-instances", HelpText = "The most nodes of each instance type, N or TYPE=N,TYPE=N (default: one a row). With fewer nodes than rows, each node takes the next row left as it finishes one.")]

@@ -15,7 +15,7 @@ public static class OptionHelp
     public static string SshUser => $"AWS: the login name on the nodes (default: {Defaults.SshUser}, the Ubuntu images' user).";
 
     public static string NodesAtOnce =>
-        $"How many nodes are set up at once: launched, installed, their jobs started (default {Defaults.Parallel}; --parallel, its old name, works too). Not --max-parallel, the local cloud's jobs at once.";
+        $"How many nodes are set up at once: launched, installed, their jobs started (default {Defaults.Parallel}; --parallel, its old name, works too). Not --max-parallel, the local cloud's nodes of a type.";
 
     public static string Heartbeat => $"How often a running node reports (e.g. 60s; default {Formats.Duration(Defaults.HeartbeatInterval)}). Fixed when the batch is created.";
 

@@ -15,7 +15,7 @@ public sealed class DispatchOptions
     /// <summary>Create the nodes, upload the code and run INSTALL.sh on them.</summary>
     public bool Create { get; init; }
 
-    /// <summary>Start every job on its node.</summary>
+    /// <summary>Hand every node the queue, so that the nodes run its rows.</summary>
     public bool Dispatch { get; init; }
 
     /// <summary>The INSTALL.sh to run on every node after the upload; none when null.</summary>

@@ -18,6 +18,10 @@ internal sealed class StatusReader(CloudConnection connection, string home)
 
     private readonly ConcurrentDictionary<string, (string ETag, HeartbeatDocument? Document)> heartbeats = new();
 
+    // The status.json documents this reader has parsed, by their cached copy's name (row and ETag): a wait looks every
+    // few seconds, and reading and parsing every finished row's copy again at each look grew with the rows done.
+    private readonly ConcurrentDictionary<string, StatusDocument> statuses = new(StringComparer.Ordinal);
+
     public async Task<BatchStatus> ReadAsync(BatchLedger ledger, CancellationToken cancellationToken)
     {
         var (name, bucket, document) = (ledger.Name, ledger.Bucket, ledger.Document);
@@ -233,8 +237,14 @@ internal sealed class StatusReader(CloudConnection connection, string home)
     private async Task<StatusDocument?> ReadStatusAsync(BatchLedger ledger, int index, StoredObject stored, CancellationToken cancellationToken)
     {
         var cache = Path.Combine(AwsRunnerHome.BatchFolder(home, ledger.Name), "cache", $"{index:D4}.{Sanitize(stored.ETag)}.status.json");
+        if (statuses.TryGetValue(cache, out var read))
+        {
+            return read;
+        }
+
         if (File.Exists(cache) && Parse<StatusDocument>(await File.ReadAllBytesAsync(cache, cancellationToken).ConfigureAwait(false)) is { } kept)
         {
+            statuses[cache] = kept;
             return kept;
         }
 
@@ -253,6 +263,7 @@ internal sealed class StatusReader(CloudConnection connection, string home)
             var temporary = cache + "." + Environment.ProcessId + ".tmp";
             await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
             File.Move(temporary, cache, overwrite: true);
+            statuses[cache] = document;
         }
 
         return document;

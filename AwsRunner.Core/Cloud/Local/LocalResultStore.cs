@@ -111,12 +111,15 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
     public Task<IReadOnlyList<StoredObject>> ListAsync(string bucket, string prefix, CancellationToken cancellationToken)
     {
         var root = Describe(bucket, "");
-        if (!Directory.Exists(root))
+        // Only the prefix's folder is walked: status lists the queue's claims and the jobs' objects at every look of a
+        // wait, and walking the whole bucket for each made every look cost twice the batch's files.
+        var folder = Path.Combine(root, prefix[..(prefix.LastIndexOf('/') + 1)]);
+        if (!Directory.Exists(folder))
         {
             return Task.FromResult<IReadOnlyList<StoredObject>>([]);
         }
 
-        IReadOnlyList<StoredObject> objects = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+        IReadOnlyList<StoredObject> objects = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
             .Select(f => new FileInfo(f))
             .Select(f => (File: f, Key: Path.GetRelativePath(root, f.FullName).Replace(Path.DirectorySeparatorChar, '/')))
             .Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && !f.Key.EndsWith(".tmp", StringComparison.Ordinal) && !f.Key.EndsWith(".lock", StringComparison.Ordinal))
