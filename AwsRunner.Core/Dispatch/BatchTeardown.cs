@@ -44,11 +44,6 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
     }
 
     /// <summary>
-    /// Records in the ledger that the batch is down, before anything is terminated, so that a dispatcher waiting on it
-    /// sees that and relaunches nothing; then terminates what runs (found by the cloud's own records, ledger or not)
-    /// and removes what the batch created.
-    /// </summary>
-    /// <summary>
     /// Terminates the nodes that are up but silent: every row they run is hung, and has been silent longer than
     /// <paramref name="silentFor"/> on the bucket's clock. Their rows' leases lapsed: other nodes take them over, or a
     /// node launched in their seat does.
@@ -56,13 +51,7 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
     /// <returns>The nodes terminated.</returns>
     public async Task<IReadOnlyList<string>> EndHungAsync(BatchLedger ledger, BatchStatus status, TimeSpan silentFor, CancellationToken cancellationToken)
     {
-        var hung = status.Jobs
-            .Where(j => j.InstanceId is not null && j.State.IsStarted() && !j.State.IsFinal())
-            .GroupBy(j => j.InstanceId!, StringComparer.Ordinal)
-            .Where(g => g.All(j => j.State == JobState.Hung && status.ReadAt - (j.LastHeartbeat ?? DateTimeOffset.MinValue) > silentFor)
-                && status.Nodes.FirstOrDefault(n => n.InstanceId == g.Key)?.Instance is InstanceState.Running or InstanceState.Pending)
-            .Select(g => g.Key)
-            .ToList();
+        var hung = HungNodes(status, silentFor);
         if (hung.Count > 0)
         {
             foreach (var node in hung)
@@ -78,6 +67,23 @@ internal sealed partial class BatchTeardown(CloudConnection connection, string h
         return hung;
     }
 
+    /// <summary>
+    /// The nodes up but silent: every row they run is hung, and has been silent longer than <paramref name="silentFor"/>
+    /// on the bucket's clock. A node already gone is not among them, whatever its rows still say.
+    /// </summary>
+    public static IReadOnlyList<string> HungNodes(BatchStatus status, TimeSpan silentFor) => status.Jobs
+        .Where(j => j.InstanceId is not null && j.State.IsStarted() && !j.State.IsFinal())
+        .GroupBy(j => j.InstanceId!, StringComparer.Ordinal)
+        .Where(g => g.All(j => j.State == JobState.Hung && status.ReadAt - (j.LastHeartbeat ?? DateTimeOffset.MinValue) > silentFor)
+            && status.Nodes.FirstOrDefault(n => n.InstanceId == g.Key)?.Instance is InstanceState.Running or InstanceState.Pending)
+        .Select(g => g.Key)
+        .ToList();
+
+    /// <summary>
+    /// Records in the ledger that the batch is down, before anything is terminated, so that a dispatcher waiting on it
+    /// sees that and relaunches nothing; then terminates what runs (found by the cloud's own records, ledger or not)
+    /// and removes what the batch created.
+    /// </summary>
     public async Task<DownResult> DownAsync(string name, string bucket, BatchLedger? ledger, bool deleteResults, CancellationToken cancellationToken)
     {
         if (ledger is not null)

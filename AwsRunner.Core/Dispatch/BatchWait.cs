@@ -65,12 +65,8 @@ internal sealed class BatchWait(Batch batch)
     {
         var document = batch.Ledger.Document;
         var giveUp = GiveUpAfter();
-        var hung = status.Jobs
-            .Where(j => j.State == JobState.Hung && status.ReadAt - (j.LastHeartbeat ?? status.ReadAt) > giveUp && j.InstanceId is not null
-                && j.Instance is Cloud.InstanceState.Pending or Cloud.InstanceState.Running)
-            .Select(j => j.InstanceId!)
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
+        // The same nodes the teardown ends: a wait that saw others would look again at once, and again.
+        var hung = BatchTeardown.HungNodes(status, giveUp);
         var (seats, gone) = Seating.ToFill(document, status, asked: false, status.ReadAt, round.StaleClaim);
         var nodes = document.NodesById();
         // A seat needs this wait when it has no node up, or its node is installed but was never handed its work.
