@@ -34,12 +34,13 @@ public sealed class SshNetShellTests
         await using var node = SshTestNode.Create(clientKey, SshRoute.Socks);
         string[] addresses = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];
         var shell = await node.OpenAsync(TimeProvider.System, node.MapTo(silent.Port, addresses), TimeSpan.Zero,
-            o => new SshOptions(o) { MaxConnecting = 2, ConnectTimeout = TimeSpan.FromSeconds(1) });
+            o => new SshOptions(o) { MaxConnecting = 2, ConnectTimeout = TimeSpan.FromSeconds(3) });
 
         var errors = await Task.WhenAll(addresses.Select((a, i) => CatchAsync(shell.WaitReachableAsync(node.Another(i + 1, a), CancellationToken.None))));
+        // The SOCKS5 proxy connects onward on its own time: on a loaded machine the last one may land a moment later.
+        await Eventually.WaitAsync(() => silent.Accepted == addresses.Length, TimeSpan.FromSeconds(10), "every node to be tried");
 
         Assert.That(errors.Select(e => e?.Code), Is.All.EqualTo("BootTimeout"));
-        Assert.That(silent.Accepted, Is.EqualTo(addresses.Length), "every node was tried");
         Assert.That(silent.MostAtOnce, Is.EqualTo(2), "two handshakes at once, never more");
     }
 
