@@ -101,6 +101,13 @@ internal sealed class JobFileReader(string path)
             throw Fail(line, fields.Length + 1, null, $"the row has {fields.Length} fields but the header has {header.Width}");
         }
 
+        // A command or a variable reaches the node as text ended by a NUL, and no shell command or environment
+        // variable can hold one: said here, with its place, not found at dispatch.
+        if (Array.FindIndex(fields, f => f.Contains('\0', StringComparison.Ordinal)) is var nul and >= 0)
+        {
+            throw Fail(line, nul + 1, null, "the field holds a NUL character, which no command or environment variable can");
+        }
+
         var instanceType = fields[header.InstanceType].Trim();
         if (InstanceTypeName.Problem(instanceType) is { } problem)
         {

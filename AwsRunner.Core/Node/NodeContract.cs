@@ -15,7 +15,7 @@ internal static class NodeContract
     /// The node runner's version, raised whenever what it writes or understands changes: the ledger records the version
     /// each node was given, so that a node with an older runner is recognised.
     /// </summary>
-    public const int RunnerVersion = 3;
+    public const int RunnerVersion = 4;
 
     /// <summary>Shell name and value of every shared name, as the script declares them.</summary>
     public static IReadOnlyList<(string Name, string Value)> Names { get; } =
@@ -24,9 +24,11 @@ internal static class NodeContract
         ("FILE_QUEUE_ENV", NodeRunnerScript.QueueEnvFile),
         ("FILE_WORK_PID", NodeRunnerScript.WorkPidFile),
         ("DIR_ROWS", NodeRunnerScript.RowsFolder),
+        ("DIR_SLOTS", NodeRunnerScript.SlotsFolder),
+        ("FILE_JOB_PID", NodeRunnerScript.JobPidFile),
         ("FILE_JOB_ENV", NodeRunnerScript.JobEnvFile),
         ("FILE_URLS", NodeRunnerScript.UrlsEnvFile),
-        ("FILE_VARS", NodeVariables.VariablesFile),
+        ("FILE_SHARD_INDEX", Queue.QueueLayout.IndexFile),
         ("FILE_SECRETS", NodeVariables.SecretsFile),
         ("DEADLINE_UPLOAD_SECONDS", ((long)NodeDeadline.LastUpload.TotalSeconds).ToString(CultureInfo.InvariantCulture)),
         ("RUNNER_VERSION", RunnerVersion.ToString(CultureInfo.InvariantCulture)),

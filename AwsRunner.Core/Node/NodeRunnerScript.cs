@@ -24,6 +24,12 @@ internal static class NodeRunnerScript
     /// <summary>The rows a node ran, a folder each (<c>rows/0007/</c>: state, job.log, ...), in the runner's folder.</summary>
     public const string RowsFolder = "rows";
 
+    /// <summary>The node's row slots, a folder each (<c>slots/1/</c>: the row it runs, what lasts that row's run only), in the runner's folder.</summary>
+    public const string SlotsFolder = "slots";
+
+    /// <summary>In a slot's folder: the pid of its row's job, the leader of the job's own session, which a stop ends.</summary>
+    public const string JobPidFile = "job.pid";
+
     /// <summary>The work step's pid, in the runner's folder, once the node works through its queue: its work is handed once.</summary>
     public const string WorkPidFile = "work.pid";
 

@@ -3,15 +3,12 @@ using System.Text;
 namespace AwsRunner.Core.Node;
 
 /// <summary>
-/// The files the runner reads into the job's own environment only (<c>job.vars</c>: the row's variables;
-/// <c>secrets</c>: the <c>--secret</c> values): <c>NAME=VALUE</c> entries each ended by a NUL, so a value may hold
-/// newlines, quotes or anything but a NUL, and nothing of it is ever parsed as shell.
+/// What the runner reads into the job's own environment only (a row's variables, in its shard file; <c>secrets</c>: the
+/// <c>--secret</c> values): <c>NAME=VALUE</c> entries each ended by a NUL, so a value may hold newlines, quotes or
+/// anything but a NUL, and nothing of it is ever parsed as shell.
 /// </summary>
 internal static class NodeVariables
 {
-    /// <summary>On the node, in the runner's folder: the row's variables.</summary>
-    public const string VariablesFile = "job.vars";
-
     /// <summary>On the node, in the runner's folder, readable by the job's user only; deleted when the job ends.</summary>
     public const string SecretsFile = "secrets";
 

@@ -212,10 +212,10 @@ write_heartbeat() {
     json_str node_json "${AWSRUNNER_NODE:-}"
     printf '{"time":"%s","state":%s,"index":%s,"attempt":%s,"node":%s,"runner":%s,"started":%s,"progress":%s%s}\n' \
         "$at" "$state_json" "${AWSRUNNER_INDEX:-0}" "${AWSRUNNER_ATTEMPT:-1}" "$node_json" "$RUNNER_VERSION" "$started_json" \
-        "$progress" "$errors" > "$row/heartbeat.json"
+        "$progress" "$errors" > "$base/$DIR_SLOTS/${AWSRUNNER_SLOT:-1}/heartbeat.json"
     # A beat that hangs would hold up the next: it gets one interval, and never more than 30s.
     [ "$limit" -gt 30 ] && limit=30
-    row_put "$row/heartbeat.json" AWSRUNNER_URL_HEARTBEAT "$limit" text || log "row $row_name: a heartbeat did not go up: $put_error"
+    row_put "$base/$DIR_SLOTS/${AWSRUNNER_SLOT:-1}/heartbeat.json" AWSRUNNER_URL_HEARTBEAT "$limit" text || log "row $row_name: a heartbeat did not go up: $put_error"
 }
 
 # Every beat, each row at work on this node renews its lease (its heartbeat), and the tail of a running row's log
@@ -225,7 +225,7 @@ heartbeat_loop() {
     errfile="$base/beat.err"
     while :; do
         sleep "${AWSRUNNER_HEARTBEAT_SECONDS:-60}"
-        for marker in "$base"/slots/*/row; do
+        for marker in "$base/$DIR_SLOTS"/*/row; do
             name=""
             { read -r name < "$marker"; } 2> /dev/null
             [ -n "$name" ] || continue
@@ -280,11 +280,12 @@ cmd_install() {
 }
 
 # The type's shards, fetched once (a presigned GET, or straight from the local bucket's file) and unpacked into
-# queue/: a folder per row (command, vars, one N.urls per attempt). Then the walk's order: the rows by index, and
-# each row's first and last attempt of this run; and a folder per row for what running it leaves.
+# queue/: a file per row (its command, variables and each attempt's URLs, fields ended by NUL) and the shard's index.
+# Then the walk's order, from the indexes: the rows by index, and each row's first and last attempt of this run.
 fetch_queue() {
-    local i var url path name file
+    local i var url path name first last
     rm -rf "$base/queue" && mkdir -p "$base/queue" "$base/$DIR_ROWS" || return 1
+    rows=() first_attempt=() last_attempt=() position=()
     for ((i = 1; i <= ${AWSRUNNER_SHARDS:-0}; i++)); do
         var=AWSRUNNER_SHARD_$i
         url=${!var:-}
@@ -297,17 +298,24 @@ fetch_queue() {
         fi
         tar -xzf "$path" -C "$base/queue" --no-same-owner || { echo "awsrunner: shard $i of the queue could not be unpacked"; return 1; }
         [ "$path" != "$base/shard.tar.gz" ] || rm -f "$path"
+        # Shards come in row order, and rows in a shard too: the index read shard by shard is the type's rows in order.
+        while read -r name first last; do
+            position[$name]=${#rows[@]}
+            first_attempt[${#rows[@]}]=$first last_attempt[${#rows[@]}]=$last
+            rows+=("$name")
+        done < "$base/queue/$FILE_SHARD_INDEX" || { echo "awsrunner: shard $i of the queue has no index"; return 1; }
     done
-    rows=() first_attempt=() last_attempt=() position=()
-    while IFS=/ read -r name file; do
-        i=${position[$name]:-}
-        if [ -z "$i" ]; then
-            i=${#rows[@]}
-            rows[i]=$name position[$name]=$i first_attempt[i]=${file%.urls}
-        fi
-        last_attempt[i]=${file%.urls}
-    done < <(find "$base/queue" -mindepth 2 -maxdepth 2 -name '*.urls' -printf '%P\n' | LC_ALL=C sort -t / -k 1,1n -k 2,2n)
-    [ ${#rows[@]} -eq 0 ] || (cd "$base/$DIR_ROWS" && printf '%s\0' "${rows[@]}" | xargs -0 mkdir -p)
+}
+
+# attempt_urls ROW ATTEMPT: that attempt's URLs (the urls.env text) from the row's file of the shard, into urls; the
+# row's fields stay in fields (the command, the number of variables, the variables, then attempts and their URLs).
+attempt_urls() {
+    local k
+    mapfile -d '' -t fields < "$base/queue/$1" || return 1
+    for ((k = 2 + ${fields[1]:-0}; k + 1 < ${#fields[@]}; k += 2)); do
+        [ "${fields[k]}" != "$2" ] || { urls=${fields[k + 1]}; return 0; }
+    done
+    return 1
 }
 
 # claim URL CONTENT: create the attempt's claim object only if it does not exist (S3: a PUT with If-None-Match: *,
@@ -343,8 +351,9 @@ claim_put() {
 # try_claim SLOT ROW ATTEMPT: claim that attempt of the row for this slot, trying again after a conflict (a claim whose
 # answer was lost and comes back taken is then its own: its lease runs out unrenewed and the row goes on elsewhere).
 try_claim() {
-    local tries
-    . "$base/queue/$2/$3.urls"
+    local tries urls
+    attempt_urls "$2" "$3" || { claim=error; log "row $2 has no attempt $3 in its shard"; return 0; }
+    eval "$urls"
     for ((tries = 1; ; tries++)); do
         claim_put "$AWSRUNNER_URL_CLAIM" "node=${AWSRUNNER_NODE:-} slot=$1"
         [ "$claim" = again ] && [ "$tries" -lt 5 ] || break
@@ -488,7 +497,7 @@ slow_claim() {
                 stale=${listed_beat[$name/$top]:-${listed_claim[$name/$top]}}
                 [ "$stale" = 1 ] || { elsewhere=1; continue; }
             fi
-            [ ! -e "$base/queue/$name/$((top + 1)).urls" ] || candidates+=("$i $((top + 1))")
+            [ "$top" -ge "${last_attempt[i]}" ] || candidates+=("$i $((top + 1))")
         done
         lost=0
         for candidate in "${candidates[@]}"; do
@@ -512,33 +521,24 @@ next_claim() {
     fast_claim "$1" || slow_claim "$1"
 }
 
-# A copy of a text file and of a file of NUL-ended entries, with no process.
-copy_text() {
-    local text=""
-    IFS= read -r -d '' text < "$1"
-    printf '%s' "$text" > "$2"
-}
-
-copy_entries() {
-    local -a entries=()
-    [ ! -f "$1" ] || mapfile -d '' -t entries < "$1"
-    if [ ${#entries[@]} -gt 0 ]; then printf '%s\0' "${entries[@]}" > "$2"; else : > "$2"; fi
-}
-
-# start_row SLOT: the claimed row's folder (its attempt's job.env, urls.env and job.vars), the slot's marker that the
-# node's beat, its spot watch and its switch go by, then the row runs in a process of its own.
+# start_row SLOT: the claimed row's folder (its attempt's job.env and urls.env), the slot's marker that the node's beat,
+# its spot watch and its switch go by, then the row runs in a process of its own. A row has a folder only on the node
+# that runs it, and files that outlive the row only: what lasts a row's run alone (its job's pid, its node-side
+# heartbeat, tar's and curl's messages) is kept in the slot's folder, written over by the slot's next row.
 start_row() {
-    local slot=$1 name=$claimed_row attempt=$claimed_attempt
+    local slot=$1 name=$claimed_row attempt=$claimed_attempt urls=""
     row="$base/$DIR_ROWS/$name" row_name=$name
     # A row run again here (its next attempt) starts from an empty folder.
-    [ ! -e "$row/state" ] || { rm -rf "$row" && mkdir -p "$row"; }
+    [ ! -e "$row" ] || rm -rf "$row"
+    mkdir -p "$row"
     printf 'export AWSRUNNER_INDEX=%s\nexport AWSRUNNER_ATTEMPT=%s\nAWSRUNNER_SLOT=%s\n' "$((10#$name))" "$attempt" "$slot" > "$row/$FILE_JOB_ENV"
-    copy_text "$base/queue/$name/$attempt.urls" "$row/$FILE_URLS"
-    copy_entries "$base/queue/$name/vars" "$row/$FILE_VARS"
+    attempt_urls "$name" "$attempt"
+    printf '%s' "$urls" > "$row/$FILE_URLS"
     set_row_state "$STATE_QUEUED"
-    printf '%s\n' "$name" > "$base/slots/$slot/row"
+    : > "$base/$DIR_SLOTS/$slot/$FILE_JOB_PID"
+    printf '%s\n' "$name" > "$base/$DIR_SLOTS/$slot/row"
     printf '%s\n' "$name" > "$base/last"
-    [ "${AWSRUNNER_SLOTS:-1}" -eq 1 ] || [ -d "$base/slots/$slot/code" ] || cp -a "$code" "$base/slots/$slot/code"
+    [ "${AWSRUNNER_SLOTS:-1}" -eq 1 ] || [ -d "$base/$DIR_SLOTS/$slot/code" ] || cp -a "$code" "$base/$DIR_SLOTS/$slot/code"
     ours[$name]=$attempt
     slot_row[slot]=$name
     log "slot $slot: row $name, attempt $attempt"
@@ -549,7 +549,7 @@ start_row() {
 
 # The folder a row's job works in: ~/code with one slot, the slot's own copy of it with several.
 work_folder() {
-    if [ "${AWSRUNNER_SLOTS:-1}" -eq 1 ]; then work=$code; else work="$base/slots/$1/code"; fi
+    if [ "${AWSRUNNER_SLOTS:-1}" -eq 1 ]; then work=$code; else work="$base/$DIR_SLOTS/$1/code"; fi
 }
 
 # The result paths are emptied before each row, so that a row's results are its own. A folder keeps itself and loses
@@ -577,7 +577,8 @@ empty_results() {
 
 # The job runs in a bash of its own whose environment is built from positional parameters only: a row's variable
 # may be called base, code or state without touching the runner's own, and a secret's value never appears on a
-# command line. Variables and secrets come as NAME=VALUE entries separated by NUL, so a value may hold anything.
+# command line. Variables (in the row's file of the shard, after the command and their number) and secrets come as
+# NAME=VALUE entries separated by NUL, so a value may hold anything.
 # AWSRUNNER_VARS is in the reserved prefix, so no row can name it: it carries the command to its eval, which unsets it
 # first, so that the command runs in that same bash (a process less a row) with no variable and no parameter of it.
 run_command() {
@@ -587,25 +588,27 @@ run_command() {
     exec setsid "$BASH" -c '
         if [ "$6" = - ]; then unset LC_ALL; else export LC_ALL="${6#=}"; fi
         cd "$1" || exit 126
-        [ ! -f "$2" ] || { mapfile -d "" -t AWSRUNNER_VARS < "$2"; [ ${#AWSRUNNER_VARS[@]} -eq 0 ] || export "${AWSRUNNER_VARS[@]}"; }
+        mapfile -d "" -t AWSRUNNER_VARS < "$2" || exit 126
+        [ "${AWSRUNNER_VARS[1]}" -eq 0 ] || export "${AWSRUNNER_VARS[@]:2:${AWSRUNNER_VARS[1]}}"
         [ ! -f "$3" ] || { mapfile -d "" -t AWSRUNNER_VARS < "$3"; [ ${#AWSRUNNER_VARS[@]} -eq 0 ] || export "${AWSRUNNER_VARS[@]}"; }
         if [ "$4" -gt 0 ]; then unset AWSRUNNER_VARS; exec timeout --kill-after=10 "$4" bash -c "$5"; fi
         AWSRUNNER_VARS=$5
         set --
         eval "unset AWSRUNNER_VARS
-$AWSRUNNER_VARS"' bash "$work" "$row/$FILE_VARS" "$base/$FILE_SECRETS" "${AWSRUNNER_TIMEOUT_SECONDS:-0}" "$1" "$job_locale"
+$AWSRUNNER_VARS"' bash "$work" "$base/queue/$row_name" "$base/$FILE_SECRETS" "${AWSRUNNER_TIMEOUT_SECONDS:-0}" "$1" "$job_locale"
 }
 
 # run_row SLOT ROW, in a process of its own: the job, then packing and uploads, then the .done; however it ends, the
 # slot is handed back to the node's walk through its events pipe.
 run_row() {
     local slot=$1 command="" rc started finished end
-    row="$base/$DIR_ROWS/$2" row_name=$2 errfile="$base/$DIR_ROWS/$2/put.err"
+    row="$base/$DIR_ROWS/$2" row_name=$2 errfile="$base/$DIR_SLOTS/$1/put.err"
     trap 'end_of_row '"$slot" EXIT
     . "$row/$FILE_JOB_ENV"
     export AWSRUNNER_PROGRESS="$row/progress" AWSRUNNER_INTERRUPTED="$row/interrupted"
     work_folder "$slot"
-    IFS= read -r -d '' command < "$base/queue/$2/command"
+    # The command is the first field of the row's file.
+    IFS= read -r -d '' command < "$base/queue/$2"
     empty_results
     stamp started
     printf '%s\n' "$started" > "$row/started"
@@ -624,7 +627,7 @@ run_row() {
     # The first beat as the job begins: status shows the row running on its node at once, not a beat later.
     write_heartbeat
     run_command "$command" > "$row/job.log" 2>&1 < /dev/null {events}>&- {logfd}>&- &
-    printf '%s\n' "$!" > "$row/job.pid"
+    printf '%s\n' "$!" > "$base/$DIR_SLOTS/$slot/$FILE_JOB_PID"
     wait $!
     rc=$?
     stamp finished
@@ -703,13 +706,13 @@ preempt() {
     log "spot interruption notice: $(< "$base/instance-action")"
     : > "$base/preempted"
     for look in 1 2; do
-        for marker in "$base"/slots/*/row; do
+        for marker in "$base/$DIR_SLOTS"/*/row; do
             name=""
             { read -r name < "$marker"; } 2> /dev/null
             [ -n "$name" ] && [ ! -e "$base/$DIR_ROWS/$name/done.up" ] || continue
             : > "$base/$DIR_ROWS/$name/preempted"
             : > "$base/$DIR_ROWS/$name/interrupted"
-            { read -r job < "$base/$DIR_ROWS/$name/job.pid"; } 2> /dev/null || continue
+            { read -r job < "${marker%/row}/$FILE_JOB_PID"; } 2> /dev/null || continue
             [ -z "${stopped[$job]:-}" ] || continue
             stopped[$job]=1
             kill -TERM -- "-$job" 2> /dev/null
@@ -744,7 +747,7 @@ pack_results() {
 
 # An archive of job.log alone, for results that cannot go up whole; what was wrong is in results_error.
 pack_log_only() {
-    echo "awsrunner: $1: only job.log is packed" >> "$row/pack.log"
+    echo "awsrunner: $1: only job.log is packed" >> "$packlog"
     LC_ALL=$node_lc_all tar -cf - -C "$row" job.log | plain gzip > "$row/results.tar.gz"
     [ "${PIPESTATUS[*]}" = "0 0" ]
 }
@@ -798,13 +801,15 @@ write_status() {
 # job.log goes alone, and results_error says how large the results were. Sets row_end, the row's outcome.
 pack_job() {
     local size=0 sum=- parts=1 whole=1 end=$4 pb=${AWSRUNNER_RESULTS_PART_BYTES:-5368709120} f
+    # What tar says lasts this packing only: the slot's file, written over each time.
+    local packlog="$base/$DIR_SLOTS/${AWSRUNNER_SLOT:-1}/pack.log"
     parts_first=0
-    for f in packed results_error results.tar.gz pack.log; do
-        [ ! -e "$row/$f" ] || { rm -f "$row/packed" "$row/results_error" "$row/results.tar.gz" "$row/pack.log"; break; }
+    for f in packed results_error results.tar.gz; do
+        [ ! -e "$row/$f" ] || { rm -f "$row/packed" "$row/results_error" "$row/results.tar.gz"; break; }
     done
     # tar reads job.log, so what it says goes to the log only once the archive is written.
-    if ! pack_results 2> "$row/pack.log"; then
-        if [ -s "$row/pack.log" ]; then cp "$row/pack.log" "$row/results_error"; else echo "tar did not finish" > "$row/results_error"; fi
+    if ! pack_results 2> "$packlog"; then
+        if [ -s "$packlog" ]; then cp "$packlog" "$row/results_error"; else echo "tar did not finish" > "$row/results_error"; fi
         gzip -t "$row/results.tar.gz" 2> /dev/null || { pack_log_only "the archive tar wrote is not whole" || whole=0; }
     fi
     [ $whole -eq 0 ] || size=$(plain stat -c %s "$row/results.tar.gz" 2> /dev/null) || whole=0
@@ -837,7 +842,7 @@ pack_job() {
     printf '%s %s %s %s %s\n' "$size" "$sum" "$parts" "$parts_first" "$end" > "$row/packed"
     write_status "$1" "$2" "$3" "$end"
     printf '%s %s\n' "$end" "${1/#null/-}" > "$row/done"
-    [ ! -s "$row/pack.log" ] || cat "$row/pack.log" >> "$row/job.log"
+    [ ! -s "$packlog" ] || cat "$packlog" >> "$row/job.log"
 }
 
 # Results first, job.log, status.json, then the attempt's .done: a status.json in the bucket means everything else is
@@ -939,12 +944,12 @@ cmd_work() {
     . "$base/$FILE_QUEUE_ENV"
     local slots=${AWSRUNNER_SLOTS:-1} beat=${AWSRUNNER_HEARTBEAT_SECONDS:-60} idle=${AWSRUNNER_IDLE_SECONDS:-0}
     local s message busy pause idle_since=0 now heartbeat watch="" end=$STATE_DONE
-    local -a rows=() first_attempt=() last_attempt=() seen=() slot_pid=() slot_busy=() slot_row=()
+    local -a rows=() first_attempt=() last_attempt=() seen=() slot_pid=() slot_busy=() slot_row=() fields=()
     local -A position=() ours=() listed_top=() listed_claim=() listed_beat=() listed_done=() retry_sum=()
     json_str host_json "$(hostname 2> /dev/null || uname -n)"
     # Each row's processes find their programs in the table they inherit, not along the PATH, and start in the C
     # locale (above).
-    hash setsid tar gzip stat sha256sum ln cp mv rm find 2> /dev/null
+    hash setsid tar gzip stat sha256sum ln cp mv rm mkdir find 2> /dev/null
     export LC_ALL=C
     if ! fetch_queue >> "$base/runner.log" 2>&1; then
         log "the queue could not be fetched: this node runs no row"
@@ -960,7 +965,7 @@ cmd_work() {
     # that reads the node's files (a test, a user's grep) ever opens it and waits.
     rm -f "$base/events" "$base/preempted" && mkfifo -m 600 "$base/events" && exec {events}<> "$base/events" && rm -f "$base/events"
     for ((s = 1; s <= slots; s++)); do
-        mkdir -p "$base/slots/$s" && : > "$base/slots/$s/row"
+        mkdir -p "$base/$DIR_SLOTS/$s" && : > "$base/$DIR_SLOTS/$s/row"
         slot_busy[s]=0
     done
     heartbeat_loop &
@@ -1006,7 +1011,7 @@ cmd_work() {
         fi
         if [[ $message =~ ^[0-9]+$ ]] && [ "${slot_busy[message]:-}" = 1 ]; then
             wait "${slot_pid[message]}"
-            : > "$base/slots/$message/row"
+            : > "$base/$DIR_SLOTS/$message/row"
             unset "ours[${slot_row[message]}]"
             slot_busy[message]=0
         fi
@@ -1101,7 +1106,7 @@ end_row() {
     row="$base/$DIR_ROWS/$1" row_name=$1 errfile="$base/$DIR_ROWS/$1/put.err"
     . "$row/$FILE_JOB_ENV"
     work_folder "${AWSRUNNER_SLOT:-1}"
-    { read -r pid < "$row/job.pid"; } 2> /dev/null
+    { read -r pid < "$base/$DIR_SLOTS/${AWSRUNNER_SLOT:-1}/$FILE_JOB_PID"; } 2> /dev/null
     [ -z "$pid" ] || stop_session "$pid"
     read -r size sum parts first packed_end 2> /dev/null < "$row/packed"
     if [ -z "$packed_end" ]; then
@@ -1135,7 +1140,7 @@ stop_work() {
     . "$base/$FILE_WORK_ENV"
     . "$base/$FILE_QUEUE_ENV"
     json_str host_json "$(hostname 2> /dev/null || uname -n)"
-    for marker in "$base"/slots/*/row; do
+    for marker in "$base/$DIR_SLOTS"/*/row; do
         name=""
         { read -r name < "$marker"; } 2> /dev/null
         [ -n "$name" ] && [ ! -e "$base/$DIR_ROWS/$name/done.up" ] || continue

@@ -4,8 +4,8 @@ using AwsRunner.Core.Node;
 namespace AwsRunner.Core.Queue;
 
 /// <summary>
-/// One attempt's URLs, a shard's <c>3.urls</c> (the <c>urls.env</c> format: lines <c>VAR='value'</c>, sourced by
-/// bash): its claim, its lease and end in the row's queue folder, and its results where they go without a queue.
+/// One attempt's URLs, a field of its row's file in a shard (the <c>urls.env</c> format: lines <c>VAR='value'</c>,
+/// sourced by bash): its claim, its lease and end in the row's queue folder, and its results where they go without a queue.
 /// </summary>
 internal static class AttemptUrls
 {

@@ -9,14 +9,8 @@ internal static class QueueLayout
     /// <summary>Rows in one shard, the last of a type's shards holding the rest.</summary>
     public const int ShardRows = 1000;
 
-    /// <summary>In a row's shard folder: the row's command, the job file's cell as it is.</summary>
-    public const string CommandFile = "command";
-
-    /// <summary>In a row's shard folder: the row's variables, in the <c>job.vars</c> format.</summary>
-    public const string VariablesFile = "vars";
-
-    /// <summary>In a row's shard folder, after the attempt's number (<c>3.urls</c>): that attempt's URLs.</summary>
-    public const string AttemptUrlsSuffix = ".urls";
+    /// <summary>In a shard, beside its rows' files: a line a row, <c>0007 4 6</c>, its file and its lowest and highest attempt.</summary>
+    public const string IndexFile = "index";
 
     /// <summary>On the node, in the runner's folder: the node's settings, sourced by the runner.</summary>
     public const string WorkEnvFile = "work.env";

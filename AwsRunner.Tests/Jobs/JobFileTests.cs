@@ -103,6 +103,8 @@ public sealed class JobFileTests
     [TestCase("instance_type,command,seed\nc5.large,echo a\n", "jobs.csv:2: column 3: the row has 2 fields but the header has 3", TestName = "Parse_RowWithFewerFieldsThanHeader_FailsWithLineAndColumn")]
     [TestCase("instance_type,command\n,echo a\n", "jobs.csv:2: column 1 (instance_type): empty instance type", TestName = "Parse_EmptyInstanceType_FailsWithLineAndColumn")]
     [TestCase("command,instance_type\n  ,c5.large\n", "jobs.csv:2: column 1 (command): empty command", TestName = "Parse_BlankCommand_FailsWithLineAndColumn")]
+    [TestCase("instance_type,command,seed\nc5.large,echo a,0\nc5.large,echo b,1\0 2\n", "jobs.csv:3: column 3: the field holds a NUL character, which no command or environment variable can", TestName = "Parse_NulInAVariable_FailsWithLineAndColumn")]
+    [TestCase("instance_type,command\nc5.large,echo a\0b\n", "jobs.csv:2: column 2: the field holds a NUL character, which no command or environment variable can", TestName = "Parse_NulInACommand_FailsWithLineAndColumn")]
     [TestCase("instance_type,command\nc5.large,a\nm5,b\n", "jobs.csv:3: column 1 (instance_type): instance type \"m5\" is not of the form family.size (e.g. c5.large)", TestName = "Parse_InstanceTypeWithoutSize_Fails")]
     [TestCase("instance_type,command\nC5.Large,a\n", "jobs.csv:2: column 1 (instance_type): instance type \"C5.Large\" is not of the form family.size (e.g. c5.large)", TestName = "Parse_InstanceTypeInCapitals_Fails")]
     [TestCase("instance_type,command\nc5.large,echo \"a\"b\"\n", "jobs.csv:2: malformed CSV near \"c5.large,echo \"a\"b\"\" (a quote inside an unquoted field?)", TestName = "Parse_QuoteInsideUnquotedField_FailsAsMalformed")]

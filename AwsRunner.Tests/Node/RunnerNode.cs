@@ -7,6 +7,7 @@ using AwsRunner.Core.Cloud;
 using AwsRunner.Core.Dispatch;
 using AwsRunner.Core.Jobs;
 using AwsRunner.Core.Node;
+using AwsRunner.Core.Queue;
 using AwsRunner.Sim;
 using AwsRunner.Tests.Support;
 
@@ -106,8 +107,8 @@ internal sealed class RunnerNode : IDisposable
         WriteQueue([new QueueRow(Row, command) { Variables = variables?.ToList() ?? [], Objects = objects }], settings);
 
     /// <summary>
-    /// Writes the node's work the way the queue contract says: the type's shard in the bucket (a folder per row:
-    /// command, vars, N.urls per attempt), work.env (with <paramref name="settings"/> after the defaults) and
+    /// Writes the node's work the way the queue contract says: the type's shard in the bucket (a file per row: its
+    /// command, variables and each attempt's URLs, and the index), work.env (with <paramref name="settings"/> after the defaults) and
     /// queue.env (the shard, the one LIST of the local bucket, <paramref name="parts"/> part URLs). The folders the
     /// local bucket makes for the URLs it hands out are made too.
     /// </summary>
@@ -153,25 +154,28 @@ internal sealed class RunnerNode : IDisposable
         using (var gzip = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true))
         using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
         {
+            var index = new StringBuilder();
             foreach (var row in rows)
             {
                 var name = JobIndex.Format(row.Index);
-                Entry(tar, name + "/command", row.Command);
-                Entry(tar, name + "/vars", NodeVariables.Format(row.Variables));
-                foreach (var attempt in row.Attempts)
+                var attempts = row.Attempts.Select(attempt =>
                 {
                     var jobs = $"{Batch}/jobs/{name}/" + (attempt > 1 ? $"attempt-{attempt}/" : "");
                     var rowKeys = $"{Batch}/queue/rows/{name}/{attempt}.";
-                    var urls = new NodeEnvFile()
+                    return (attempt, new NodeEnvFile()
                         .Set("AWSRUNNER_URL_CLAIM", url(rowKeys + "claim", attempt))
                         .Set("AWSRUNNER_URL_HEARTBEAT", url(rowKeys + "heartbeat.json", attempt))
                         .Set("AWSRUNNER_URL_DONE", url(rowKeys + "done", attempt))
                         .Set("AWSRUNNER_URL_STATUS", url(jobs + ResultKeys.Status, attempt))
                         .Set("AWSRUNNER_URL_LOG", url(jobs + ResultKeys.Log, attempt))
-                        .Set("AWSRUNNER_URL_RESULTS", url(jobs + ResultKeys.Results, attempt));
-                    Entry(tar, $"{name}/{attempt}.urls", urls.ToString());
-                }
+                        .Set("AWSRUNNER_URL_RESULTS", url(jobs + ResultKeys.Results, attempt))
+                        .ToString());
+                });
+                Entry(tar, name, ShardArchive.RowText(row.Command, row.Variables, attempts));
+                index.Append(ShardArchive.IndexLine(row.Index, row.Attempts));
             }
+
+            Entry(tar, QueueLayout.IndexFile, index.ToString());
         }
 
         return file.ToArray();

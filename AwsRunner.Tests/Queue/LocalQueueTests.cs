@@ -32,7 +32,7 @@ public sealed class LocalQueueTests
     {
         using var home = new TempFolder();
         var (store, _) = await PublishAsync(home);
-        var claim = new Uri((await ShardAsync(store)).Urls("0002/2.urls")["AWSRUNNER_URL_CLAIM"]);
+        var claim = new Uri((await ShardAsync(store)).Urls("0002", 2)["AWSRUNNER_URL_CLAIM"]);
 
         async Task<int> ClaimAsync(string node) => (await ChildProcess.RunAsync(
             new ProcessStartInfo("bash", ["-c", "set -o noclobber; printf 'node=%s slot=1' \"$1\" > \"$2\"", "claim", node, claim.LocalPath]), null, CancellationToken.None)).ExitCode;
@@ -54,7 +54,7 @@ public sealed class LocalQueueTests
     {
         using var home = new TempFolder();
         var (store, queue) = await PublishAsync(home);
-        var urls = (await ShardAsync(store)).Urls("0001/2.urls");
+        var urls = (await ShardAsync(store)).Urls("0001", 2);
 
         Assert.Multiple(() =>
         {

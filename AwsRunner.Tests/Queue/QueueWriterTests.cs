@@ -50,8 +50,11 @@ public sealed class QueueWriterTests
                 "sweep/queue/r5.large/shard-00000.tar.gz",
             }), "2,000 rows of c5.large in two shards, 500 of r5.large in one");
             Assert.That(queue.Shards, Is.EqualTo(3));
-            Assert.That(c5.Entries.Where(e => e.Type == TarEntryType.Directory).Select(e => e.Name),
-                Is.EqualTo(rows.Where(r => r.InstanceType == "c5.large").Skip(1000).Select(r => $"{r.Index:D4}/")), "the second thousand, in row order");
+            Assert.That(c5.Names.SkipLast(1),
+                Is.EqualTo(rows.Where(r => r.InstanceType == "c5.large").Skip(1000).Select(r => $"{r.Index:D4}")), "the second thousand, in row order");
+            Assert.That(c5.Names.Last(), Is.EqualTo("index"));
+            Assert.That(c5.Text("index"), Is.EqualTo(string.Concat(rows.Where(r => r.InstanceType == "c5.large").Skip(1000).Select(r => $"{r.Index:D4} 1 3\n"))),
+                "a line a row: its file, its lowest and highest attempt");
             Assert.That(queue.Types["c5.large"].Rows, Is.EqualTo(rows.Where(r => r.InstanceType == "c5.large").Select(r => r.Index)));
             Assert.That(queue.Types["c5.large"].Shards.Select(u => u.AbsolutePath),
                 Is.EqualTo(new[] { "/sweep/queue/c5.large/shard-00000.tar.gz", "/sweep/queue/c5.large/shard-00001.tar.gz" }));
@@ -60,20 +63,20 @@ public sealed class QueueWriterTests
     }
 
     [Test]
-    public async Task Publish_ARowsFolder_HoldsItsCommandItsVariablesAndOneUrlsFileAnAttempt()
+    public async Task Publish_ARowsFile_HoldsItsCommandItsVariablesAndEachAttemptsUrls()
     {
         var rows = Rows(8, _ => "c5.large", firstAttempt: 4);
 
         var (store, _) = await PublishAsync(rows);
 
         var shard = await ShardAsync(store, "c5.large", 0);
-        var urls = shard.Urls("0007/5.urls");
+        var urls = shard.Urls("0007", 5);
         Assert.Multiple(() =>
         {
-            Assert.That(shard.Names.Where(n => n.StartsWith("0007/", StringComparison.Ordinal)),
-                Is.EqualTo(new[] { "0007/", "0007/command", "0007/vars", "0007/4.urls", "0007/5.urls", "0007/6.urls" }), "the lowest attempt first");
-            Assert.That(shard["0007/command"], Is.EqualTo(Encoding.UTF8.GetBytes(rows[7].Command)), "the cell's bytes, no newline added");
-            Assert.That(shard.Text("0007/vars"), Is.EqualTo("seed=7\0note=two\nlines 'quoted'\0"));
+            Assert.That(shard.Attempts("0007").Select(a => a.Attempt), Is.EqualTo(new[] { 4, 5, 6 }), "the lowest attempt first");
+            Assert.That(shard["0007"].TakeWhile(b => b != 0), Is.EqualTo(Encoding.UTF8.GetBytes(rows[7].Command)), "the cell's bytes, no newline added");
+            Assert.That(shard.Variables("0007"), Is.EqualTo(new[] { "seed=7", "note=two\nlines 'quoted'" }));
+            Assert.That(shard.Text("index"), Does.Contain("0007 4 6\n"));
             Assert.That(urls.Keys, Is.EquivalentTo(new[]
             {
                 "AWSRUNNER_URL_CLAIM", "AWSRUNNER_URL_HEARTBEAT", "AWSRUNNER_URL_DONE", "AWSRUNNER_URL_STATUS", "AWSRUNNER_URL_LOG", "AWSRUNNER_URL_RESULTS",
@@ -84,9 +87,8 @@ public sealed class QueueWriterTests
             Assert.That(urls["AWSRUNNER_URL_STATUS"], Is.EqualTo("mem://sweep/sweep/jobs/0007/attempt-5/status.json"));
             Assert.That(urls["AWSRUNNER_URL_LOG"], Is.EqualTo("mem://sweep/sweep/jobs/0007/attempt-5/job.log"));
             Assert.That(urls["AWSRUNNER_URL_RESULTS"], Is.EqualTo("mem://sweep/sweep/jobs/0007/attempt-5/results.tar.gz"));
-            Assert.That(shard.Entries.Where(e => e.Type == TarEntryType.RegularFile).Select(e => e.Mode), Is.All.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
-            Assert.That(shard.Entries.Where(e => e.Type == TarEntryType.Directory).Select(e => e.Mode),
-                Is.All.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+            Assert.That(shard.Entries.Select(e => e.Type), Is.All.EqualTo(TarEntryType.RegularFile), "a file a row, no folders");
+            Assert.That(shard.Entries.Select(e => e.Mode), Is.All.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
         });
     }
 
@@ -95,7 +97,7 @@ public sealed class QueueWriterTests
     {
         var (store, _) = await PublishAsync(Rows(1, _ => "c5.large"));
 
-        var urls = (await ShardAsync(store, "c5.large", 0)).Urls("0000/1.urls");
+        var urls = (await ShardAsync(store, "c5.large", 0)).Urls("0000", 1);
 
         Assert.That(urls["AWSRUNNER_URL_STATUS"], Is.EqualTo("mem://sweep/sweep/jobs/0000/status.json"), "where a row's results go today");
     }
@@ -113,8 +115,8 @@ public sealed class QueueWriterTests
         Assert.Multiple(() =>
         {
             Assert.That(tar.ExitCode, Is.EqualTo(0), tar.Error);
-            Assert.That(File.ReadAllText(folder.Combine("0002", "command")), Is.EqualTo(Rows(3, _ => "").Last().Command));
-            Assert.That(File.Exists(folder.Combine("0002", "3.urls")), Is.True);
+            Assert.That(File.ReadAllText(folder.Combine("0002")), Does.StartWith(Rows(3, _ => "").Last().Command + "\0"));
+            Assert.That(File.ReadAllText(folder.Combine("index")), Is.EqualTo("0000 1 3\n0001 1 3\n0002 1 3\n"));
         });
     }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Powers off a local node: marks its instance terminated and ends every process the node started.
 # The runner starts each step (install, work, the dead man's switch) in a session of its own and records its pid in
-# home/awsrunner/STEP.pid, and each row's job in a session of its own too (home/awsrunner/rows/NNNN/job.pid); the
+# home/awsrunner/STEP.pid, and each row's job in a session of its own too (home/awsrunner/slots/S/job.pid); the
 # node's processes are those, what they started, and their process groups.
 # Nothing else on the machine is looked at, so the cost is the node's own processes, whatever runs beside it.
 #@CONTRACT@
@@ -50,7 +50,7 @@ done
 
 declare -A stopped=()
 groups=()
-for file in "$node"/home/awsrunner/*.pid "$node"/home/awsrunner/"$DIR_ROWS"/*/job.pid; do
+for file in "$node"/home/awsrunner/*.pid "$node"/home/awsrunner/"$DIR_SLOTS"/*/"$FILE_JOB_PID"; do
     read -r leader < "$file" 2> /dev/null || continue
     [[ $leader =~ ^[0-9]+$ ]] && carries_marker "$leader" || continue
     groups+=("$leader")

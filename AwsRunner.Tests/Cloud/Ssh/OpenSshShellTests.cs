@@ -25,7 +25,14 @@ public sealed class OpenSshShellTests
     }
 
     [OneTimeTearDown]
-    public void RemoveKey() => Directory.Delete(keys, recursive: true);
+    public void RemoveKey()
+    {
+        // A run without sshd skips the fixture before its keys are made.
+        if (keys.Length > 0)
+        {
+            Directory.Delete(keys, recursive: true);
+        }
+    }
 
     [Test]
     public void CommandLines_EverySshAndScp_ForwardNoAgentAndNoPort()
