@@ -18,7 +18,10 @@ internal static class NodeRunnerScript
     /// <summary>The URLs of the node's queue (its type's shards, the LIST pages, its result parts), in the runner's folder; written at dispatch.</summary>
     public const string QueueEnvFile = "queue.env";
 
-    /// <summary>A row's index, attempt and slot, in the row's folder on the node (<c>rows/0007/</c>); written by the runner as it claims the row.</summary>
+    /// <summary>
+    /// A row's record, in the row's folder on the node (<c>rows/0007/</c>): its index, attempt and slot, written by the
+    /// runner as it claims the row, then a line appended for each step (started, exit code, archive packed, all up).
+    /// </summary>
     public const string JobEnvFile = "job.env";
 
     /// <summary>The rows a node ran, a folder each (<c>rows/0007/</c>: state, job.log, ...), in the runner's folder.</summary>

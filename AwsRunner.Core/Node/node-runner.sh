@@ -19,6 +19,8 @@ base="$(dirname "$self")"
 code="$(dirname "$base")/code"
 # Where a failed upload's message is kept: each process that uploads names its own.
 errfile="$base/put.err"
+# Row folders a node makes at once, as its walk reaches them (row_folders).
+readonly ROW_FOLDERS=32
 
 # node.env: what the cloud tells every node (written at create). work.env and queue.env: this node's work (at
 # dispatch). A row's own files are in rows/NNNN/: job.env (index, attempt, slot), urls.env (read before each upload).
@@ -71,6 +73,22 @@ set_node_state() {
 set_row_state() {
     printf '%s\n' "$1" > "$row/state"
     log "row $row_name: $1"
+}
+
+# read_row FOLDER: a row's record, its job.env, sourced: AWSRUNNER_INDEX, AWSRUNNER_ATTEMPT and AWSRUNNER_SLOT, then
+# lines the row's process adds as the row goes on, each a line appended (one file a row, not a file a fact: on a disk
+# that has just deleted many files each new file costs a scan): row_started, row_exit (the job's exit code),
+# row_packed (the archive's size, SHA-256, parts, first part and the row's outcome, once packed whole) and row_up
+# (everything is in the bucket). A later line wins.
+read_row() {
+    row_started="" row_exit="" row_packed="" row_up=""
+    . "$1/$FILE_JOB_ENV"
+}
+
+# record NAME VALUE: a line of the row's record, and the variable set in this process too.
+record() {
+    printf '%s=%q\n' "$1" "$2" >> "$row/$FILE_JOB_ENV"
+    printf -v "$1" '%s' "$2"
 }
 
 # Reads at most $1 bytes on stdin and writes them as one JSON string, valid whatever the bytes: UTF-8 stays as it is
@@ -203,7 +221,7 @@ write_heartbeat() {
     word state "$row/state"
     # The first line of the progress file, of at most 200 bytes.
     [ -f "$row/progress" ] && progress=$(head -c 200 "$row/progress" | head -n 1 | json_text 200)
-    [ -f "$row/started" ] && read -r started < "$row/started"
+    started=${row_started:-}
     [ -s "$row/upload_error" ] && errors=",\"upload_error\":$(json_text 500 < "$row/upload_error")"
     [ -s "$base/poweroff_error" ] && errors+=",\"poweroff_error\":$(json_text 500 < "$base/poweroff_error")"
     stamp at
@@ -230,10 +248,10 @@ heartbeat_loop() {
             { read -r name < "$marker"; } 2> /dev/null
             [ -n "$name" ] || continue
             row="$base/$DIR_ROWS/$name" row_name=$name
-            [ ! -e "$row/done.up" ] || continue
+            read_row "$row"
+            [ -z "$row_up" ] || continue
             word state "$row/state"
             one_of "$state" "$STATES_AT_WORK" || continue
-            . "$row/$FILE_JOB_ENV"
             write_heartbeat
             [ "$state" != "$STATE_RUNNING" ] || upload_log_tail
         done
@@ -372,7 +390,7 @@ fast_claim() {
         [ -z "${seen[i]:-}" ] || continue
         try_claim "$1" "${rows[i]}" "${first_attempt[i]}"
         case $claim in
-            won) seen[i]=1 claimed_row=${rows[i]} claimed_attempt=${first_attempt[i]}; return 0 ;;
+            won) seen[i]=1 claimed_at=$i claimed_row=${rows[i]} claimed_attempt=${first_attempt[i]}; return 0 ;;
             taken) seen[i]=1 ;;
         esac
     done
@@ -504,7 +522,7 @@ slow_claim() {
             i=${candidate% *}
             try_claim "$1" "${rows[i]}" "${candidate#* }"
             case $claim in
-                won) claimed_row=${rows[i]} claimed_attempt=${candidate#* }; return 0 ;;
+                won) claimed_at=$i claimed_row=${rows[i]} claimed_attempt=${candidate#* }; return 0 ;;
                 taken) lost=1 ;;
                 error) elsewhere=1 ;;
             esac
@@ -521,16 +539,30 @@ next_claim() {
     fast_claim "$1" || slow_claim "$1"
 }
 
+# Folders for the claimed row and the next rows of the walk, ROW_FOLDERS at a time: a process for each row's folder
+# costs more than the few folders a node makes for rows that another node then runs.
+row_folders() {
+    local n
+    local -a folders=()
+    for ((n = 0; n < ROW_FOLDERS && n < ${#rows[@]}; n++)); do
+        folders+=("$base/$DIR_ROWS/${rows[(claimed_at + n) % ${#rows[@]}]}")
+    done
+    mkdir -p -- "${folders[@]}"
+}
+
 # start_row SLOT: the claimed row's folder (its attempt's job.env and urls.env), the slot's marker that the node's beat,
-# its spot watch and its switch go by, then the row runs in a process of its own. A row has a folder only on the node
-# that runs it, and files that outlive the row only: what lasts a row's run alone (its job's pid, its node-side
-# heartbeat, tar's and curl's messages) is kept in the slot's folder, written over by the slot's next row.
+# its spot watch and its switch go by, then the row runs in a process of its own. A row's folder holds files that
+# outlive the row only: what lasts a row's run alone (its job's pid, its node-side heartbeat, tar's and curl's
+# messages) is kept in the slot's folder, written over by the slot's next row.
 start_row() {
     local slot=$1 name=$claimed_row attempt=$claimed_attempt urls=""
     row="$base/$DIR_ROWS/$name" row_name=$name
     # A row run again here (its next attempt) starts from an empty folder.
-    [ ! -e "$row" ] || rm -rf "$row"
-    mkdir -p "$row"
+    if [ -e "$row/$FILE_JOB_ENV" ]; then
+        rm -rf "$row" && mkdir -p "$row"
+    elif [ ! -d "$row" ]; then
+        row_folders
+    fi
     printf 'export AWSRUNNER_INDEX=%s\nexport AWSRUNNER_ATTEMPT=%s\nAWSRUNNER_SLOT=%s\n' "$((10#$name))" "$attempt" "$slot" > "$row/$FILE_JOB_ENV"
     attempt_urls "$name" "$attempt"
     printf '%s' "$urls" > "$row/$FILE_URLS"
@@ -604,14 +636,14 @@ run_row() {
     local slot=$1 command="" rc started finished end
     row="$base/$DIR_ROWS/$2" row_name=$2 errfile="$base/$DIR_SLOTS/$1/put.err"
     trap 'end_of_row '"$slot" EXIT
-    . "$row/$FILE_JOB_ENV"
+    read_row "$row"
     export AWSRUNNER_PROGRESS="$row/progress" AWSRUNNER_INTERRUPTED="$row/interrupted"
     work_folder "$slot"
     # The command is the first field of the row's file.
     IFS= read -r -d '' command < "$base/queue/$2"
     empty_results
     stamp started
-    printf '%s\n' "$started" > "$row/started"
+    record row_started "$started"
     set_row_state "$STATE_RUNNING"
     if [ -e "$base/preempted" ]; then
         # The node was told to go before this row's job began: it does not begin, and another node takes it on.
@@ -621,7 +653,7 @@ run_row() {
         pack_job null "$started" "$finished" "$STATE_PREEMPTED"
         upload_results
         set_row_state "$row_end"
-        : > "$row/done.up"
+        record row_up 1
         return 0
     fi
     # The first beat as the job begins: status shows the row running on its node at once, not a beat later.
@@ -642,18 +674,18 @@ run_row() {
         # The job's shell is not the runner's child any more, so nobody else says so.
         echo "awsrunner: the job ended on signal $(kill -l $((rc - 128)) 2>/dev/null || echo $((rc - 128)))" >> "$row/job.log"
     fi
-    printf '%s\n' "$rc" > "$row/exit_code"
+    record row_exit "$rc"
     set_row_state "$STATE_UPLOADING"
     pack_job "$rc" "$started" "$finished" "$end"
     upload_results
     set_row_state "$row_end"
-    : > "$row/done.up"
+    record row_up 1
 }
 
 # A row's process that ended before its row did (a fault of the runner's) still hands its slot back; the row's lease
 # then runs out unrenewed and another node takes its next attempt.
 end_of_row() {
-    [ -e "$row/done.up" ] || log "row $row_name: its process ended before the row did"
+    [ -n "$row_up" ] || log "row $row_name: its process ended before the row did"
     printf '%s\n' "$1" >&"$events"
 }
 
@@ -709,7 +741,9 @@ preempt() {
         for marker in "$base/$DIR_SLOTS"/*/row; do
             name=""
             { read -r name < "$marker"; } 2> /dev/null
-            [ -n "$name" ] && [ ! -e "$base/$DIR_ROWS/$name/done.up" ] || continue
+            [ -n "$name" ] || continue
+            { read_row "$base/$DIR_ROWS/$name"; } 2> /dev/null
+            [ -z "$row_up" ] || continue
             : > "$base/$DIR_ROWS/$name/preempted"
             : > "$base/$DIR_ROWS/$name/interrupted"
             { read -r job < "${marker%/row}/$FILE_JOB_PID"; } 2> /dev/null || continue
@@ -730,7 +764,7 @@ preempt() {
     for job in "${!stopped[@]}"; do kill -KILL -- "-$job" 2> /dev/null; done
 }
 
-# Packing is a step of its own. tar writes results.tar.gz; only an archive recorded in `packed` (its size, SHA-256,
+# Packing is a step of its own. tar writes results.tar.gz; only an archive recorded in row_packed (its size, SHA-256,
 # parts and the row's outcome) is whole, and only a recorded archive is ever uploaded. A dead man's switch that fires
 # while tar writes finds no record and packs again from what exists.
 pack_results() {
@@ -775,7 +809,7 @@ reserve_parts() {
 write_status() {
     local extra="" size sum parts first end n key keys="" started_json job_json node_json state_json pb=${AWSRUNNER_RESULTS_PART_BYTES:-5368709120}
     [ -s "$row/results_error" ] && extra+=",\"results_error\":$(json_text 2000 < "$row/results_error")"
-    if read -r size sum parts first end 2> /dev/null < "$row/packed" && [ "$size" -gt 0 ]; then
+    if read -r size sum parts first end <<< "$row_packed" && [ "${size:-0}" -gt 0 ]; then
         if [ "$parts" -gt 1 ]; then
             for ((n = first; n < first + parts; n++)); do
                 printf -v key '"%s/parts/%s/%05d"' "${AWSRUNNER_JOB:-}" "${AWSRUNNER_NODE:-}" "$n"
@@ -804,8 +838,9 @@ pack_job() {
     # What tar says lasts this packing only: the slot's file, written over each time.
     local packlog="$base/$DIR_SLOTS/${AWSRUNNER_SLOT:-1}/pack.log"
     parts_first=0
-    for f in packed results_error results.tar.gz; do
-        [ ! -e "$row/$f" ] || { rm -f "$row/packed" "$row/results_error" "$row/results.tar.gz"; break; }
+    row_packed=""
+    for f in results_error results.tar.gz; do
+        [ ! -e "$row/$f" ] || { rm -f "$row/results_error" "$row/results.tar.gz"; break; }
     done
     # tar reads job.log, so what it says goes to the log only once the archive is written.
     if ! pack_results 2> "$packlog"; then
@@ -839,7 +874,7 @@ pack_job() {
     # An archive that is not whole fails the row, whatever its exit code.
     [ "$end" != "$STATE_DONE" ] || [ ! -s "$row/results_error" ] || end=$STATE_FAILED
     row_end=$end
-    printf '%s %s %s %s %s\n' "$size" "$sum" "$parts" "$parts_first" "$end" > "$row/packed"
+    record row_packed "$size $sum $parts $parts_first $end"
     write_status "$1" "$2" "$3" "$end"
     printf '%s %s\n' "$end" "${1/#null/-}" > "$row/done"
     [ ! -s "$packlog" ] || cat "$packlog" >> "$row/job.log"
@@ -855,7 +890,8 @@ upload_results() {
     local sent_results=0 sent_log=0 sent_status=0
     epoch now
     grace_end=$(( now + ${AWSRUNNER_UPLOAD_GRACE_SECONDS:-1800} ))
-    read -r size sum parts first end 2> /dev/null < "$row/packed" || return 1
+    [ -n "$row_packed" ] || return 1
+    read -r size sum parts first end <<< "$row_packed"
     [ "$size" -gt 0 ] || sent_results=1
     [ "$parts" -gt 1 ] || ! link_objects "$size" || sent_results=1 sent_log=1 sent_status=1
     while :; do
@@ -1104,19 +1140,18 @@ stop_session() {
 end_row() {
     local end=$2 pid="" size sum parts first packed_end="" rc=null started="" at now
     row="$base/$DIR_ROWS/$1" row_name=$1 errfile="$base/$DIR_ROWS/$1/put.err"
-    . "$row/$FILE_JOB_ENV"
+    read_row "$row"
     work_folder "${AWSRUNNER_SLOT:-1}"
     { read -r pid < "$base/$DIR_SLOTS/${AWSRUNNER_SLOT:-1}/$FILE_JOB_PID"; } 2> /dev/null
     [ -z "$pid" ] || stop_session "$pid"
-    read -r size sum parts first packed_end 2> /dev/null < "$row/packed"
+    read -r size sum parts first packed_end <<< "$row_packed"
     if [ -z "$packed_end" ]; then
-        if [ -f "$row/exit_code" ]; then
+        if [ -n "$row_exit" ]; then
             echo "awsrunner: $3 fired while the results were packed: they are packed again" >> "$row/job.log"
         else
             echo "awsrunner: the job was stopped by $3 ($4)" >> "$row/job.log"
         fi
-        { read -r rc < "$row/exit_code"; } 2> /dev/null
-        { read -r started < "$row/started"; } 2> /dev/null
+        rc=${row_exit:-null} started=$row_started
         stamp at
         pack_job "${rc:-null}" "$started" "$at" "$end"
         packed_end=$row_end
@@ -1124,7 +1159,7 @@ end_row() {
     set_row_state "$packed_end"
     epoch now
     upload_results $(( now + $DEADLINE_UPLOAD_SECONDS )) || log "row $1: the last upload did not finish in time"
-    : > "$row/done.up"
+    record row_up 1
 }
 
 # stop_work END WHY DETAIL: the work step is stopped (its walk, every row's process, its beat and watch), and every row it
@@ -1143,7 +1178,9 @@ stop_work() {
     for marker in "$base/$DIR_SLOTS"/*/row; do
         name=""
         { read -r name < "$marker"; } 2> /dev/null
-        [ -n "$name" ] && [ ! -e "$base/$DIR_ROWS/$name/done.up" ] || continue
+        [ -n "$name" ] || continue
+        read_row "$base/$DIR_ROWS/$name"
+        [ -z "$row_up" ] || continue
         end_row "$name" "$1" "$2" "$3" &
     done
     wait
@@ -1187,8 +1224,8 @@ cmd_report() {
     echo "install_exit_code=$install_code"
     if [ -n "$name" ] && [ -f "$base/$DIR_ROWS/$name/$FILE_JOB_ENV" ]; then
         word row_state "$base/$DIR_ROWS/$name/state"
-        attempt=$(. "$base/$DIR_ROWS/$name/$FILE_JOB_ENV" && echo "$AWSRUNNER_ATTEMPT")
-        { read -r code < "$base/$DIR_ROWS/$name/exit_code"; } 2> /dev/null
+        read_row "$base/$DIR_ROWS/$name"
+        attempt=$AWSRUNNER_ATTEMPT code=$row_exit
         echo "row=$name"
         echo "attempt=$attempt"
         echo "row_state=$row_state"
@@ -1246,7 +1283,7 @@ power_off() {
     if [ -n "$name" ] && [ -f "$base/$DIR_ROWS/$name/$FILE_JOB_ENV" ] && [ -f "$base/$FILE_WORK_ENV" ]; then
         . "$base/$FILE_WORK_ENV"
         row="$base/$DIR_ROWS/$name" row_name=$name errfile="$base/$DIR_ROWS/$name/put.err"
-        . "$row/$FILE_JOB_ENV"
+        read_row "$row"
         write_heartbeat
     fi
     return 1

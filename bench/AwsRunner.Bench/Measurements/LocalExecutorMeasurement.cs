@@ -11,7 +11,9 @@ namespace AwsRunner.Bench.Measurements;
 /// Issue 15's and issue 23's local-cloud measurement: the local cloud as an executor, two nodes from one queue, against
 /// <c>xargs -P 2</c> running the same commands. Two workloads in the same run, alternating tool by tool: many one-line
 /// rows (goal: awsrunner, create to the end of its wait, within 20 s at 1,000 rows), where awsrunner's cost a row is all
-/// there is; and rows of <c>sleep 0.5</c> (goal: within 1.25x of xargs), where the work is the jobs'. awsrunner runs
+/// there is, once with its home in the suite's work folder (memory) and once on the machine's disk, where a user's home
+/// is and where every file a row makes costs more; and rows of <c>sleep 0.5</c> (goal: within 1.25x of xargs), where
+/// the work is the jobs'. awsrunner runs
 /// under a subreaper, so that its nodes' processes (detached, as on a real node) are in its CPU time; both tools' trees
 /// are followed for their summed resident memory.
 /// </summary>
@@ -31,6 +33,7 @@ internal sealed class LocalExecutorMeasurement : IMeasurement
         var workloads = new[]
         {
             new Workload("echo", context.Scale.LocalRows, "echo $i", "echo {}"),
+            new Workload("echo-disk", context.Scale.LocalRows, "echo $i", "echo {}") { HomeOnDisk = true },
             new Workload("sleep", context.Scale.LocalSleepRows, "sleep 0.5", "sleep 0.5"),
         };
         foreach (var workload in workloads)
@@ -60,7 +63,8 @@ internal sealed class LocalExecutorMeasurement : IMeasurement
         var notes = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"`awsrunner dispatch local NAME jobs.csv --cloud local --max-parallel {Parallel} --create --dispatch --wait` (two nodes, one slot each, " +
                 $"taking rows from the batch's queue) against `seq | xargs -P {Parallel} -I{{}} sh -c '...'`, the same commands; {context.Options.Repeat} runs of each, " +
-                $"the two workloads and the two tools taking turns. " +
+                $"the workloads and the two tools taking turns. awsrunner's home (its nodes and its bucket) is in the suite's work folder " +
+                $"({(context.Work.InMemory ? "in memory, /dev/shm" : "on disk")}), but for the rows marked on disk, where it is in the temp folder, as a user's home is on a disk. " +
                 $"The 1-minute load average was {Load(loadBefore)} before the first run.")
             .AppendLine();
         foreach (var workload in workloads)
@@ -76,7 +80,7 @@ internal sealed class LocalExecutorMeasurement : IMeasurement
             "Peak memory of the tree: the largest sum of the resident memory (VmRSS) of every process of the run, sampled every 100 ms " +
             "(a process that lives less than that, a row's tar, can be missed); largest process: GNU time's, the awsrunner process itself for awsrunner.");
         return new ReportSection(
-            $"6. The local cloud as an executor: {Formats.Count(workloads[0].Rows)} one-line rows, {Formats.Count(workloads[1].Rows)} rows of `sleep 0.5`", notes.ToString());
+            $"6. The local cloud as an executor: {Formats.Count(workloads[0].Rows)} one-line rows (in memory, on disk), {Formats.Count(workloads[2].Rows)} rows of `sleep 0.5`", notes.ToString());
     }
 
     private static string Table(Workload workload)
@@ -84,10 +88,11 @@ internal sealed class LocalExecutorMeasurement : IMeasurement
         var wall = Median.Of(workload.Awsrunner.Select(r => r.Wall));
         var xargsWall = Median.Of(workload.Xargs.Select(r => r.Wall));
         var ratio = wall / xargsWall;
-        var goal = workload.Name == "echo"
+        var goal = workload.Command == "echo $i"
             ? ($"**goal: awsrunner within {EchoGoalSeconds:0} s**", $"**{(wall.TotalSeconds <= EchoGoalSeconds ? "met" : "not met")}** ({Formats.Seconds(wall)})")
             : ($"**goal: awsrunner within {SleepGoalRatio:0.00}x of xargs**", $"**{(ratio <= SleepGoalRatio ? "met" : "not met")}** ({ratio.ToString("0.00", CultureInfo.InvariantCulture)}x)");
-        return new MarkdownTable($"{Formats.Count(workload.Rows)} rows `{workload.Command}`", $"awsrunner --cloud local --max-parallel {Parallel}", $"xargs -P {Parallel}")
+        var where = workload.HomeOnDisk ? ", the awsrunner home on disk" : "";
+        return new MarkdownTable($"{Formats.Count(workload.Rows)} rows `{workload.Command}`{where}", $"awsrunner --cloud local --max-parallel {Parallel}", $"xargs -P {Parallel}")
             .Row("wall time (median)", Formats.Seconds(wall), Formats.Seconds(xargsWall))
             .Row("awsrunner / xargs", Formats.Ratio(ratio), "")
             .Row(goal.Item1, goal.Item2, "")
@@ -101,7 +106,9 @@ internal sealed class LocalExecutorMeasurement : IMeasurement
 
     private static async Task<Run> RunAwsrunnerAsync(BenchContext context, ReapedCommand reaped, Workload workload, int round, CancellationToken cancellationToken)
     {
-        var home = context.Work.Fresh("local", $"home-{workload.Name}-{round}");
+        var home = workload.HomeOnDisk
+            ? context.Work.FreshOnDisk("local", $"home-{workload.Name}-{round}")
+            : context.Work.Fresh("local", $"home-{workload.Name}-{round}");
         var tree = $"local-{workload.Name}-{round}";
         var environment = new Dictionary<string, string?> { ["AWSRUNNER_HOME"] = home, [TreeMemoryWatch.Variable] = tree };
         var name = $"bench-local-{workload.Name}";
@@ -195,6 +202,9 @@ internal sealed class LocalExecutorMeasurement : IMeasurement
         public string Command => command;
 
         public string XargsCommand => xargsCommand;
+
+        /// <summary>awsrunner's home (its local cloud: nodes and bucket) on the machine's disk, not in the work folder.</summary>
+        public bool HomeOnDisk { get; init; }
 
         public string Folder { get; set; } = "";
 
