@@ -184,6 +184,13 @@ internal static class BatchPlanner
             throw Secret(code.Path, "the awsrunner home (batch keys)");
         }
 
+        // A home that does not exist yet is made by this dispatch before the bundle is packed: the walk below cannot
+        // find it, so where it will be is checked too.
+        if (home is not null && !Directory.Exists(home) && code.Selects(home))
+        {
+            throw Secret(Path.GetFullPath(home), "the awsrunner home (batch keys)");
+        }
+
         int files = 0;
         long bytes = 0;
         try

@@ -63,6 +63,22 @@ internal sealed class CodeFolder
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/>, a folder that may not exist yet, lies inside this folder where <see cref="Entries"/>
+    /// would take it: neither it nor a folder above it is left out.
+    /// </summary>
+    public bool Selects(string path)
+    {
+        var relative = System.IO.Path.GetRelativePath(Path, System.IO.Path.GetFullPath(path));
+        if (relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(relative))
+        {
+            return false;
+        }
+
+        var parts = relative.Split(System.IO.Path.DirectorySeparatorChar);
+        return !Enumerable.Range(1, parts.Length).Any(n => ignores.IsIgnored(string.Join('/', parts.Take(n)), pathIsDirectory: true));
+    }
+
     /// <summary>An entry's path inside the folder, with <c>/</c> between its parts.</summary>
     public string Relative(FileSystemInfo entry) =>
         System.IO.Path.GetRelativePath(Path, entry.FullName).Replace(System.IO.Path.DirectorySeparatorChar, '/');

@@ -70,6 +70,23 @@ public sealed class BatchPlannerTests
     }
 
     [Test]
+    public void Plan_AwsrunnerHomeNotMadeYetInsideTheCodeFolder_IsRefused()
+    {
+        // The dispatch makes the home (its batch record, the local bucket) before it packs the code: refused up front.
+        var home = Path.Combine(Code, "state", ".awsrunner");
+
+        Assert.That(Refusal(home: home), Is.EqualTo(Refused(home, "the awsrunner home (batch keys)")));
+    }
+
+    [Test]
+    public void Plan_AwsrunnerHomeNotMadeYetInAFolderTheCodeLeavesOut_IsFine()
+    {
+        folder.Write("code/.awsrunnerignore", "state/\n");
+
+        Assert.DoesNotThrow(() => Plan(home: Path.Combine(Code, "state", ".awsrunner")));
+    }
+
+    [Test]
     public void Plan_CodeFolderThatIsTheAwsrunnerHome_IsRefused()
     {
         Assert.That(Refusal(home: Code), Is.EqualTo(Refused(Code, "the awsrunner home (batch keys)")));
