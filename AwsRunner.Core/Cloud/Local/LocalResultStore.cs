@@ -46,7 +46,7 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
         var target = Describe(bucket, key);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         // Copied aside, then moved in: a node that downloads meanwhile never reads half an object.
-        var temporary = target + ".tmp";
+        var temporary = Aside(target);
         File.Copy(path, temporary, overwrite: true);
         File.Move(temporary, target, overwrite: true);
         return Task.CompletedTask;
@@ -56,7 +56,7 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
     {
         var path = Describe(bucket, key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
+        var temporary = Aside(path);
         await File.WriteAllBytesAsync(temporary, content, cancellationToken).ConfigureAwait(false);
         File.Move(temporary, path, overwrite: true);
     }
@@ -196,6 +196,10 @@ internal sealed class LocalResultStore(LocalPaths paths) : IResultStore
 
     // A conditional write compares content, as S3's ETag of a small object does: two writes within one tick of the file
     // system's clock, of the same size, would look like one by size and time.
+    // The name an object is written under before it is renamed into place: the writer's own, since two processes may
+    // write one key at once (two dispatches of a batch publish the same shared-bundle marker). The listing skips it.
+    private static string Aside(string path) => $"{path}.{Guid.NewGuid():N}.tmp";
+
     private static string ContentTag(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
 
     // Size and write time change whenever curl rewrites the file, which is all an ETag has to promise here.

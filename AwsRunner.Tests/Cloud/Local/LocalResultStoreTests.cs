@@ -21,6 +21,28 @@ public sealed class LocalResultStoreTests
     public void TearDown() => home.Dispose();
 
     [Test]
+    public async Task PutAndUpload_ManyWritersOfOneKeyAtOnce_EachSucceeds_AndTheObjectIsOneOfTheirs()
+    {
+        // Two dispatches of one batch at once publish the same shared-bundle marker: each writes aside under a name of
+        // its own, or one renames away the aside the other is still to rename.
+        await store.EnsureBucketAsync("sweep", CancellationToken.None);
+        var source = home.Combine("upload.bin");
+        await File.WriteAllBytesAsync(source, [7, 7, 7]);
+        var contents = Enumerable.Range(0, 40).Select(i => new[] { (byte)i }).ToList();
+
+        for (var round = 0; round < 10; round++)
+        {
+            await Task.WhenAll(contents.Select(c => Task.Run(() => c[0] % 2 == 0
+                ? store.PutAsync("sweep", "sweep/users/x", c, CancellationToken.None)
+                : store.UploadAsync("sweep", "sweep/users/x", source, CancellationToken.None))));
+        }
+
+        var stored = await store.GetAsync("sweep", "sweep/users/x", CancellationToken.None);
+        Assert.That(contents.Where(c => c[0] % 2 == 0).Append([7, 7, 7]), Has.Some.EqualTo(stored));
+        Assert.That(Directory.GetFiles(Path.GetDirectoryName(store.Describe("sweep", "sweep/users/x"))!), Has.Length.EqualTo(1), "no aside file left");
+    }
+
+    [Test]
     public async Task Delete_BucketAwsrunnerCreated_GoesOnceEmpty()
     {
         await store.EnsureBucketAsync("sweep", CancellationToken.None);
