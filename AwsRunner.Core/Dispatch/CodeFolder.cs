@@ -70,7 +70,8 @@ internal sealed class CodeFolder
     public bool Selects(string path)
     {
         var relative = System.IO.Path.GetRelativePath(Path, System.IO.Path.GetFullPath(path));
-        if (relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathRooted(relative))
+        // Outside is ".." or "../..."; a folder inside may well be named "..cache".
+        if (relative is "." or ".." || relative.StartsWith(".." + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal) || System.IO.Path.IsPathRooted(relative))
         {
             return false;
         }

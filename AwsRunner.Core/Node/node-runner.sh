@@ -325,10 +325,11 @@ fetch_queue() {
     done
 }
 
-# attempt_urls ROW ATTEMPT: that attempt's URLs (the urls.env text) from the row's file of the shard, into urls; the
-# row's fields stay in fields (the command, the number of variables, the variables, then attempts and their URLs).
+# attempt_urls ROW ATTEMPT: that attempt's URLs (the urls.env text) from the row's file of the shard, into urls. The
+# row's fields: the command, the number of variables, the variables, then attempts and their URLs.
 attempt_urls() {
     local k
+    local -a fields=()
     mapfile -d '' -t fields < "$base/queue/$1" || return 1
     for ((k = 2 + ${fields[1]:-0}; k + 1 < ${#fields[@]}; k += 2)); do
         [ "${fields[k]}" != "$2" ] || { urls=${fields[k + 1]}; return 0; }
@@ -980,7 +981,7 @@ cmd_work() {
     . "$base/$FILE_QUEUE_ENV"
     local slots=${AWSRUNNER_SLOTS:-1} beat=${AWSRUNNER_HEARTBEAT_SECONDS:-60} idle=${AWSRUNNER_IDLE_SECONDS:-0}
     local s message busy pause idle_since=0 now heartbeat watch="" end=$STATE_DONE
-    local -a rows=() first_attempt=() last_attempt=() seen=() slot_pid=() slot_busy=() slot_row=() fields=()
+    local -a rows=() first_attempt=() last_attempt=() seen=() slot_pid=() slot_busy=() slot_row=()
     local -A position=() ours=() listed_top=() listed_claim=() listed_beat=() listed_done=() retry_sum=()
     json_str host_json "$(hostname 2> /dev/null || uname -n)"
     # Each row's processes find their programs in the table they inherit, not along the PATH, and start in the C

@@ -79,6 +79,14 @@ public sealed class BatchPlannerTests
     }
 
     [Test]
+    public void Plan_AwsrunnerHomeNotMadeYetInAFolderNamedWithTwoDots_IsRefused()
+    {
+        var home = Path.Combine(Code, "..state", ".awsrunner");
+
+        Assert.That(Refusal(home: home), Is.EqualTo(Refused(home, "the awsrunner home (batch keys)")));
+    }
+
+    [Test]
     public void Plan_AwsrunnerHomeNotMadeYetInAFolderTheCodeLeavesOut_IsFine()
     {
         folder.Write("code/.awsrunnerignore", "state/\n");
